@@ -1,0 +1,42 @@
+"""bulletin-convert: news bulletins to a canonical XML master, renditions and archives.
+
+The public API is small: `parse` (text or canonical XML -> canonical documents), `validate`
+(a document -> messages), `convert` (inputs -> rendition files) and `archive` (a collection ->
+a BagIt package). Heavy modules are imported only when a function needs them, so
+`import convert` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "archive", "convert", "parse", "parse_file", "validate", "verify"]
+
+_LAZY = {
+    "parse": "convert.parse:parse",
+    "parse_file": "convert.parse:parse_file",
+    "validate": "convert.schema:validate",
+    "convert": "convert.pipeline:convert",
+    "archive": "convert.archive:archive",
+    "verify": "convert.archive:verify",
+}
+
+if TYPE_CHECKING:
+    from .archive import archive, verify
+    from .parse import parse, parse_file
+    from .pipeline import convert
+    from .schema import validate
+
+
+def __getattr__(name: str) -> Any:
+    spec = _LAZY.get(name)
+    if spec is None:
+        raise AttributeError(f"module 'convert' has no attribute {name!r}")
+    import importlib
+
+    module_name, _, attr = spec.partition(":")
+    value = getattr(importlib.import_module(module_name), attr)
+    globals()[name] = value
+    return value

@@ -1,0 +1,5 @@
+"""`python -m convert` runs the `bulletin` command."""
+
+from .cli import main
+
+main()

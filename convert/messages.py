@@ -1,0 +1,102 @@
+"""Messages and typed errors.
+
+Every stage (parse, validate, write, archive) reports what it noticed as `Message` objects rather
+than printing, so the CLI, the archive's provenance and library callers can each present them in
+their own way. Errors that stop a document are raised as `BulletinError` subclasses, each with
+the exit code the CLI maps it to.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass
+
+
+class Level(enum.StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+class ExitCode(enum.IntEnum):
+    """The documented exit codes of the `bulletin` command."""
+
+    OK = 0
+    FAILED = 1  # at least one input could not be processed (parse or write error)
+    USAGE = 2  # bad command line (click's own code)
+    INVALID = 3  # a document failed schema validation, or a package failed verification
+    EXISTS = 4  # an output exists and --force was not given
+    WARNINGS = 5  # finished, but --strict turned warnings into a failure
+    INTERRUPTED = 130  # stopped by Ctrl-C; a resumable run can go on with --resume
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    level: Level
+    text: str
+    source: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.source or "<input>"
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        return f"{where}: {self.level.value}: {self.text}"
+
+    def to_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["level"] = self.level.value
+        return data
+
+    def at(self, source: str | None) -> Message:
+        """The same message, attributed to `source` (used when a caller knows the file name)."""
+        return Message(self.level, self.text, source, self.line)
+
+
+def warning(text: str, source: str | None = None, line: int | None = None) -> Message:
+    return Message(Level.WARNING, text, source, line)
+
+
+def info(text: str, source: str | None = None, line: int | None = None) -> Message:
+    return Message(Level.INFO, text, source, line)
+
+
+def error(text: str, source: str | None = None, line: int | None = None) -> Message:
+    return Message(Level.ERROR, text, source, line)
+
+
+class BulletinError(Exception):
+    """Base of every error this package raises on purpose; carries its messages."""
+
+    exit_code: ExitCode = ExitCode.FAILED
+
+    def __init__(self, text: str, source: str | None = None, line: int | None = None,
+                 messages: list[Message] | None = None) -> None:
+        super().__init__(text)
+        self.text = text
+        self.source = source
+        self.line = line
+        self.messages = messages or [error(text, source, line)]
+
+    def __str__(self) -> str:
+        return "\n".join(str(m) for m in self.messages)
+
+
+class InputError(BulletinError):
+    """The input cannot become a bulletin: empty, not text, no content, unreadable."""
+
+
+class ValidationError(BulletinError):
+    """A canonical document does not satisfy the schema; `messages` lists every problem."""
+
+    exit_code = ExitCode.INVALID
+
+
+class WriterError(BulletinError):
+    """A writer could not produce its rendition (unknown format, missing dependency, failure)."""
+
+
+class OutputExistsError(BulletinError):
+    """An output file exists and overwriting was not allowed."""
+
+    exit_code = ExitCode.EXISTS

@@ -1,0 +1,116 @@
+"""Writers: one canonical document in, one rendition out.
+
+A writer is a small class with `name`, `extension` and `media_type` attributes and one method,
+`write(doc, stream, options) -> list[Message]`, which writes the rendition of the canonical tree
+`doc` to the binary `stream` and reports anything it could not render. A writer never changes
+the tree.
+
+Built-in writers are listed below as import strings and imported only when first used, so a
+missing optional dependency breaks only its own format and `import convert` stays cheap.
+Third-party writers register themselves in the entry-point group `bulletin.writers`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import BinaryIO, ClassVar, Protocol, runtime_checkable
+
+from ..messages import Message, WriterError
+from ..model import Element
+
+ENTRY_POINT_GROUP = "bulletin.writers"
+
+#: The built-in writers: format name -> "module:Class", imported on first use.
+BUILTIN: dict[str, str] = {
+    "xml": "convert.writers.canonical:CanonicalWriter",
+    "tei": "convert.writers.tei:TeiWriter",
+    "epub": "convert.writers.epub:EpubWriter",
+    "docx": "convert.writers.docx:DocxWriter",
+    "pdf": "convert.writers.pdf:PdfWriter",
+}
+
+#: What `--to all` means: every rendition, in this order (the canonical master is separate).
+ALL = ("tei", "epub", "docx", "pdf")
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """Options every writer receives; a writer ignores those that do not concern it."""
+
+    paper: str = "a4"  # PDF page size: "a4" or "letter"
+    reference_docx: str | None = None  # a user's DOCX template (pandoc's --reference-doc)
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Writer(Protocol):
+    name: ClassVar[str]
+    extension: ClassVar[str]  # without the leading dot, e.g. "tei.xml"
+    media_type: ClassVar[str]
+
+    def write(self, doc: Element, stream: BinaryIO, options: WriteOptions) -> list[Message]: ...
+
+
+_loaded: dict[str, type[Writer]] = {}
+_third_party: dict[str, str] | None = None
+
+
+def _entry_point_specs() -> dict[str, str]:
+    """Third-party writers from installed distributions; a name clash with another is an error."""
+    global _third_party
+    if _third_party is None:
+        found: dict[str, str] = {}
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            if ep.name in BUILTIN or ep.name in found:
+                raise WriterError(
+                    f"two writers are named {ep.name!r} (one from entry point {ep.value!r}); "
+                    "uninstall or rename one of them"
+                )
+            found[ep.name] = ep.value
+        _third_party = found
+    return _third_party
+
+
+def available() -> list[str]:
+    """Every known format name: built-ins first, then third-party ones, sorted."""
+    return list(BUILTIN) + sorted(_entry_point_specs())
+
+
+def get(name: str) -> Writer:
+    """A new instance of the writer called `name`; an unknown name lists the known ones."""
+    cls = _loaded.get(name)
+    if cls is None:
+        spec = BUILTIN.get(name) or _entry_point_specs().get(name)
+        if spec is None:
+            raise WriterError(f"unknown format {name!r}; known formats: {', '.join(available())}")
+        module_name, _, attr = spec.partition(":")
+        try:
+            cls = getattr(importlib.import_module(module_name), attr)
+        except ImportError as exc:
+            raise WriterError(
+                f"format {name!r} needs {exc.name or 'a module'} which is not installed: {exc}"
+            ) from exc
+        _loaded[name] = cls
+    return cls()
+
+
+def resolve(formats: str | list[str]) -> list[str]:
+    """Expand a `--to` value ("tei,epub", "all", ["pdf"]) into a checked list of names."""
+    names = formats.split(",") if isinstance(formats, str) else list(formats)
+    result: list[str] = []
+    for raw in names:
+        n = raw.strip().lower()
+        expanded = ALL if n == "all" else (n,)
+        for e in expanded:
+            if e and e not in result:
+                if e not in BUILTIN and e not in _entry_point_specs():
+                    raise WriterError(
+                        f"unknown format {e!r}; known formats: {', '.join(available())}"
+                    )
+                result.append(e)
+    if not result:
+        raise WriterError(f"no format given; known formats: {', '.join(available())}")
+    return result
