@@ -36,9 +36,12 @@ def local(el: Element) -> str:
     return etree.QName(el).localname
 
 
-def sub(parent: Element, name: str, text: str | None = None, **attrs: str) -> Element:
-    """Append a canonical child element with optional text and attributes; returns it."""
-    el = etree.SubElement(parent, q(name), {k.replace("_", "-"): v for k, v in attrs.items()})
+def sub(parent: Element, tag: str, text: str | None = None, /, **attrs: str) -> Element:
+    """Append a canonical child element with optional text and attributes; returns it.
+
+    Attribute names use `_` for `-` (media_type= gives media-type).
+    """
+    el = etree.SubElement(parent, q(tag), {k.replace("_", "-"): v for k, v in attrs.items()})
     if text is not None:
         el.text = text
     return el
@@ -139,7 +142,8 @@ def head(doc: Element) -> Head:
     assert h is not None, "a canonical document always has a head"
     date = find(h, "dateline/date")
     source = find(h, "source")
-    removed = [(int(c.get("line", "0")), c.text or "") for c in h.iterfind(f"{q('removed')}/{q('chrome')}")]
+    chrome = h.iterfind(f"{q('removed')}/{q('chrome')}")
+    removed = [(int(c.get("line", "0")), c.text or "") for c in chrome]
     return Head(
         id=doc.get("id", ""),
         lang=doc.get(LANG, "en"),

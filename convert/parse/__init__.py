@@ -1,0 +1,71 @@
+"""The parse stage: bytes (bulletin text or canonical XML) to canonical documents.
+
+`parse` takes bytes, `parse_file` a path; both return a `ParseResult` with the documents (a
+digest page gives one per item) and the messages about them, or raise `InputError` when the
+input cannot become a bulletin at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import model
+from ..messages import InputError, Message
+from .decode import decode
+from .text import Options, parse_text
+from .xml import looks_like_xml, parse_xml
+
+
+@dataclass
+class ParseResult:
+    documents: list[model.Element]
+    messages: list[Message] = field(default_factory=list)
+
+
+_YEAR_IN_NAME = re.compile(r"(?<![0-9])(1[89][0-9]{2}|20[0-9]{2})(?![0-9])")
+
+
+def _known_year(
+    year: int | None, source_url: str | None, name: str | None
+) -> tuple[int | None, str | None]:
+    """A year for year-less datelines: an option wins, then the URL, then the file name."""
+    if year is not None:
+        return year, "option"
+    for text, origin in ((source_url, "source-url"), (name, "file-name")):
+        if text and (m := _YEAR_IN_NAME.search(text)):
+            return int(m.group(1)), origin
+    return None, None
+
+
+def parse(data: bytes, *, name: str | None = None, source: str | None = None,
+          year: int | None = None, source_url: str | None = None, lang: str = "en") -> ParseResult:
+    """Parse one input. `name` is the original file name recorded in the document; `source`
+    is how messages name the input (a path), defaulting to `name`."""
+    source = source or name
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if looks_like_xml(data):
+        return ParseResult([parse_xml(data, source)])
+    decoded = decode(data, source)
+    known_year, year_from = _known_year(year, source_url, name)
+    opts = Options(
+        name=name, source=source, media_type="text/plain", encoding=decoded.encoding,
+        sha256=hashlib.sha256(data).hexdigest(), size=len(data), url=source_url, lang=lang,
+        repairs=decoded.repairs, year=known_year, year_from=year_from,
+    )
+    documents, messages = parse_text(decoded.text, opts)
+    return ParseResult(documents, decoded.messages + messages)
+
+
+def parse_file(path: str | Path, *, year: int | None = None, source_url: str | None = None,
+               lang: str = "en") -> ParseResult:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", str(path)) from exc
+    return parse(data, name=path.name, source=str(path), year=year, source_url=source_url,
+                 lang=lang)

@@ -1,0 +1,123 @@
+"""Small pure steps over the canonical tree, run in a declared order after the text parser.
+
+The parser builds the structure; these steps settle what is the same for every document:
+whitespace in text elements, and the document id derived from date, agency and title.
+Dates live here too, since both the parser and the id need them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable
+
+from . import model
+
+# --- dates ---------------------------------------------------------------------------------
+
+MONTHS: dict[str, int] = {}
+for _number, _name in enumerate(calendar.month_name[1:], start=1):
+    MONTHS[_name.lower()] = _number
+    MONTHS[_name[:3].lower()] = _number
+MONTHS["sept"] = 9
+
+#: Month names as they appear in datelines: "June", "Sept.", "Feb.", "Jun".
+MONTH_PATTERN = (
+    r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?\.?|July?\.?"
+    r"|Aug(?:ust|\.)?|Sep(?:tember|t\.|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
+)
+
+
+def month_number(token: str) -> int:
+    """1-12 for a month name or abbreviation ("Sept.", "March", "Jun")."""
+    return MONTHS[token.rstrip(".").lower()]
+
+
+def iso_date(year: int | None, month: int, day: int) -> str | None:
+    """ISO 8601 `YYYY-MM-DD`, or `--MM-DD` without a year; None if no such calendar day."""
+    leap_year = 2000  # a year-less 29 February is a real day in some year
+    try:
+        calendar.weekday(year or leap_year, month, day)
+    except ValueError:
+        return None
+    if year is None:
+        return f"--{month:02d}-{day:02d}"
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+# --- ids -----------------------------------------------------------------------------------
+
+_SLUG_WORDS = re.compile(r"[a-z0-9]+")
+SLUG_MAX = 60
+
+
+def slug(text: str) -> str:
+    """ASCII, lower-case, hyphen-joined words of `text`, cut at a word boundary.
+
+    A text with no Latin letters (a title in Greek or Cyrillic) gets a short hash instead, so
+    the id stays a safe file name and stays stable.
+    """
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    result = ""
+    for word in _SLUG_WORDS.findall(folded.replace("'", "").replace("’", "")):
+        candidate = f"{result}-{word}" if result else word
+        if len(candidate) > SLUG_MAX:
+            break
+        result = candidate
+    if not result:
+        result = "t" + hashlib.sha256(text.encode()).hexdigest()[:10]
+    return result
+
+
+def make_id(when: str | None, agency: str | None, text: str) -> str:
+    """`{date}-{agency}-{slug}`: same bulletin, same id (see schemas/README.md)."""
+    if when is None:
+        date_part = "undated"
+    elif when.startswith("--"):
+        date_part = "xxxx" + when[1:]
+    else:
+        date_part = when
+    parts = [date_part]
+    if agency:
+        parts.append(slug(agency))
+    parts.append(slug(text))
+    return "-".join(parts)
+
+
+# --- tree steps ----------------------------------------------------------------------------
+
+_SPACES = re.compile(r"\s+")
+
+#: Text-only elements whose whitespace runs are layout, not content.
+_COLLAPSIBLE = tuple(model.q(n) for n in ("title", "p", "item", "heading", "clause", "speaker",
+                                          "name", "entry", "section"))
+
+
+def normalize_whitespace(doc: model.Element) -> None:
+    """Collapse runs of white space to one space and trim, in every text-only element."""
+    for el in doc.iter(*_COLLAPSIBLE):
+        if el.text:
+            el.text = _SPACES.sub(" ", el.text).strip()
+
+
+def assign_id(doc: model.Element) -> None:
+    """Set the root id from the dateline's date and agency and the title (or first words)."""
+    h = model.head(doc)
+    basis = h.title
+    if not basis:
+        first = next(model.body(doc), None)
+        basis = model.text(first) or "" if first is not None else ""
+        basis = " ".join(basis.split()[:10])
+    doc.set("id", make_id(h.date, h.agency, basis or "bulletin"))
+
+
+#: The steps every parsed text document goes through, in this order.
+TRANSFORMS: tuple[Callable[[model.Element], None], ...] = (normalize_whitespace, assign_id)
+
+
+def apply(doc: model.Element) -> model.Element:
+    for step in TRANSFORMS:
+        step(doc)
+    return doc
