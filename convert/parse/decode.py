@@ -85,12 +85,11 @@ def _decode_bytes(data: bytes, source: str | None) -> Decoded:
             try:
                 text = data[len(bom):].decode(encoding)
             except UnicodeDecodeError as exc:
-                raise _not_text(
-                    data, source, f"byte order mark says {encoding} but byte {exc.start + len(bom)} "
-                    f"is not valid {encoding}"
-                ) from exc
+                raise _not_text(source, f"byte order mark says {encoding} but byte "
+                                f"{exc.start + len(bom)} is not valid {encoding}") from exc
             repairs = [("bom", f"removed the {encoding} byte order mark")]
-            messages = [] if encoding == "utf-8" else [info(f"decoded as {encoding} (byte order mark)", source)]
+            messages = [] if encoding == "utf-8" else [
+                info(f"decoded as {encoding} (byte order mark)", source)]
             return Decoded(text, encoding, repairs, messages)
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
