@@ -668,7 +668,7 @@ def _document(frame: Frame, ctx: Context, opts: Options,
             attrs = {"level": m.level.value}
             if m.line is not None:
                 attrs["line"] = str(m.line)
-            model.sub(messages, "message", m.text, **attrs)
+            model.sub(messages, "message", " ".join(m.text.split()), **attrs)
     return transforms.apply(doc)
 
 

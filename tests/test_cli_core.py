@@ -1,0 +1,103 @@
+"""`bulletin parse` and `bulletin validate` as a user runs them: files, folders, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import BULLETINS, CORPUS, EXAMPLES, FIXTURES
+
+from convert import model
+from convert.messages import ExitCode
+
+
+def bulletin(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "convert", *args], input=stdin,
+                          capture_output=True, timeout=120)
+
+
+def test_version_and_help() -> None:
+    from convert import __version__
+
+    assert bulletin("--version").stdout.decode().strip().endswith(__version__)
+    help_text = bulletin("parse", "--help").stdout.decode()
+    assert "Examples:" in help_text and "--year" in help_text
+
+
+def test_parse_one_file_to_stdout() -> None:
+    proc = bulletin("parse", str(EXAMPLES / "harbor-cranes.txt"))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == (EXAMPLES / "canonical" / "harbor-cranes.xml").read_bytes()
+
+
+def test_parse_standard_input() -> None:
+    data = (EXAMPLES / "harbor-cranes.txt").read_bytes()
+    proc = bulletin("parse", "-", stdin=data)
+    assert proc.returncode == 0
+    doc = model.load(proc.stdout)
+    assert model.head(doc).title and model.head(doc).source_name is None
+
+
+def test_parse_folder_writes_one_file_per_document(tmp_path: Path) -> None:
+    proc = bulletin("parse", str(CORPUS / "bulletins"), "-o", str(tmp_path / "out") + "/")
+    assert proc.returncode == 0, proc.stderr.decode()
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert "37-digest-africa-v7i35-3.xml" in written
+    assert len(written) == len(BULLETINS) + 2 + 2 + 1  # three digests: 3, 3 and 2 items
+    proc = bulletin("validate", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert f"{len(written)} valid, 0 invalid" in proc.stderr.decode()
+
+
+def test_parse_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    target = tmp_path / "story.xml"
+    target.write_bytes(b"keep me")
+    src = str(EXAMPLES / "harbor-cranes.txt")
+    proc = bulletin("parse", src, "-o", str(target))
+    assert proc.returncode == ExitCode.FAILED
+    assert b"--force" in proc.stderr
+    assert target.read_bytes() == b"keep me"
+    assert bulletin("parse", src, "-o", str(target), "--force").returncode == 0
+    assert model.load(target.read_bytes()) is not None
+    assert [p.name for p in tmp_path.iterdir()] == ["story.xml"]  # no temporary file left
+
+
+def test_parse_year_option_dates_a_yearless_dateline() -> None:
+    src = str(CORPUS / "bulletins" / "01-danube-dredging-calendar.txt")
+    doc = model.load(bulletin("parse", src, "--year", "2016").stdout)
+    date = model.find(doc, "head/dateline/date")
+    assert date is not None
+    assert (date.get("when"), date.get("year-from")) == ("2016-02-16", "option")
+    assert doc.get("id", "").startswith("2016-02-16-eirns-")
+
+
+def test_parse_json_messages_and_strict() -> None:
+    src = str(CORPUS / "bulletins" / "15-grid-freeze-malformed-date.txt")
+    proc = bulletin("parse", src, "--json", "--strict")
+    assert proc.returncode == ExitCode.WARNINGS
+    record = json.loads(proc.stderr.decode().splitlines()[0])
+    assert record["level"] == "warning" and record["line"] == 3 and record["source"] == src
+
+
+def test_validate_reports_file_line_and_exit_code(tmp_path: Path) -> None:
+    good = FIXTURES / "everything.xml"
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(good.read_bytes().replace(b'when="2016-09-14"', b'when="2016-02-30"'))
+    proc = bulletin("validate", str(good), str(bad))
+    assert proc.returncode == ExitCode.INVALID
+    lines = proc.stderr.decode().splitlines()
+    problems = [ln for ln in lines if ": error: " in ln]
+    assert problems and all(ln.startswith(f"{bad}:") for ln in problems)
+    assert problems[0].split(":")[1].isdigit()
+    assert bulletin("validate", str(good)).returncode == 0
+
+
+def test_validate_malformed_xml(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.xml"
+    broken.write_bytes(b"<?xml version='1.0'?>\n<bulletin>\n<head>\n")
+    proc = bulletin("validate", str(broken))
+    assert proc.returncode == ExitCode.INVALID
+    assert f"{broken}:" in proc.stderr.decode()
+    assert "Traceback" not in proc.stderr.decode()

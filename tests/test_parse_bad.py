@@ -1,0 +1,211 @@
+"""Bad input: a clear typed error or a valid document with a warning, never a traceback."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+
+import pytest
+from conftest import CORPUS
+from corpus_facts import facts
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from convert import model
+from convert.messages import InputError, Level
+from convert.parse import parse, parse_file
+from convert.schema import validate
+
+BAD = CORPUS / "bad"
+
+
+def parsed(name: str):
+    result = parse_file(BAD / name)
+    for doc in result.documents:
+        assert validate(doc) == []
+    return result
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("empty.txt", "empty input"),
+    ("whitespace-only.txt", "no text"),
+    ("binary.bin", "not a text file"),
+    ("title-only.txt", "no dateline and no body"),
+])
+def test_unusable_inputs_raise_a_clear_error(name: str, reason: str) -> None:
+    with pytest.raises(InputError) as info:
+        parse_file(BAD / name)
+    message = str(info.value)
+    assert reason in message
+    assert str(BAD / name) in message
+
+
+def test_binary_error_gives_the_offset() -> None:
+    with pytest.raises(InputError, match=r"byte \d+"):
+        parse_file(BAD / "binary.bin")
+
+
+def test_title_only_error_shows_the_title_not_the_chrome() -> None:
+    with pytest.raises(InputError) as info:
+        parse_file(BAD / "title-only.txt")
+    assert "New Canal Bridge Opens to Traffic in Ghent" in str(info.value)
+    assert info.value.line == 5
+
+
+def test_no_dateline_warns_and_keeps_every_paragraph() -> None:
+    result = parsed("no-dateline.txt")
+    got = facts(result.documents[0])
+    assert got["title"] == "Danube Barge Operators Report Heavy Low-Water Losses"
+    assert (got["date"], got["agency"], got["place"]) == (None, None, None)
+    assert got["blocks"] == ["p", "p", "p"]
+    assert any("no dateline" in m.text and m.level is Level.WARNING for m in result.messages)
+
+
+def test_windows_1252_is_decoded_with_a_warning() -> None:
+    result = parsed("cp1252.txt")
+    doc = result.documents[0]
+    got = facts(doc)
+    assert got["title"] == "Lyon Café Owners Back the River Tram: “Build It Without Another Study”"
+    assert (got["date"], got["agency"]) == ("2016-03-09", "EIRNS")
+    assert got["boilerplate"] == ["Subscribe to EIR Online", "Back to top"]
+    assert got["blocks"] == ["p", "p", "p"]
+    text = model.content_text(doc)
+    for ch in "éôè“”’—…€":
+        assert ch in text, ch
+    assert "\ufffd" not in text
+    assert any("cp1252" in m.text for m in result.messages if m.level is Level.WARNING)
+    source = model.find(doc, "head/source")
+    assert source is not None and source.get("encoding") == "cp1252"
+    assert model.find(doc, "head/repairs/repair").get("kind") == "encoding"
+
+
+def test_mojibake_is_repaired_and_recorded() -> None:
+    result = parsed("mojibake.txt")
+    doc = result.documents[0]
+    got = facts(doc)
+    assert got["title"] == "Porto’s New Bridge Opens to Trams—and to Bicycles"
+    assert got["date"] == "2019-09-05"
+    assert got["boilerplate"] == ["Executive Intelligence Review", "Subscribe to EIR"]
+    assert got["blocks"] == ["p", "p"]
+    text = model.content_text(doc)
+    assert "â€" not in text and "\x9d" not in text and "Ã" not in text
+    assert "”" in text
+    assert model.find(doc, "head/repairs/repair").get("kind") == "mojibake"
+    assert any("double-encoded" in m.text for m in result.messages)
+
+
+def test_utf16_with_bom() -> None:
+    doc = parsed("utf16-bom.txt").documents[0]
+    got = facts(doc)
+    assert got["title"] == "Kraków Opens Underground Tram Interchange Beneath the Main Station"
+    assert got["date"] == "2015-11-20"
+    assert got["boilerplate"] == ["Subscribe to EIR Online", "Back to top"]
+    assert got["blocks"] == ["p", "p"]
+
+
+def test_crlf_parses_like_lf_without_warning() -> None:
+    result = parsed("crlf.txt")
+    lf = parse((BAD / "crlf.txt").read_bytes().replace(b"\r\n", b"\n"))
+    got, want = facts(result.documents[0]), facts(lf.documents[0])
+    assert got == want
+    assert got["title"] == "Rotterdam Port Tests Shore Power for Inland Barges"
+    assert got["blocks"] == ["p", "p", "p"]
+    assert b"\r" not in model.dump(result.documents[0])
+    assert not [m for m in result.messages if m.level is not Level.INFO]
+
+
+def test_huge_line_is_kept_whole() -> None:
+    result = parsed("huge-line.txt")
+    doc = result.documents[0]
+    assert facts(doc)["title"] == "Canal Convoy Log Published in Full"
+    assert facts(doc)["blocks"] == ["p"]
+    line = (model.head(doc).dateline or "") + (next(model.body(doc)).text or "")
+    assert hashlib.sha256(line.encode()).hexdigest() == (
+        "77b7b4852fc2e5d2e5bba1c1153ae0c89c441ec3b31f14f775a8ee508f0595f5")
+
+
+HOSTILE = {
+    "billion-laughs": b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<bulletin xmlns="urn:bulletin-convert:canonical:1">&lol3;</bulletin>""",
+    "external-entity": b"""<?xml version="1.0"?>
+<!DOCTYPE b [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<bulletin xmlns="urn:bulletin-convert:canonical:1"><head><title>&x;</title></head></bulletin>""",
+    "network-dtd": b"""<?xml version="1.0"?>
+<!DOCTYPE bulletin SYSTEM "http://127.0.0.1:9/evil.dtd">
+<bulletin xmlns="urn:bulletin-convert:canonical:1"/>""",
+    "malformed": b"<?xml version='1.0'?>\n<bulletin xmlns='urn:bulletin-convert:canonical:1'>\n<head>",
+    "foreign-root": b"<?xml version='1.0'?>\n<html><body/></html>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_xml_is_refused(name: str) -> None:
+    with pytest.raises(InputError) as info:
+        parse(HOSTILE[name], name=f"{name}.xml")
+    text = str(info.value)
+    assert "root:" not in text  # /etc/passwd was never read
+    assert "lol" * 8 not in text
+    assert info.value.line is not None
+
+
+def test_canonical_xml_input_round_trips(everything_xml: bytes) -> None:
+    doc = parse(everything_xml, name="everything.xml").documents[0]
+    assert model.dump(doc) == everything_xml
+
+
+def test_cli_never_prints_a_traceback(tmp_path) -> None:
+    inputs = [str(BAD / n) for n in ("empty.txt", "binary.bin", "title-only.txt", "cp1252.txt")]
+    proc = subprocess.run([sys.executable, "-m", "convert", "parse", *inputs, "-o", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert (tmp_path / "cp1252.xml").exists()
+    errors = [line for line in proc.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 3
+    assert any(line.startswith(f"{BAD / 'title-only.txt'}:5: error:") for line in errors)
+
+
+# --- properties --------------------------------------------------------------------------------
+
+FRAGMENTS = st.sampled_from([
+    "Subscribe to EIR Online", "Executive Intelligence Review", "PRESS RELEASE", "Back to top",
+    "June 23, 2017 (EIRNS)—", "Feb. 16 (LPAC)—", "MILAN, Aug. 2, 2018 (EIRNS)—", "Nov. 7—",
+    "Feb. 30, 2017 (EIRNS)—", "Dec. 13, 2017 – ", '"', "“", "”", "'", "• ", "- ", "  1. ",
+    "2. ", "MODERATOR: ", "KELLER (Minister):", "Whereas, ", "NOW, THEREFORE, BE IT RESOLVED ",
+    "Section 1. ", "From Volume 7, Issue 35 of EIR Online, Published August 26, 2008",
+    "In this issue:", "by Anna Berg", "The council met today.", "clear", "\n", "\n\n", " ",
+    "\t", "\r\n", "Ω", "Ж", "é", "\x00", "\x9d", "â€”", "<", "&", "]]>", "__",
+])
+
+
+def check_outcome(data: bytes) -> None:
+    try:
+        result = parse(data, name="fuzz.txt")
+    except InputError as exc:
+        assert exc.messages and exc.messages[0].level is Level.ERROR
+        return
+    assert result.documents
+    for doc in result.documents:
+        assert validate(doc) == [], model.dump(doc).decode(errors="replace")
+        assert model.dump(model.load(model.dump(doc))) == model.dump(doc)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(FRAGMENTS, max_size=40).map("".join))
+def test_any_bulletin_like_text_gives_a_valid_document_or_a_typed_error(text: str) -> None:
+    check_outcome(text.encode("utf-8", errors="surrogatepass"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2000))
+def test_any_bytes_give_a_valid_document_or_a_typed_error(data: bytes) -> None:
+    check_outcome(data)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=500))
+def test_any_text_gives_a_valid_document_or_a_typed_error(text: str) -> None:
+    check_outcome(text.encode("utf-8", errors="surrogatepass"))

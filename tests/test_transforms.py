@@ -1,0 +1,56 @@
+"""Dates and ids: the parts of the canonical document other tools rely on."""
+
+from __future__ import annotations
+
+import pytest
+
+from convert.parse import parse
+from convert.transforms import iso_date, make_id, month_number, slug
+
+
+@pytest.mark.parametrize("token, number", [
+    ("Jan.", 1), ("Feb.", 2), ("March", 3), ("Sept.", 9), ("Sep.", 9), ("Oct.", 10),
+    ("December", 12), ("June", 6), ("Jun", 6),
+])
+def test_month_names(token: str, number: int) -> None:
+    assert month_number(token) == number
+
+
+def test_iso_dates_are_real_calendar_days() -> None:
+    assert iso_date(2017, 6, 23) == "2017-06-23"
+    assert iso_date(None, 2, 16) == "--02-16"
+    assert iso_date(None, 2, 29) == "--02-29"
+    assert iso_date(2017, 2, 29) is None
+    assert iso_date(2016, 2, 29) == "2016-02-29"
+    assert iso_date(2017, 4, 31) is None
+
+
+def test_ids_are_safe_and_stable() -> None:
+    assert make_id("2017-06-23", "EIRNS", "Lavrov Delivers a Message") == (
+        "2017-06-23-eirns-lavrov-delivers-a-message")
+    assert make_id("--02-16", "LPAC", "A Title").startswith("xxxx-02-16-lpac-a-title")
+    assert make_id(None, None, "Café Owners’ Plan").startswith("undated-cafe-owners-plan")
+    greek = slug("Πειραιάς")
+    assert greek.startswith("t") and greek == slug("Πειραιάς")
+    assert len(slug("word " * 100)) <= 60
+
+
+def test_same_story_from_two_hosts_gets_the_same_id() -> None:
+    a = b"PRESS RELEASE\nFerry Link Studied\nMay 7, 2019 (EIRNS)\xe2\x80\x94Text one.\n"
+    b = b"Subscribe to EIR Online\n\n\nFerry Link Studied\n\nMay 7, 2019 (EIRNS)\xe2\x80\x94Other.\n"
+    assert parse(a).documents[0].get("id") == parse(b).documents[0].get("id")
+
+
+@pytest.mark.parametrize("name, url, when, origin", [
+    ("2016-archive/story.txt", None, "2016-02-16", "file-name"),
+    ("story.txt", "https://example.org/news/2015/story", "2015-02-16", "source-url"),
+    ("story.txt", None, "--02-16", None),
+])
+def test_year_for_yearless_datelines(name: str, url: str | None, when: str,
+                                     origin: str | None) -> None:
+    text = b"Title Here\n\nFeb. 16 (EIRNS)\xe2\x80\x94Body text.\n"
+    doc = parse(text, name=name, source_url=url).documents[0]
+    date = doc.find(".//{*}date")
+    assert date is not None
+    assert date.get("when") == when
+    assert date.get("year-from") == origin
