@@ -39,14 +39,14 @@ _DATE = (
 )
 _AFTER_DATE = (
     r"(?P<dash1>\s*(?:—|–|--)\s*)?"
-    r"(?:\s*\((?P<agency>[A-Z][A-Za-z]{1,11})\))?"
+    r"(?:\s*\((?P<agency>[A-Z][A-Za-z/]{1,15})\))?"
     r"(?P<dash2>\s*(?:—|–|--|-)\s*)?"
 )
-_PLACE = r"(?:(?P<place>[A-Z][A-Z.'’\- ]{0,40}?[A-Z.]),\s+)?"
+_PLACE = r"(?:(?P<place>[A-Z][\w.'’\- ]{0,40}?[\w.](?:, [A-Z][\w.]{0,12})?),\s+)?"
 DATELINE_START = re.compile(rf"^\s*{_PLACE}{_DATE}{_AFTER_DATE}")
 DATELINE_INLINE = re.compile(rf"(?<=\s){_PLACE}{_DATE}{_AFTER_DATE}")
 
-BYLINE = re.compile(r"^[Bb]y\s+(?P<name>[A-Z][\w.'’\- ]{1,60})$")
+BYLINE = re.compile(r"^[Bb]y\s+(?P<name>[A-Z][\w.,'’\- ]{1,80})$")
 INLINE_BYLINE = re.compile(r",\s+by\s+(?P<name>[A-Z][\w.'’\- ]{1,60}?):?$")
 
 # --- digest pages --------------------------------------------------------------------------
@@ -188,10 +188,18 @@ def _valid_dateline(m: re.Match[str]) -> bool:
     return bool(m.group("agency") or dash1 or (dash2 and dash2.strip() != "-"))
 
 
+def _plausible_place(place: str | None) -> bool:
+    """A dateline place is a city: a few capitalised words ("MILAN", "Buenos Aires")."""
+    if place is None:
+        return True
+    words = place.replace(",", " ").split()
+    return len(words) <= 4 and all(w[0].isupper() for w in words)
+
+
 def find_dateline(text: str, inline: bool = False) -> re.Match[str] | None:
     pattern = DATELINE_INLINE if inline else DATELINE_START
     for m in pattern.finditer(text):
-        if _valid_dateline(m) and (m.group("place") is None or m.group("place").isupper()):
+        if _valid_dateline(m) and _plausible_place(m.group("place")):
             return m
         if not inline:
             break
@@ -235,7 +243,7 @@ def _title_and_byline(head: list[Line], frame: Frame, ctx: Context) -> None:
         rest = []
         for line in group:
             s = line.stripped
-            if (b := BYLINE.match(s)) and frame.byline is None:
+            if BYLINE.match(s) and frame.byline is None:
                 frame.byline = s
                 continue
             if CHROME_LINE.match(s):
@@ -244,11 +252,14 @@ def _title_and_byline(head: list[Line], frame: Frame, ctx: Context) -> None:
             rest.append(line)
         if rest:
             groups.append(rest)
+    if not groups and frame.byline:  # "By Barge Across Europe" is a title, not a byline
+        groups, frame.byline = [[Line(frame.dateline_line or 0, frame.byline)]], None
     if not groups:
         ctx.warn("no title: the text starts with the dateline", frame.dateline_line)
         return
-    title_group = groups[0]
-    for extra in groups[1:]:
+    # Link text and menus around a title are short; the title is the longest group.
+    title_group = max(groups, key=lambda g: sum(len(ln.text.split()) for ln in g))
+    for extra in (g for g in groups if g is not title_group):
         for line in extra:
             ctx.remove(line.n, line.stripped)
             ctx.warn(f"line between the title and the dateline treated as site chrome: "
