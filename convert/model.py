@@ -8,6 +8,7 @@ place that knows how it is spelled, so the rest of the code asks for `head(doc)`
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -132,9 +133,14 @@ def text(el: Element | None) -> str | None:
     return "".join(el.itertext())
 
 
+@functools.cache
+def _clark_path(path: str) -> str:
+    return "/".join(q(part) for part in path.split("/"))
+
+
 def find(parent: Element, path: str) -> Element | None:
     """Find by a slash-separated path of canonical local names, e.g. find(doc, "head/title")."""
-    return parent.find("/".join(q(part) for part in path.split("/")))
+    return parent.find(_clark_path(path))
 
 
 def head(doc: Element) -> Head:

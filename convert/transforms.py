@@ -88,8 +88,6 @@ def make_id(when: str | None, agency: str | None, text: str) -> str:
 
 # --- tree steps ----------------------------------------------------------------------------
 
-_SPACES = re.compile(r"\s+")
-
 #: Text-only elements whose whitespace runs are layout, not content.
 _COLLAPSIBLE = tuple(model.q(n) for n in ("title", "p", "item", "heading", "clause", "speaker",
                                           "name", "entry", "section"))
@@ -99,18 +97,19 @@ def normalize_whitespace(doc: model.Element) -> None:
     """Collapse runs of white space to one space and trim, in every text-only element."""
     for el in doc.iter(*_COLLAPSIBLE):
         if el.text:
-            el.text = _SPACES.sub(" ", el.text).strip()
+            el.text = " ".join(el.text.split())
 
 
 def assign_id(doc: model.Element) -> None:
     """Set the root id from the dateline's date and agency and the title (or first words)."""
-    h = model.head(doc)
-    basis = h.title
+    basis = model.text(model.find(doc, "head/title"))
     if not basis:
         first = next(model.body(doc), None)
-        basis = model.text(first) or "" if first is not None else ""
-        basis = " ".join(basis.split()[:10])
-    doc.set("id", make_id(h.date, h.agency, basis or "bulletin"))
+        basis = " ".join((model.text(first) or "").split()[:10]) if first is not None else ""
+    date = model.find(doc, "head/dateline/date")
+    agency = model.text(model.find(doc, "head/dateline/agency"))
+    doc.set("id", make_id(date.get("when") if date is not None else None, agency,
+                          basis or "bulletin"))
 
 
 #: The steps every parsed text document goes through, in this order.
