@@ -204,7 +204,280 @@ def validate(files: tuple[str, ...], quiet: bool, as_json: bool, strict: bool) -
 # --- formats and convert (Writers) ---------------------------------------------------------
 
 
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the list as a JSON array.")
+def formats(as_json: bool) -> None:
+    """List the output formats: the built-in writers and installed third-party ones.
+
+    A format whose writer cannot be loaded (a missing optional dependency) is listed with the
+    reason. Third-party writers register in the entry-point group 'bulletin.writers'.
+    """
+    from . import writers
+    from .messages import WriterError
+
+    try:
+        names = writers.available()
+    except WriterError as exc:  # e.g. two installed writers claim one name
+        Reporter(as_json=as_json).report(exc.messages)
+        sys.exit(exc.exit_code)
+    rows: list[dict[str, Any]] = []
+    for name in names:
+        try:
+            w = writers.get(name)
+            rows.append({"name": name, "extension": w.extension, "media_type": w.media_type,
+                         "available": True})
+        except WriterError as exc:
+            rows.append({"name": name, "extension": None, "media_type": None,
+                         "available": False, "error": exc.text})
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = [("NAME", "EXTENSION", "MEDIA TYPE")] + [
+        (r["name"], f".{r['extension']}", r["media_type"]) if r["available"]
+        else (r["name"], "-", f"unavailable: {r['error']}") for r in rows
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(2)]
+    for row in table:
+        click.echo(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]}")
+
+
+@cli.command("convert")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-t", "--to", "to", required=True, metavar="FORMAT[,FORMAT...]",
+              help="Formats to write: tei, epub, docx, pdf, xml (the canonical master), a "
+                   "third-party one, or 'all' (tei, epub, docx, pdf). See 'bulletin formats'.")
+@click.option("-o", "--output", metavar="DIR|-",
+              help="Folder for the outputs (created if needed; a walked folder's subfolders "
+                   "are mirrored); '-' writes a single rendition to standard output. "
+                   "Default: next to each input.")
+@click.option("--force", is_flag=True, help="Overwrite existing output files.")
+@click.option("--no-validate", is_flag=True,
+              help="Write documents even when they fail the canonical schema.")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
+              help="PDF page size.")
+@click.option("--reference-docx", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="A DOCX whose styles the DOCX output uses (like pandoc's --reference-doc).")
+@metadata_options
+@report_options
+def convert_command(inputs: tuple[str, ...], to: str, output: str | None, force: bool,
+                    no_validate: bool, paper: str, reference_docx: str | None, year: int | None,
+                    source_url: str | None, lang: str, quiet: bool, as_json: bool,
+                    strict: bool) -> None:
+    """Convert bulletins (text or canonical XML) to TEI P5, EPUB 3, DOCX, PDF/A.
+
+    INPUT is a bulletin text file, a canonical XML file or a folder, walked recursively for
+    .txt and .xml files (leaving out hidden files, *.tei.xml and masters saved next to their
+    text, STEM.xml or STEM-N.xml beside STEM.txt). Each output is named after its input:
+    STEM.tei.xml, STEM.epub, STEM.docx, STEM.pdf, STEM.xml (--to xml); a digest page gives
+    STEM-1.epub, STEM-2.epub, ... Every document is checked against the canonical schema
+    first. Existing files are kept unless --force; each file is written to a temporary name
+    and renamed when complete, so a failed run leaves no partial file. One bad input does not
+    stop the others.
+
+    With --json, a summary of the outputs is also printed on standard output as JSON (not
+    with -o -). Exit codes: 0 done, 1 an input or output failed, 2 bad command line, 3 a
+    document is not valid, 4 an output exists (no --force), 5 warnings with --strict; mixed
+    failures give 1.
+
+    \b
+    Examples:
+      bulletin convert story.txt --to tei,epub       story.tei.xml, story.epub beside it
+      bulletin convert scraped/ --to all -o out/     every format, for a whole folder
+      bulletin convert story.txt --to epub -o - > s.epub
+      bulletin convert masters/*.xml --to pdf --paper letter --force -o pdf/
+      bulletin convert page.txt --to tei --year 2008 (a digest: page-1.tei.xml, ...)
+    """
+    from . import writers
+    from .messages import WriterError
+    from .pipeline import STDOUT
+    from .pipeline import convert as run
+
+    reporter = Reporter(quiet=quiet, as_json=as_json)
+    try:
+        writers.available()  # two installed writers of one name: a broken setup, not usage
+    except WriterError as exc:
+        reporter.report(exc.messages)
+        sys.exit(exc.exit_code)
+    try:
+        formats = writers.resolve(to)
+    except WriterError as exc:
+        raise click.BadParameter(exc.text, param_hint="'--to'") from exc
+    if output == STDOUT and len(formats) != 1:
+        raise click.UsageError("'-o -' writes a single rendition: give one format with --to")
+    options = writers.WriteOptions(paper=paper, reference_docx=reference_docx)
+    try:
+        result = run(list(inputs), formats, output, force=force, validate=not no_validate,
+                     year=year, source_url=source_url, lang=lang, options=options)
+    except WriterError as exc:  # a writer that cannot be loaded fails the whole run
+        reporter.report(exc.messages)
+        sys.exit(exc.exit_code)
+    reporter.report(result.messages)
+    if as_json and output != STDOUT:
+        click.echo(json.dumps({
+            "outputs": [{"source": o.source, "format": o.format, "path": str(o.path)}
+                        for o in result.outputs],
+            "failures": len(result.failures),
+            "exit_code": int(result.exit_code),
+        }, indent=2, ensure_ascii=False))
+    elif not quiet and not as_json:
+        click.echo(f"{len(result.outputs)} file(s) written, {len(result.failures)} failure(s)",
+                   err=True)
+    if not result.ok:
+        sys.exit(result.exit_code)
+    if strict and reporter.warnings:
+        sys.exit(ExitCode.WARNINGS)
+
+
 # --- archive and verify (Archive) ----------------------------------------------------------
+
+
+class _ArchiveProgress:
+    """A live bar (inputs done, rate, ETA) on stderr; the total comes from a quick listing."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.bar = Progress(
+            TextColumn("archiving"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("eta"),
+            TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+        )
+        self.task = self.bar.add_task("archive", total=total, rate="")
+
+    def __call__(self, counts: Any) -> None:
+        speed = self.bar.tasks[0].speed
+        rate = f"{speed:.1f}/s" if speed else ""
+        self.bar.update(self.task, completed=counts.seen, rate=rate)
+
+
+def _summary(report: Any, as_json: bool) -> None:
+    run, totals = report.run, report.totals
+    if as_json:
+        click.echo(json.dumps({
+            "dest": str(report.dest), "seconds": round(report.seconds, 3),
+            "converted": run.converted, "skipped": run.skipped, "duplicates": run.duplicates,
+            "failed": run.quarantined,
+            "package": {"inputs": totals.inputs, "archived": totals.archived,
+                        "duplicates": totals.duplicates, "quarantined": totals.quarantined,
+                        "documents": totals.documents},
+        }))
+        return
+    click.echo(f"{report.dest}: {run.converted} converted, {run.skipped} skipped, "
+               f"{run.duplicates} duplicates, {run.quarantined} failed, in "
+               f"{report.seconds:.1f} s; the package holds {totals.documents} bulletins from "
+               f"{totals.archived} files" + (f", {totals.quarantined} quarantined (see "
+                                             "quarantine.csv)" if totals.quarantined else ""),
+               err=True)
+
+
+@cli.command("archive")
+@click.argument("sources", nargs=-1, required=True, metavar="SRC...",
+                type=click.Path(exists=True))
+@click.option("-o", "--output", "dest", required=True, metavar="DEST",
+              help="The package to make (built in DEST.partial, renamed when complete).")
+@click.option("-t", "--to", "to", metavar="FORMAT[,FORMAT...]",
+              help="Renditions to make, or 'all' (the default); the canonical master is "
+                   "always kept.")
+@click.option("-j", "--jobs", type=click.IntRange(1), metavar="N",
+              help="Local worker processes (default: one per CPU).")
+@click.option("--scheduler", envvar="DASK_SCHEDULER_ADDRESS", metavar="ADDR",
+              help="Run the conversions on this Dask scheduler (tcp://HOST:PORT; default: "
+                   "$DASK_SCHEDULER_ADDRESS). Needs: pip install 'bulletin-convert[dask]'.")
+@click.option("--scheduler-file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Run on the Dask scheduler described by this file.")
+@click.option("--package", type=click.Choice(["bagit"]), default="bagit", show_default=True,
+              help="Package format.")
+@click.option("--source-organization", metavar="ORG",
+              help="Recorded as Source-Organization in bag-info.txt.")
+@click.option("--resume", is_flag=True,
+              help="Continue an interrupted run (converting only what is missing), or check "
+                   "that a finished package holds every input.")
+@click.option("--force", is_flag=True,
+              help="Replace an existing package made by this tool, or restart an interrupted "
+                   "run from scratch.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=120, show_default=True,
+              metavar="SECONDS", help="Time allowed per input before it is quarantined.")
+@click.option("--memory-limit", type=click.IntRange(256), default=4096, show_default=True,
+              metavar="MB", help="Address space allowed per local worker process.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary; errors only.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Messages as JSON Lines on stderr, the summary as JSON on stdout.")
+def archive_command(sources: tuple[str, ...], dest: str, to: str | None, jobs: int | None,
+                    scheduler: str | None, scheduler_file: str | None, package: str,
+                    source_organization: str | None, resume: bool, force: bool, timeout: float,
+                    memory_limit: int, quiet: bool, as_json: bool) -> None:
+    """Archive a collection as a BagIt package with provenance.
+
+    Every file under SRC is archived: its original bytes, the canonical XML master of each
+    bulletin in it, the renditions asked for, and a PREMIS provenance file, under
+    DEST/data/<year>/<id>/. An input that cannot be converted is quarantined with its reason
+    (quarantine.csv) and the rest goes on; the exit code is then 1.
+
+    \b
+    Examples:
+      bulletin archive scraped/ -o collection
+      bulletin archive scraped/ -o collection --to tei,pdf --jobs 2
+      bulletin archive scraped/ -o collection --resume      after an interruption
+      bulletin archive scraped/ -o collection --scheduler tcp://10.0.0.5:8786
+    """
+    from .archive import archive
+    from .archive.runner import listing
+    from .messages import BulletinError
+
+    reporter = Reporter(quiet=quiet, as_json=as_json)
+    bar = None
+    if not quiet and not as_json and sys.stderr.isatty():
+        total = sum(1 for _ in listing(sources, exclude=[Path(dest)]))
+        bar = _ArchiveProgress(total)
+    try:
+        if bar is not None:
+            bar.bar.start()
+        report = archive(
+            sources, dest, to=to, jobs=jobs, scheduler=scheduler, scheduler_file=scheduler_file,
+            package=package, source_organization=source_organization, resume=resume,
+            force=force, timeout=timeout, memory_limit=memory_limit << 20, progress=bar,
+        )
+    except BulletinError as exc:
+        reporter.report(exc.messages)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("bulletin: interrupted; run the same command with --resume to continue",
+                   err=True)
+        sys.exit(ExitCode.INTERRUPTED)
+    finally:
+        if bar is not None:
+            bar.bar.stop()
+    reporter.report(report.messages)
+    if as_json or not quiet:
+        _summary(report, as_json)
+    sys.exit(report.exit_code)
+
+
+@cli.command("verify")
+@click.argument("dest", metavar="DEST", type=click.Path(exists=True, file_okay=False))
+@click.option("-q", "--quiet", is_flag=True, help="Print problems only.")
+@click.option("--json", "as_json", is_flag=True, help="Print problems as JSON Lines on stderr.")
+def verify_command(dest: str, quiet: bool, as_json: bool) -> None:
+    """Check a package: re-hash every file and compare the provenance with the manifests.
+
+    Each missing, extra or altered file is named; the exit code is 3 when anything is wrong.
+    """
+    from .archive import verify
+
+    problems = verify(dest)
+    Reporter(quiet=quiet, as_json=as_json).report(problems)
+    if not quiet and not as_json:
+        click.echo(f"{dest}: " + (f"{len(problems)} problem(s)" if problems else
+                                  "valid (every file re-hashed, provenance matches)"), err=True)
+    sys.exit(ExitCode.INVALID if problems else ExitCode.OK)
 
 
 def main() -> None:

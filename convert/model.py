@@ -190,6 +190,27 @@ def content_text(doc: Element) -> str:
     return " ".join(p for p in parts if p)
 
 
+SUPPLIED_TITLE_CHARS = 60
+
+
+def supplied_title(doc: Element) -> str:
+    """A title for metadata: the bulletin's own, or one devised from its first words.
+
+    A devised title is in square brackets, the cataloguers' sign for a supplied title; it
+    never appears in the rendered text, only where a format requires a title (TEI
+    titleStmt, EPUB dc:title).
+    """
+    h = head(doc)
+    if h.title:
+        return h.title
+    first = next((" ".join(b.itertext()) for b in body(doc)), "") or h.dateline or h.id
+    first = " ".join(first.split())
+    if len(first) > SUPPLIED_TITLE_CHARS:
+        cut = first[:SUPPLIED_TITLE_CHARS].rsplit(" ", 1)[0]
+        first = f"{cut}…"
+    return f"[{first}]"
+
+
 WORD = re.compile(r"\w+", re.UNICODE)
 
 

@@ -41,3 +41,31 @@ def corpus_documents(corpus_bulletins: list[Path]) -> dict[str, list]:
     from convert.parse import parse_file
 
     return {p.stem: parse_file(p).documents for p in corpus_bulletins}
+
+
+@pytest.fixture(scope="session")
+def everything(everything_xml: bytes):
+    from convert import model
+
+    return model.load(everything_xml)
+
+
+@pytest.fixture(scope="session")
+def rendition_documents(corpus_documents: dict[str, list], everything) -> dict:
+    """What every rendition is checked on, by output stem: the fixture, each corpus document
+    (digest items as STEM-N) and each input of corpus/bad/ that parses (with a warning)."""
+    from convert.messages import InputError
+    from convert.parse import parse_file
+
+    docs = {"everything": everything}
+    for stem, documents in corpus_documents.items():
+        for n, doc in enumerate(documents, start=1):
+            docs[stem if len(documents) == 1 else f"{stem}-{n}"] = doc
+    for path in sorted((CORPUS / "bad").glob("*.txt")):
+        try:
+            parsed = parse_file(path)
+        except InputError:
+            continue
+        for n, doc in enumerate(parsed.documents, start=1):
+            docs[f"bad-{path.stem}-{n}"] = doc
+    return docs

@@ -136,7 +136,8 @@ HOSTILE = {
     "network-dtd": b"""<?xml version="1.0"?>
 <!DOCTYPE bulletin SYSTEM "http://127.0.0.1:9/evil.dtd">
 <bulletin xmlns="urn:bulletin-convert:canonical:1"/>""",
-    "malformed": b"<?xml version='1.0'?>\n<bulletin xmlns='urn:bulletin-convert:canonical:1'>\n<head>",
+    "malformed": (b"<?xml version='1.0'?>\n"
+                  b"<bulletin xmlns='urn:bulletin-convert:canonical:1'>\n<head>"),
     "foreign-root": b"<?xml version='1.0'?>\n<html><body/></html>",
 }
 

@@ -37,7 +37,8 @@ def test_ids_are_safe_and_stable() -> None:
 
 def test_same_story_from_two_hosts_gets_the_same_id() -> None:
     a = b"PRESS RELEASE\nFerry Link Studied\nMay 7, 2019 (EIRNS)\xe2\x80\x94Text one.\n"
-    b = b"Subscribe to EIR Online\n\n\nFerry Link Studied\n\nMay 7, 2019 (EIRNS)\xe2\x80\x94Other.\n"
+    b = (b"Subscribe to EIR Online\n\n\nFerry Link Studied\n\n"
+         b"May 7, 2019 (EIRNS)\xe2\x80\x94Other.\n")
     assert parse(a).documents[0].get("id") == parse(b).documents[0].get("id")
 
 

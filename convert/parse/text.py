@@ -22,7 +22,9 @@ from ..transforms import MONTH_PATTERN, iso_date, month_number
 _CHROME_WORDS = r"(?:Back to top|Go to home page|clear)"
 CHROME_LINE = re.compile(
     r"^(?:Subscribe to EIR(?: Online)?|Executive Intelligence Review|PRESS RELEASE"
-    r"|FROM EIR DAILY ALERT|EIR Online|Media Archive of Webcast"
+    r"|FROM EIR DAILY ALERT|EIR Online|Media Archive of Webcast|Top of page|Home"
+    r"|Print(?: this (?:page|article))?|Share(?: this (?:page|article))?"
+    r"|E-?mail(?: this (?:page|article))?"
     rf"|{_CHROME_WORDS}(?:\s+{_CHROME_WORDS})*"
     r"|All rights reserved\b.*|(?:Copyright|©)\s.*\b(?:EIR|EIRNS)\b.*"
     r"|date \d{4}-\d{2}-\d{2}(?:\s*\|)?)$"
@@ -613,10 +615,10 @@ def _dateline(head: model.Element, m: re.Match[str], ctx: Context, line: int | N
 
 def _byline(head: model.Element, byline: str) -> None:
     el = model.sub(head, "byline")
-    m = re.match(r"^([Bb]y\s+)(.+)$", byline)
-    if m:
+    m = re.match(r"^([Bb]y\s+)([^,]+)(.*)$", byline)
+    if m:  # "by Henrik Sørby, EIR Economics Staff": the name ends at the comma
         el.text = m.group(1)
-        model.sub(el, "name", m.group(2).strip())
+        model.sub(el, "name", m.group(2).strip()).tail = m.group(3) or None
     else:
         el.text = byline
 

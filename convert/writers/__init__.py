@@ -100,13 +100,14 @@ def get(name: str) -> Writer:
 def resolve(formats: str | list[str]) -> list[str]:
     """Expand a `--to` value ("tei,epub", "all", ["pdf"]) into a checked list of names."""
     names = formats.split(",") if isinstance(formats, str) else list(formats)
+    third_party = _entry_point_specs()  # refuses duplicate names, whichever format is asked for
     result: list[str] = []
     for raw in names:
         n = raw.strip().lower()
         expanded = ALL if n == "all" else (n,)
         for e in expanded:
             if e and e not in result:
-                if e not in BUILTIN and e not in _entry_point_specs():
+                if e not in BUILTIN and e not in third_party:
                     raise WriterError(
                         f"unknown format {e!r}; known formats: {', '.join(available())}"
                     )

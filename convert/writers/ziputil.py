@@ -1,0 +1,95 @@
+"""Reproducible ZIP archives for the zip-based renditions (EPUB, DOCX).
+
+The same entries must give the same bytes whatever the clock, time zone, umask or machine, so
+every entry gets a fixed time, mode and host system, entries keep the order the caller gives,
+and an OCF `mimetype` entry (EPUB) goes first, uncompressed, with no extra field. Archives are
+assembled in memory and written in one piece, so the bytes do not depend on whether the
+destination can seek (a file, or a pipe to stdout).
+
+Two entry points:
+
+- `write_zip(stream, entries, mimetype=..., date_time=...)` builds an archive from
+  `(name, bytes)` pairs;
+- `rezip(data, stream, date_time=...)` rewrites an archive made by another library
+  (ebooklib, python-docx) the same way, keeping its entry order.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable
+from typing import BinaryIO
+
+DateTime = tuple[int, int, int, int, int, int]
+
+#: The earliest time a ZIP entry can carry; used when a document has no full date.
+DOS_EPOCH: DateTime = (1980, 1, 1, 0, 0, 0)
+
+MIMETYPE = "mimetype"
+
+_UNIX = 3  # ZipInfo.create_system: the value zipfile uses on POSIX, pinned for every platform
+_FILE_MODE = 0o100644 << 16  # a regular file, rw-r--r--
+_LEVEL = 6
+
+
+def date_time(iso_date: str | None) -> DateTime:
+    """The entry time for a document dated `iso_date` (YYYY-MM-DD), midnight.
+
+    Year-less dates (`--MM-DD`), missing dates and dates outside what ZIP can store
+    (1980-2107) give the fixed DOS epoch.
+    """
+    if iso_date and len(iso_date) == 10 and iso_date[4] == "-" and iso_date[:4].isdigit():
+        year, month, day = int(iso_date[:4]), int(iso_date[5:7]), int(iso_date[8:10])
+        if 1980 <= year <= 2107:
+            return (year, month, day, 0, 0, 0)
+    return DOS_EPOCH
+
+
+def _info(name: str, when: DateTime, compress: int) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=when)
+    info.create_system = _UNIX
+    info.external_attr = _FILE_MODE
+    info.compress_type = compress
+    return info
+
+
+def write_zip(
+    stream: BinaryIO,
+    entries: Iterable[tuple[str, bytes]],
+    *,
+    mimetype: str | None = None,
+    date_time: DateTime = DOS_EPOCH,
+) -> None:
+    """Write a reproducible archive of `entries` (in the given order) to `stream`.
+
+    With `mimetype`, an uncompressed `mimetype` entry holding that text comes first, as the
+    EPUB container format requires; entries named `mimetype` in `entries` are then refused.
+    """
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        if mimetype is not None:
+            archive.writestr(_info(MIMETYPE, date_time, zipfile.ZIP_STORED),
+                             mimetype.encode("ascii"))
+        for name, data in entries:
+            if mimetype is not None and name == MIMETYPE:
+                raise ValueError("the mimetype entry is written from the mimetype argument")
+            archive.writestr(_info(name, date_time, zipfile.ZIP_DEFLATED), data,
+                             compresslevel=_LEVEL)
+    stream.write(buffer.getvalue())
+
+
+def rezip(data: bytes, stream: BinaryIO, *, date_time: DateTime = DOS_EPOCH) -> None:
+    """Rewrite the archive `data` reproducibly to `stream`: same entries, same order.
+
+    A `mimetype` entry, wherever the other library put it, is moved first and stored.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        entries = [(info.filename, source.read(info)) for info in source.infolist()]
+    mimetype = next((d for n, d in entries if n == MIMETYPE), None)
+    write_zip(
+        stream,
+        [(n, d) for n, d in entries if n != MIMETYPE],
+        mimetype=mimetype.decode("ascii") if mimetype is not None else None,
+        date_time=date_time,
+    )

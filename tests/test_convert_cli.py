@@ -1,0 +1,255 @@
+"""`bulletin convert` and `convert.convert`: inputs, naming, refusals, atomic writes, exit codes,
+and byte-identical output under another clock, time zone and locale."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from conftest import CORPUS, FIXTURES
+
+import convert
+from convert import model
+from convert.cli import cli
+from convert.files import TEMP_PREFIX
+from convert.messages import ExitCode
+
+BULLETINS = CORPUS / "bulletins"
+SEED = BULLETINS / "00-seed-lavrov-tillerson.txt"
+DIGEST = BULLETINS / "37-digest-africa-v7i35.txt"
+
+
+def bulletin(*args: str | Path) -> Result:
+    return CliRunner().invoke(cli, ["convert", *map(str, args)], catch_exceptions=False)
+
+
+def tree(folder: Path) -> list[str]:
+    """Every file under `folder`, relative, sorted (temporary files included)."""
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def scraped(tmp_path: Path) -> Path:
+    """A folder as a user has it: bulletins in subfolders, and what earlier runs left there."""
+    root = tmp_path / "scraped"
+    (root / "2018").mkdir(parents=True)
+    shutil.copy(SEED, root / "seed.txt")
+    shutil.copy(DIGEST, root / "2018" / "digest.txt")
+    shutil.copy(FIXTURES / "everything.xml", root / "2018" / "ferry.xml")  # a canonical master
+    (root / "seed.xml").write_bytes(b"<not-read/>")  # the master of seed.txt: skipped
+    (root / "2018" / "digest-2.xml").write_bytes(b"<not-read/>")  # a digest item's master
+    (root / "old.tei.xml").write_bytes(b"<not-read/>")  # an earlier TEI output: skipped
+    (root / ".draft.txt").write_text("hidden files are skipped")
+    (root / "notes.md").write_text("not a bulletin")
+    return root
+
+
+def test_folder_walk_names_outputs_and_mirrors_subfolders(scraped: Path, tmp_path: Path) -> None:
+    run = bulletin(scraped, "--to", "tei,epub", "-o", tmp_path / "out")
+    assert run.exit_code == 0, run.output
+    assert tree(tmp_path / "out") == [
+        "2018/digest-1.epub", "2018/digest-1.tei.xml", "2018/digest-2.epub",
+        "2018/digest-2.tei.xml", "2018/digest-3.epub", "2018/digest-3.tei.xml",
+        "2018/ferry.epub", "2018/ferry.tei.xml", "seed.epub", "seed.tei.xml"]
+    assert "old.tei.xml: info: skipped" in run.stderr
+    assert "10 file(s) written, 0 failure(s)" in run.stderr
+
+
+def test_outputs_go_next_to_the_input_by_default(tmp_path: Path) -> None:
+    shutil.copy(SEED, tmp_path / "seed.txt")
+    run = bulletin(tmp_path / "seed.txt", "--to", "xml,tei")
+    assert run.exit_code == 0, run.output
+    assert tree(tmp_path) == ["seed.tei.xml", "seed.txt", "seed.xml"]
+    assert model.load((tmp_path / "seed.xml").read_bytes()).get("id").startswith("2017-06-23-")
+
+
+def test_existing_outputs_are_refused_unless_forced(tmp_path: Path) -> None:
+    shutil.copy(SEED, tmp_path / "seed.txt")
+    (tmp_path / "seed.tei.xml").write_bytes(b"keep me")
+    run = bulletin(tmp_path / "seed.txt", "--to", "tei,epub")
+    assert run.exit_code == ExitCode.EXISTS
+    assert "seed.tei.xml exists; use --force" in run.stderr
+    assert (tmp_path / "seed.tei.xml").read_bytes() == b"keep me"
+    assert (tmp_path / "seed.epub").is_file()  # the other output is still written
+
+    run = bulletin(tmp_path / "seed.txt", "--to", "tei", "--force")
+    assert run.exit_code == 0, run.output
+    assert (tmp_path / "seed.tei.xml").read_bytes().startswith(b"<?xml")
+    assert not [n for n in tree(tmp_path) if TEMP_PREFIX in n]
+
+
+def test_a_failed_write_leaves_no_temporary_file(tmp_path: Path) -> None:
+    shutil.copy(SEED, tmp_path / "seed.txt")
+    (tmp_path / "out" / "seed.epub").mkdir(parents=True)  # cannot be replaced by a file
+    run = bulletin(tmp_path / "seed.txt", "--to", "epub,tei", "-o", tmp_path / "out", "--force")
+    assert run.exit_code == ExitCode.FAILED
+    assert "cannot write" in run.stderr and "seed.epub" in run.stderr
+    assert tree(tmp_path / "out") == ["seed.tei.xml"]
+
+
+def test_stdout_takes_exactly_one_rendition(tmp_path: Path) -> None:
+    run = bulletin(SEED, "--to", "epub", "-o", "-")
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout_bytes[30:58] == b"mimetypeapplication/epub+zip"
+    assert convert.convert(SEED, "epub", tmp_path).ok
+    assert (tmp_path / "00-seed-lavrov-tillerson.epub").read_bytes() == run.stdout_bytes
+
+    run = bulletin(SEED, "--to", "tei,epub", "-o", "-")
+    assert run.exit_code == ExitCode.USAGE and run.stdout_bytes == b""
+    run = bulletin(DIGEST, "--to", "tei", "-o", "-")
+    assert run.exit_code == ExitCode.USAGE and run.stdout_bytes == b""
+    assert "exactly one document; the input gives 3" in run.stderr
+
+
+def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
+    run = bulletin(SEED, "--to", "tei,odt", "-o", tmp_path)
+    assert run.exit_code == ExitCode.USAGE
+    assert "unknown format 'odt'; known formats: xml, tei, epub" in run.stderr
+    assert tree(tmp_path) == []
+
+
+def test_one_bad_input_does_not_stop_the_others(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(SEED, inputs / "a.txt")
+    shutil.copy(CORPUS / "bad" / "empty.txt", inputs / "b.txt")
+    shutil.copy(BULLETINS / "01-danube-dredging-calendar.txt", inputs / "c.txt")
+    run = bulletin(inputs, tmp_path / "missing.txt", "--to", "tei", "-o", tmp_path / "out")
+    assert run.exit_code == ExitCode.FAILED
+    assert f"{inputs / 'b.txt'}: error: empty input" in run.stderr
+    assert f"{tmp_path / 'missing.txt'}: error: no such file or folder" in run.stderr
+    assert tree(tmp_path / "out") == ["a.tei.xml", "c.tei.xml"]
+
+
+def invalid_master(folder: Path) -> Path:
+    """The fixture with an id that breaks the schema's pattern (upper case, a space)."""
+    doc = model.load((FIXTURES / "everything.xml").read_bytes())
+    doc.set("id", "Not An Id")
+    path = folder / "invalid.xml"
+    path.write_bytes(model.dump(doc))
+    return path
+
+
+def test_invalid_document_is_refused_unless_no_validate(tmp_path: Path) -> None:
+    source = invalid_master(tmp_path)
+    run = bulletin(source, "--to", "tei", "-o", tmp_path / "out")
+    assert run.exit_code == ExitCode.INVALID
+    assert f"{source}:2: error:" in run.stderr
+    assert not (tmp_path / "out").exists()
+
+    run = bulletin(source, "--to", "tei", "-o", tmp_path / "out", "--no-validate")
+    assert run.exit_code == 0, run.output
+    assert b"<idno type=\"bulletin-id\">Not An Id</idno>" in (
+        tmp_path / "out" / "invalid.tei.xml").read_bytes()
+
+
+def test_mixed_failures_exit_with_the_generic_code(tmp_path: Path) -> None:
+    source = invalid_master(tmp_path)
+    run = bulletin(source, CORPUS / "bad" / "empty.txt", "--to", "tei", "-o", tmp_path / "out")
+    assert run.exit_code == ExitCode.FAILED
+
+
+def test_an_output_never_overwrites_an_input_or_another_output(tmp_path: Path) -> None:
+    master = tmp_path / "ferry.xml"
+    shutil.copy(FIXTURES / "everything.xml", master)
+    run = bulletin(master, "--to", "xml", "--force")
+    assert run.exit_code == ExitCode.FAILED
+    assert "would overwrite an input" in run.stderr
+    assert master.read_bytes() == (FIXTURES / "everything.xml").read_bytes()
+
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        shutil.copy(SEED, tmp_path / sub / "seed.txt")
+    run = bulletin(tmp_path / "a" / "seed.txt", tmp_path / "b" / "seed.txt", "--to", "tei",
+                   "-o", tmp_path / "out", "--force")
+    assert run.exit_code == ExitCode.FAILED
+    assert "would overwrite an output of this run" in run.stderr
+    assert tree(tmp_path / "out") == ["seed.tei.xml"]
+
+
+def test_year_and_source_url_reach_the_renditions(tmp_path: Path) -> None:
+    year_less = BULLETINS / "01-danube-dredging-calendar.txt"  # "Feb. 16 (EIRNS)—"
+    url = "https://news.example.org/2019/danube"
+    run = bulletin(year_less, "--to", "tei", "-o", tmp_path, "--year", "2019",
+                   "--source-url", url)
+    assert run.exit_code == 0, run.output
+    tei = (tmp_path / "01-danube-dredging-calendar.tei.xml").read_text()
+    assert '<date when="2019-02-16" cert="medium" evidence="external">Feb. 16</date>' in tei
+    assert f'<ref target="{url}">{url}</ref>' in tei
+
+
+def test_strict_turns_warnings_into_a_failure(tmp_path: Path) -> None:
+    no_dateline = CORPUS / "bad" / "no-dateline.txt"
+    run = bulletin(no_dateline, "--to", "tei", "-o", tmp_path / "a")
+    assert run.exit_code == 0 and ": warning: " in run.stderr
+    run = bulletin(no_dateline, "--to", "tei", "-o", tmp_path / "b", "--strict")
+    assert run.exit_code == ExitCode.WARNINGS
+    assert tree(tmp_path / "b") == ["no-dateline.tei.xml"]
+    run = bulletin(no_dateline, "--to", "tei", "-o", tmp_path / "c", "--quiet")
+    assert run.exit_code == 0 and run.stderr == ""
+
+
+def test_json_lists_the_outputs(tmp_path: Path) -> None:
+    run = bulletin(SEED, "--to", "tei", "-o", tmp_path, "--json")
+    assert run.exit_code == 0, run.output
+    report = json.loads(run.stdout)
+    assert report == {"outputs": [{"source": str(SEED), "format": "tei",
+                                   "path": str(tmp_path / "00-seed-lavrov-tillerson.tei.xml")}],
+                      "failures": 0, "exit_code": 0}
+
+
+def test_help_shows_examples() -> None:
+    run = CliRunner().invoke(cli, ["convert", "--help"])
+    assert run.exit_code == 0
+    assert "bulletin convert scraped/ --to all -o out/" in run.output
+    assert "--no-validate" in run.output and "--reference-docx" in run.output
+
+
+def test_library_call_returns_what_it_did(tmp_path: Path) -> None:
+    result = convert.convert([SEED, DIGEST], to="tei,epub", dest=tmp_path, year=2008)
+    assert result.ok and result.exit_code is ExitCode.OK
+    assert [(Path(o.source).name, o.format, o.path.name) for o in result.outputs][:3] == [
+        (SEED.name, "tei", "00-seed-lavrov-tillerson.tei.xml"),
+        (SEED.name, "epub", "00-seed-lavrov-tillerson.epub"),
+        (DIGEST.name, "tei", "37-digest-africa-v7i35-1.tei.xml")]
+    assert len(result.outputs) == 8
+    stream = io.BytesIO()
+    assert convert.convert(SEED, "tei", stream).ok
+    assert stream.getvalue() == (tmp_path / "00-seed-lavrov-tillerson.tei.xml").read_bytes()
+    with pytest.raises(ValueError, match="exactly one format"):
+        convert.convert(SEED, "tei,epub", io.BytesIO())
+
+
+def test_same_input_same_bytes_under_another_clock_zone_and_locale(tmp_path: Path) -> None:
+    """Two runs in fresh processes, a second apart, with different TZ, locale and
+    SOURCE_DATE_EPOCH: every output is byte-identical."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name in ("00-seed-lavrov-tillerson.txt", "01-danube-dredging-calendar.txt",
+                 "17-no-title-library-closures.txt", "37-digest-africa-v7i35.txt"):
+        shutil.copy(BULLETINS / name, inputs / name)
+    shutil.copy(FIXTURES / "everything.xml", inputs / "ferry.xml")
+    settings = [{"TZ": "UTC", "LC_ALL": "C", "SOURCE_DATE_EPOCH": "0"},
+                {"TZ": "Asia/Kathmandu", "LC_ALL": "C.UTF-8", "SOURCE_DATE_EPOCH": "1700000000"}]
+    digests = []
+    for n, extra in enumerate(settings):
+        if n:
+            time.sleep(1.1)  # ZIP times have two-second resolution; the clock moves on anyway
+        out = tmp_path / f"out{n}"
+        run = subprocess.run([sys.executable, "-m", "convert", "convert", str(inputs), "--to",
+                              "xml,tei,epub", "-o", str(out)], env=dict(os.environ, **extra),
+                             capture_output=True, text=True, check=False)
+        assert run.returncode == 0, run.stderr
+        digests.append({name: hashlib.sha256((out / name).read_bytes()).hexdigest()
+                        for name in tree(out)})
+    assert len(digests[0]) >= 15
+    assert digests[0] == digests[1]
