@@ -6,16 +6,20 @@ outcomes map to the exit codes documented in `convert.messages.ExitCode` and the
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from . import __version__
 from .messages import ExitCode, Level, Message
+
+if TYPE_CHECKING:
+    from .pipeline import ConvertResult
 
 
 class Reporter:
@@ -93,7 +97,8 @@ def finish(reporter: Reporter, failed: int, strict: bool) -> None:
 
 
 def expand_inputs(inputs: Iterable[str], suffixes: tuple[str, ...]) -> Iterator[Path]:
-    """Files as given, and folders walked recursively (sorted) for files with `suffixes`."""
+    """Files as given, and folders walked recursively (sorted) for every file with `suffixes`
+    (unlike a conversion's walk, which leaves out earlier outputs: validate checks them all)."""
     for raw in inputs:
         path = Path(raw)
         if path.is_dir():
@@ -126,44 +131,72 @@ def parse(inputs: tuple[str, ...], output: str | None, force: bool, year: int | 
       bulletin parse --year 2017 story.txt -o story.xml
       bulletin parse scraped/ -o masters/
     """
+    from .messages import BulletinError
+    from .pipeline import STDOUT, convert
+
+    reporter = Reporter(quiet=quiet, as_json=as_json)
+    metadata: dict[str, Any] = {"year": year, "source_url": source_url, "lang": lang}
+    try:
+        if inputs == (STDOUT,):
+            result = _parse_stdin(output, force, metadata)
+        elif output is None:
+            result = convert(list(inputs), "xml", STDOUT, **metadata)
+        elif len(inputs) > 1 or output.endswith(("/", "\\")) or Path(output).is_dir():
+            result = convert(list(inputs), "xml", output, force=force, **metadata)
+        else:
+            result = _convert_to_file(list(inputs), Path(output), force, metadata)
+    except BulletinError as exc:
+        reporter.report(exc.messages)
+        sys.exit(exc.exit_code)
+    reporter.report(result.messages)
+    if not result.ok:
+        sys.exit(result.exit_code)
+    finish(reporter, 0, strict)
+
+
+class _Discard(Exception):
+    """Raised inside an atomic output to throw the half-made file away."""
+
+
+def _convert_to_file(inputs: list[str], target: Path, force: bool,
+                     metadata: dict[str, Any]) -> ConvertResult:
+    """The canonical XML of one input into the file `target`, written only on success."""
+    from .files import atomic_output
+    from .pipeline import convert
+
+    with contextlib.suppress(_Discard), atomic_output(target, force=force) as stream:
+        result = convert(inputs, "xml", stream, **metadata)
+        if not result.ok:
+            raise _Discard
+    return result
+
+
+def _parse_stdin(output: str | None, force: bool, metadata: dict[str, Any]) -> ConvertResult:
+    """`bulletin parse -`: one bulletin from standard input."""
     from . import model
     from .files import write_atomic
     from .messages import BulletinError
     from .parse import parse as parse_bytes
-    from .parse import parse_file
+    from .pipeline import ConvertResult
     from .schema import check
 
-    reporter = Reporter(quiet=quiet, as_json=as_json)
-    paths = list(expand_inputs(inputs, (".txt", ".xml")))
-    to_folder = output is not None and (len(paths) > 1 or output.endswith(("/", "\\"))
-                                        or Path(output).is_dir())
-    failed = 0
-    for path in paths:
-        try:
-            if str(path) == "-":
-                result = parse_bytes(sys.stdin.buffer.read(), source="<stdin>", year=year,
-                                     source_url=source_url, lang=lang)
-            else:
-                result = parse_file(path, year=year, source_url=source_url, lang=lang)
-            reporter.report(result.messages)
-            docs = result.documents
-            for doc in docs:
-                check(doc, str(path))
-            if output is None:
-                if len(docs) > 1:
-                    raise BulletinError(f"a digest page gives {len(docs)} documents; write them "
-                                        "to a folder with -o FOLDER/", str(path))
-                sys.stdout.buffer.write(model.dump(docs[0]))
-                continue
-            for n, doc in enumerate(docs, start=1):
-                stem = path.stem if str(path) != "-" else "stdin"
-                name = f"{stem}-{n}.xml" if len(docs) > 1 else f"{stem}.xml"
-                target = Path(output) / name if to_folder else Path(output)
-                write_atomic(target, model.dump(doc), force=force)
-        except BulletinError as exc:
-            reporter.report(exc.messages)
-            failed += 1
-    finish(reporter, failed, strict)
+    result = ConvertResult()
+    try:
+        parsed = parse_bytes(sys.stdin.buffer.read(), source="<stdin>", **metadata)
+        result.messages.extend(parsed.messages)
+        for doc in parsed.documents:
+            check(doc, "<stdin>")
+        if len(parsed.documents) != 1:
+            raise BulletinError(f"a digest page gives {len(parsed.documents)} documents; "
+                                "parse it from a file with -o FOLDER/", "<stdin>")
+        data = model.dump(parsed.documents[0])
+        if output is None:
+            sys.stdout.buffer.write(data)
+        else:
+            write_atomic(Path(output), data, force=force)
+    except BulletinError as exc:
+        result.fail(exc)
+    return result
 
 
 @cli.command()

@@ -56,7 +56,7 @@ def test_parse_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     target.write_bytes(b"keep me")
     src = str(EXAMPLES / "harbor-cranes.txt")
     proc = bulletin("parse", src, "-o", str(target))
-    assert proc.returncode == ExitCode.FAILED
+    assert proc.returncode == ExitCode.EXISTS
     assert b"--force" in proc.stderr
     assert target.read_bytes() == b"keep me"
     assert bulletin("parse", src, "-o", str(target), "--force").returncode == 0
