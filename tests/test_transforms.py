@@ -55,3 +55,22 @@ def test_year_for_yearless_datelines(name: str, url: str | None, when: str,
     assert date is not None
     assert date.get("when") == when
     assert date.get("year-from") == origin
+
+
+@pytest.mark.parametrize("dateline, when, place, agency", [
+    ("Sept 12, 2018 (EIRNS)—", "2018-09-12", None, "EIRNS"),
+    ("June 23rd, 2017 (EIRNS)—", "2017-06-23", None, "EIRNS"),
+    ("BUENOS AIRES, Oct. 4, 2016 (EIRNS)—", "2016-10-04", "BUENOS AIRES", "EIRNS"),
+    ("WASHINGTON, D.C., May 2, 2019 (LPAC)—", "2019-05-02", "WASHINGTON, D.C.", "LPAC"),
+    ("Berlin, March 3, 2015 (EIRNS) — ", "2015-03-03", "Berlin", "EIRNS"),
+    ("Dec. 13, 2017 – ", "2017-12-13", None, None),
+    ("Aug. 21—(EIRNS)—", "--08-21", None, "EIRNS"),
+])
+def test_dateline_shapes(dateline: str, when: str, place: str | None,
+                         agency: str | None) -> None:
+    doc = parse(f"A Title\n\n{dateline}The text of the bulletin.\n".encode()).documents[0]
+    date = doc.find(".//{*}dateline/{*}date")
+    assert date is not None and date.get("when") == when
+    assert doc.findtext(".//{*}dateline/{*}place") == place
+    assert doc.findtext(".//{*}dateline/{*}agency") == agency
+    assert doc.findtext(".//{*}body/{*}p") == "The text of the bulletin."

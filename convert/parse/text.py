@@ -36,7 +36,7 @@ META_DATE = re.compile(r"^date (\d{4}-\d{2}-\d{2})")
 # --- dateline ------------------------------------------------------------------------------
 
 _DATE = (
-    rf"(?P<date>(?P<month>{MONTH_PATTERN})\s+(?P<day>\d{{1,2}})(?!\d)"
+    rf"(?P<date>(?P<month>{MONTH_PATTERN})\s+(?P<day>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?"
     r"(?:(?P<comma>\s*,)\s*(?P<year>\d{4})(?:\s*,\s*(?P<year2>\d{4}))?)?)"
 )
 _AFTER_DATE = (
