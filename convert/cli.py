@@ -397,7 +397,7 @@ def _summary(report: Any, as_json: bool) -> None:
         click.echo(json.dumps({
             "dest": str(report.dest), "seconds": round(report.seconds, 3),
             "converted": run.converted, "skipped": run.skipped, "duplicates": run.duplicates,
-            "failed": run.quarantined,
+            "failed": run.quarantined, "ignored": run.ignored,
             "package": {"inputs": totals.inputs, "archived": totals.archived,
                         "duplicates": totals.duplicates, "quarantined": totals.quarantined,
                         "documents": totals.documents},
@@ -409,6 +409,9 @@ def _summary(report: Any, as_json: bool) -> None:
                f"{totals.archived} files" + (f", {totals.quarantined} quarantined (see "
                                              "quarantine.csv)" if totals.quarantined else ""),
                err=True)
+    if run.ignored:
+        click.echo(f"{report.dest}: {run.ignored} file(s) in the source folders were left out "
+                   "(hidden, or not .txt or .xml); name a file to archive it anyway", err=True)
 
 
 @cli.command("archive")
@@ -449,7 +452,8 @@ def archive_command(sources: tuple[str, ...], dest: str, to: str | None, jobs: i
                     memory_limit: int, quiet: bool, as_json: bool) -> None:
     """Archive a collection as a BagIt package with provenance.
 
-    Every file under SRC is archived: its original bytes, the canonical XML master of each
+    Every .txt and .xml file under SRC (hidden ones left out; a file named on the command
+    line is always taken) is archived: its original bytes, the canonical XML master of each
     bulletin in it, the renditions asked for, and a PREMIS provenance file, under
     DEST/data/<year>/<id>/. An input that cannot be converted is quarantined with its reason
     (quarantine.csv) and the rest goes on; the exit code is then 1.
@@ -459,16 +463,16 @@ def archive_command(sources: tuple[str, ...], dest: str, to: str | None, jobs: i
       bulletin archive scraped/ -o collection
       bulletin archive scraped/ -o collection --to tei,pdf --jobs 2
       bulletin archive scraped/ -o collection --resume      after an interruption
-      bulletin archive scraped/ -o collection --scheduler tcp://10.0.0.5:8786
+      bulletin archive scraped/ -o collection --scheduler tcp://sched.example.org:8786
     """
     from .archive import archive
-    from .archive.runner import listing
+    from .archive.runner import Listing
     from .messages import BulletinError
 
     reporter = Reporter(quiet=quiet, as_json=as_json)
     bar = None
     if not quiet and not as_json and sys.stderr.isatty():
-        total = sum(1 for _ in listing(sources, exclude=[Path(dest)]))
+        total = sum(1 for _ in Listing(sources, exclude=[Path(dest)]))
         bar = _ArchiveProgress(total)
     try:
         if bar is not None:

@@ -1,0 +1,176 @@
+"""Archive a collection of bulletins as a BagIt package with provenance; verify a package.
+
+`archive(sources, dest)` converts every input (locally on worker processes, or on a Dask
+cluster) and packs originals, canonical masters, renditions and PREMIS provenance into a bag;
+`verify(dest)` re-hashes a package and checks its provenance. The layout of a package, and why,
+is in `bag.py`, `provenance.py` and `catalog.py`; the batch machinery in `runner.py`,
+`pool.py` and `cluster.py`. Importing this package loads neither Dask nor any writer.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..messages import ExitCode, InputError, Message, OutputExistsError
+from .bag import ArchiveError, catalog_inputs, finish, open_workspace, read_totals
+from .catalog import Totals
+from .journal import Index, Journal, load
+from .provenance import agent
+from .runner import Counts, Driver, Executor, Listing, read
+from .verify import verify
+from .worker import Job, faults_from_env
+
+__all__ = ["ArchiveError", "ArchiveReport", "Counts", "archive", "verify"]
+
+# bagit reports through logging; without this its warnings reach stderr via lastResort.
+logging.getLogger("bagit").addHandler(logging.NullHandler())
+
+DEFAULT_TIMEOUT = 120.0  # seconds per input: a very long bulletin to PDF takes seconds
+DEFAULT_MEMORY_LIMIT = 4 << 30  # address space per local worker
+DEFAULT_CHUNK_SIZE = 16
+
+
+@dataclass
+class ArchiveReport:
+    """What a run did (this run's counts) and what the package holds (totals)."""
+
+    dest: Path
+    run: Counts
+    totals: Totals
+    seconds: float
+    messages: list[Message] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """FAILED when the package has quarantined inputs ("finished with failures")."""
+        return ExitCode.FAILED if self.totals.quarantined else ExitCode.OK
+
+
+def archive(
+    sources: Iterable[str | os.PathLike[str]],
+    dest: str | os.PathLike[str],
+    *,
+    to: str | list[str] | None = None,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    scheduler_file: str | None = None,
+    package: str = "bagit",
+    source_organization: str | None = None,
+    resume: bool = False,
+    force: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+    memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: Callable[[Counts], None] | None = None,
+) -> ArchiveReport:
+    """Archive every file under `sources` into the BagIt package `dest`.
+
+    `to` names the renditions ("all" by default; the canonical master is always kept).
+    `resume` continues an interrupted run (or checks a finished package against the
+    sources); `force` replaces an existing package of this tool. One input that cannot be
+    converted (failing, crashing, hanging, too hungry) is quarantined with its reason and the
+    run goes on. Raises OutputExistsError, ArchiveError, InputError or WriterError when the
+    run cannot start or finish.
+    """
+    from ..writers import get, resolve
+
+    started = time.monotonic()
+    if package != "bagit":
+        raise ArchiveError(f"unknown package type {package!r}; the only one is 'bagit'")
+    sources = [os.fspath(s) for s in sources]
+    target = Path(os.path.abspath(dest))
+    _check_sources(sources, target)
+    formats = None if to is None else [f for f in resolve(to) if f != "xml"]
+    ws, settings = open_workspace(target, resume=resume, force=force, formats=formats,
+                                  default_formats=[f for f in resolve("all") if f != "xml"],
+                                  organization=source_organization)
+    if ws is None:
+        return _check_finished(target, sources, started)
+    job = Job(tuple(settings["formats"]), timeout, (agent("tool"), agent("digest")),
+              memory_limit, faults_from_env())
+    try:
+        for name in job.formats:
+            get(name)  # a missing dependency fails now, not once per input
+        executor = _executor(job, jobs, scheduler, scheduler_file)
+    except BaseException:
+        if not ws.journal.exists():  # nothing done yet: leave no workspace behind
+            shutil.rmtree(ws.work)
+        raise
+    journal = Journal(ws.journal)
+    index = Index(ws.index)
+    try:
+        try:
+            load(journal, index)
+            driver = Driver(ws.bag, journal, index, executor, chunk_size=chunk_size,
+                            window=max(4 * chunk_size * executor.capacity, 64),
+                            progress=progress)
+            inputs = Listing(sources, exclude=[target, ws.work])
+            counts = driver.run(iter(inputs))
+            counts.ignored = inputs.ignored
+        finally:
+            executor.close()
+            journal.close()
+        totals = finish(ws, Journal(ws.journal).records(), index, settings)
+    finally:
+        index.close()
+    return ArchiveReport(target, counts, totals, time.monotonic() - started,
+                         messages=counts.messages)
+
+
+def _check_sources(sources: list[str], dest: Path) -> None:
+    if not sources:
+        raise InputError("no input given")
+    own = [os.path.realpath(p) for p in (dest, f"{dest}.partial")]
+    for src in sources:
+        if not os.path.lexists(src):
+            raise InputError("no such file or folder", src)
+        real = os.path.realpath(src)
+        if any(real == p or real.startswith(p + os.sep) for p in own):
+            raise InputError(f"is inside the package being built ({dest})", src)
+
+
+def _executor(job: Job, jobs: int | None, scheduler: str | None,
+              scheduler_file: str | None) -> Executor:
+    if scheduler or scheduler_file:
+        from .cluster import DaskPool
+
+        return DaskPool(job, scheduler, scheduler_file)
+    from .pool import LocalPool
+
+    return LocalPool(jobs or os.cpu_count() or 1, job)
+
+
+def _check_finished(dest: Path, sources: list[str], started: float) -> ArchiveReport:
+    """--resume on a finished package: every input must already be in it; nothing changes."""
+    counts = Counts()
+    with tempfile.TemporaryDirectory(prefix="bulletin-check-") as tmp:
+        index = Index(Path(tmp) / "index.sqlite")
+        try:
+            for sha, source in catalog_inputs(dest):
+                index.mark(sha, source)
+            missing = []
+            inputs = Listing(sources, exclude=[dest])
+            for source in inputs:
+                entry = read(source)
+                counts.seen += 1
+                if index.done(entry.sha256, source.display):
+                    counts.skipped += 1
+                else:
+                    missing.append(source.display)
+            counts.ignored = inputs.ignored
+        finally:
+            index.close()
+    if missing:
+        raise OutputExistsError(
+            f"{dest} is a finished package and {len(missing)} input(s) are not in it "
+            f"(the first: {missing[0]}); archive them into a new package, or rebuild this one "
+            "with --force", str(dest))
+    return ArchiveReport(dest, counts, read_totals(dest), time.monotonic() - started)
+

@@ -1,0 +1,280 @@
+"""The package on disk: the staging workspace, and the BagIt bag made from it.
+
+Nothing is ever built in DEST itself. A run works in `DEST.partial/`: `bag/` is the bag being
+filled (payload written by the driver as inputs are committed), next to the journal, its index
+and `state.json` (the options the run started with, so a resumed run cannot mix formats).
+When every input is committed, the bag is finished in place (orphans swept, collection files,
+bagit.txt, manifests and bag-info.txt written by bagit-python's `Bag.save`, which hashes every
+payload file itself), checked against the journal, synced, and renamed to DEST; then the
+workspace is removed. bagit's `make_bag` is never used: it moves a folder's files in place.
+
+bag-info.txt: every field is reproducible except Bagging-Date, the day the bag was finished
+(UTC, or the day of SOURCE_DATE_EPOCH when that is set): like the PREMIS event times, it
+records when something happened, and it is the only other thing two runs may differ in.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..files import TEMP_PREFIX, write_atomic
+from ..messages import BulletinError, ExitCode, OutputExistsError
+from . import catalog
+from .journal import Index, Record
+
+ALGORITHMS = ("sha256", "sha512")
+BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+AGENT = "bulletin-convert"
+STATE = "state.json"
+JOURNAL = "journal.jsonl"
+INDEX = "index.sqlite"
+#: Tag files the finished bag may hold besides bagit's own.
+TAG_FILES = (catalog.CATALOG, catalog.QUARANTINE, catalog.CORPUS)
+DESCRIPTION = (
+    "News bulletins archived by bulletin-convert. data/<year>/<id>/ holds, for each input file, "
+    "the original bytes (original.*), the canonical XML master of each bulletin in it (<id>.xml, "
+    "urn:bulletin-convert:canonical:1), its renditions and a PREMIS 3 provenance file "
+    "(premis.xml). catalog.csv lists the collection, quarantine.csv the inputs that could not "
+    "be archived and why, corpus.tei.xml holds every TEI text in one teiCorpus."
+)
+
+
+class ArchiveError(BulletinError):
+    """The package cannot be built as asked (options that contradict an interrupted run...)."""
+
+
+class ResumeMismatch(ArchiveError):
+    exit_code = ExitCode.USAGE
+
+
+@dataclass(frozen=True)
+class Workspace:
+    dest: Path
+    work: Path
+
+    @property
+    def bag(self) -> Path:
+        return self.work / "bag"
+
+    @property
+    def journal(self) -> Path:
+        return self.work / JOURNAL
+
+    @property
+    def index(self) -> Path:
+        return self.work / INDEX
+
+
+def workspace_of(dest: Path) -> Path:
+    return dest.with_name(dest.name + ".partial")
+
+
+def is_package(path: Path) -> bool:
+    """Whether `path` is a bag made by this tool (the only kind --force may replace)."""
+    try:
+        info = (path / "bag-info.txt").read_text("utf-8")
+    except OSError:
+        return False
+    return (path / "bagit.txt").is_file() and f"Bag-Software-Agent: {AGENT} " in info
+
+
+def _state(work: Path) -> dict[str, Any] | None:
+    try:
+        state = json.loads((work / STATE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return state if isinstance(state, dict) and state.get("tool") == AGENT else None
+
+
+def open_workspace(dest: Path, *, resume: bool, force: bool, formats: list[str] | None,
+                   default_formats: list[str], organization: str | None,
+                   ) -> tuple[Workspace | None, dict[str, Any]]:
+    """The workspace to build in, and the run's settings (formats, source organization).
+
+    Returns no workspace when `resume` is asked of a finished package: the caller checks the
+    inputs against it. Raises OutputExistsError when something is in the way.
+    """
+    work = workspace_of(dest)
+    state = _state(work) if work.exists() else None
+    if work.exists() and state is None and _stillborn(work):
+        shutil.rmtree(work)  # killed while it was being created
+    elif work.exists() and state is None:
+        raise OutputExistsError(f"{work} exists and is not an unfinished archive of this tool; "
+                                "move it away first", str(work))
+    if state is not None and not (work / "bag").exists() and is_package(dest):
+        shutil.rmtree(work)  # a finished run was stopped just before cleaning up
+        state = None
+    if state is not None:
+        if resume:
+            (work / "bag" / "data").mkdir(parents=True, exist_ok=True)
+            return Workspace(dest, work), _resumed(state, formats, organization)
+        if not force:
+            raise OutputExistsError(f"an interrupted archive is in {work}: add --resume to "
+                                    "continue it, or --force to start again", str(work))
+        shutil.rmtree(work)
+    if dest.exists():
+        if resume and is_package(dest):
+            return None, {}
+        if not force:
+            raise OutputExistsError(f"{dest} exists; use --force to replace it"
+                                    + (" (or --resume to check it is complete)"
+                                       if is_package(dest) else ""), str(dest))
+        if not (is_package(dest) or _empty_dir(dest)):
+            raise OutputExistsError(f"{dest} exists and is not a package made by this tool: "
+                                    "it is not replaced, even with --force", str(dest))
+    settings = {"tool": AGENT, "version": __version__,
+                "formats": default_formats if formats is None else formats,
+                "source_organization": organization}
+    work.mkdir(parents=True)
+    write_atomic(work / STATE, json.dumps(settings, indent=2).encode("utf-8"))
+    (work / "bag" / "data").mkdir(parents=True)
+    return Workspace(dest, work), settings
+
+
+def _stillborn(work: Path) -> bool:
+    """A workspace killed before its state file was written: nothing in it but a temp file."""
+    return work.is_dir() and all(p.name.startswith(TEMP_PREFIX) for p in work.iterdir())
+
+
+def _empty_dir(path: Path) -> bool:
+    return path.is_dir() and not any(path.iterdir())
+
+
+def _resumed(state: dict[str, Any], formats: list[str] | None,
+             organization: str | None) -> dict[str, Any]:
+    if formats is not None and formats != state["formats"]:
+        raise ResumeMismatch(f"the interrupted archive was started with --to "
+                             f"{','.join(state['formats']) or 'xml'}; resume it with the same "
+                             "formats, or start again with --force")
+    if organization is not None and organization != state["source_organization"]:
+        raise ResumeMismatch("the interrupted archive was started with --source-organization "
+                             f"{state['source_organization']!r}; resume it with the same value")
+    return state
+
+
+def bagging_date() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC).date().isoformat()
+    return datetime.now(UTC).date().isoformat()
+
+
+def sweep(bag: Path, index: Index) -> None:
+    """Remove what no journal record claims: files of inputs whose record was lost in a kill,
+    temporary files, and tag files of an interrupted finish."""
+    for entry in os.scandir(bag):
+        if entry.name != "data" and entry.name not in TAG_FILES:
+            # bagit.txt, manifests, bag-info.txt of an interrupted finish: remade below
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+    for folder, _dirs, files in os.walk(bag / "data", topdown=False):
+        for name in files:
+            rel = os.path.relpath(os.path.join(folder, name), bag)
+            if name.startswith(TEMP_PREFIX) or not index.claims(rel):
+                os.unlink(os.path.join(folder, name))
+        if folder != str(bag / "data") and not os.listdir(folder):
+            os.rmdir(folder)
+
+
+def finish(ws: Workspace, records: Iterable[Record], index: Index,
+           settings: dict[str, Any]) -> catalog.Totals:
+    """Turn the staging folder into a bag, check it, and move it to DEST."""
+    import bagit
+
+    sweep(ws.bag, index)
+    totals = catalog.write(ws.bag, records, index, corpus="tei" in settings["formats"],
+                           organization=settings["source_organization"])
+    (ws.bag / "bagit.txt").write_text(BAGIT_TXT, "utf-8")
+    bag = bagit.Bag(str(ws.bag))
+    bag.algorithms = list(ALGORITHMS)
+    bag.info = {
+        "Bag-Software-Agent": f"{AGENT} {__version__} (bagit-python {bagit.VERSION})",
+        "Bagging-Date": bagging_date(),
+        "External-Description": DESCRIPTION,
+        "Renditions": ", ".join(settings["formats"]) or "none (canonical masters only)",
+        "Input-Count": str(totals.inputs),
+        "Archived-Input-Count": str(totals.archived),
+        "Duplicate-Input-Count": str(totals.duplicates),
+        "Quarantined-Input-Count": str(totals.quarantined),
+        "Document-Count": str(totals.documents),
+    }
+    if settings["source_organization"]:
+        bag.info["Source-Organization"] = settings["source_organization"]
+    bag.save(manifests=True)
+    for alg in ALGORITHMS:  # bagit lists tag files in directory order: make it stable
+        tagmanifest = ws.bag / f"tagmanifest-{alg}.txt"
+        lines = sorted(tagmanifest.read_text("utf-8").splitlines(keepends=True),
+                       key=lambda line: line.split(" ", 1)[1])
+        tagmanifest.write_text("".join(lines), "utf-8")
+    _check_against_journal(bag, index)  # save() reloaded the manifests it wrote
+    os.sync()
+    _move_into_place(ws)
+    return totals
+
+
+def _check_against_journal(bag: Any, index: Index) -> None:
+    """The manifest (hashed from disk by bagit) must say what the workers computed."""
+    claimed = 0
+    for path, _size, sha in index.files():
+        claimed += 1
+        found = bag.entries.get(path, {}).get("sha256")
+        if found != sha:
+            raise ArchiveError(f"{path}: the file on disk is not what was written (sha256 "
+                               f"{found}, expected {sha}); the staging folder was damaged: "
+                               "start again with --force")
+    if claimed != sum(1 for p in bag.entries if p.startswith("data" + os.sep)):
+        raise ArchiveError("the payload holds files no journal record claims")
+
+
+def _move_into_place(ws: Workspace) -> None:
+    """Rename the bag to DEST; a package it replaces (--force) is removed only afterwards."""
+    aside = ws.dest.with_name(ws.dest.name + ".replaced")
+    if aside.exists() and not is_package(aside):
+        raise OutputExistsError(f"{aside} is in the way (the old package is moved there "
+                                "while the new one takes its place)", str(aside))
+    if ws.dest.exists() and not _empty_dir(ws.dest):
+        if aside.exists():
+            shutil.rmtree(aside)
+        os.rename(ws.dest, aside)
+    os.rename(ws.bag, ws.dest)
+    fd = os.open(ws.dest.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if aside.exists():
+        shutil.rmtree(aside)
+    shutil.rmtree(ws.work)
+
+
+def read_totals(dest: Path) -> catalog.Totals:
+    """The counts a finished package's bag-info.txt records."""
+    info: dict[str, str] = {}
+    for line in (dest / "bag-info.txt").read_text("utf-8").splitlines():
+        key, _, value = line.partition(":")
+        info[key.strip()] = value.strip()
+
+    def count(key: str) -> int:
+        return int(info.get(key, "0") or 0)
+
+    return catalog.Totals(count("Input-Count"), count("Archived-Input-Count"),
+                          count("Duplicate-Input-Count"), count("Quarantined-Input-Count"),
+                          count("Document-Count"))
+
+
+def catalog_inputs(dest: Path) -> Iterator[tuple[str, str]]:
+    """(sha256, source) of every input a finished package records, from its catalog."""
+    with open(dest / catalog.CATALOG, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            yield row["sha256"], row["source"]

@@ -1,0 +1,166 @@
+"""The collection files, for people and for researchers, made from the journal at the end.
+
+- `catalog.csv`: a row per archived document (id, date, title, agency, source path, status),
+  per duplicate input (the documents of the copy it repeats) and per quarantined input;
+- `quarantine.csv`: the report of every input that could not be archived, and why;
+- `corpus.tei.xml`: a TEI P5 `teiCorpus` holding every archived document's TEI, in catalogue
+  order, so the whole collection loads at once (only when TEI is among the renditions).
+
+All three are tag files of the bag (outside `data/`, covered by the tag manifests): they
+describe the payload, whose every file is already described by its item's PREMIS file.
+Each is streamed: memory does not grow with the collection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from lxml import etree
+
+from .. import __version__, model
+from ..files import atomic_output
+from .journal import ARCHIVED, DUPLICATE, QUARANTINED, Index, Record
+
+CATALOG = "catalog.csv"
+QUARANTINE = "quarantine.csv"
+CORPUS = "corpus.tei.xml"
+TEI_NS = "http://www.tei-c.org/ns/1.0"
+
+CATALOG_FIELDS = ["id", "date", "title", "agency", "source", "sha256", "folder", "status", "note"]
+QUARANTINE_FIELDS = ["source", "sha256", "size", "reason", "messages"]
+
+
+@dataclass
+class Totals:
+    """The package's contents, for bag-info.txt and the summary."""
+
+    inputs: int = 0
+    archived: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    documents: int = 0
+
+
+class _CsvFile:
+    """A CSV writer onto a binary stream (UTF-8, RFC 4180 line ends)."""
+
+    def __init__(self, stream: BinaryIO, fields: list[str]) -> None:
+        self.text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
+        self.writer = csv.DictWriter(self.text, fields, lineterminator="\r\n")
+        self.writer.writeheader()
+
+    def row(self, **values: Any) -> None:
+        self.writer.writerow({k: "" if v is None else v for k, v in values.items()})
+
+    def detach(self) -> None:
+        self.text.detach()  # leave the stream to atomic_output
+
+
+def write(bag: Path, records: Iterable[Record], index: Index, *, corpus: bool,
+          organization: str | None) -> Totals:
+    """Write the collection files into the staging bag from the journal's records."""
+    totals = Totals()
+    with contextlib.ExitStack() as stack:
+        catalog = _CsvFile(stack.enter_context(atomic_output(bag / CATALOG, force=True,
+                                                             fsync=False)), CATALOG_FIELDS)
+        report = _CsvFile(stack.enter_context(atomic_output(bag / QUARANTINE, force=True,
+                                                            fsync=False)), QUARANTINE_FIELDS)
+        tei = None
+        if corpus:
+            tei = _Corpus(bag, organization)
+            stack.enter_context(tei.stack)  # closed (or discarded on error) with the rest
+        else:
+            (bag / CORPUS).unlink(missing_ok=True)
+        for record in records:
+            totals.inputs += 1
+            status = record["status"]
+            common = {"source": record["source"], "sha256": record.get("sha256"),
+                      "folder": record.get("folder"), "status": status}
+            if status == ARCHIVED:
+                totals.archived += 1
+                for doc in record["docs"]:
+                    totals.documents += 1
+                    catalog.row(**_doc_fields(doc), **common, note="")
+                    if tei is not None and doc.get("tei"):
+                        tei.add(bag / doc["tei"])
+            elif status == DUPLICATE:
+                totals.duplicates += 1
+                first = index.first(record["sha256"])
+                docs = first[2] if first else []
+                note = (f"same bytes as the input archived in {record['folder']}"
+                        if record.get("folder") else "same bytes as a quarantined input")
+                for doc in docs or [{}]:
+                    catalog.row(**_doc_fields(doc), **common, note=note)
+            elif status == QUARANTINED:
+                totals.quarantined += 1
+                catalog.row(**_doc_fields({}), **common, note=record["reason"])
+                report.row(source=record["source"], sha256=record.get("sha256"),
+                           size=record.get("size"), reason=record["reason"],
+                           messages=" | ".join(record.get("messages", [])))
+        catalog.detach()
+        report.detach()
+    return totals
+
+
+def _doc_fields(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: doc.get(k) for k in ("id", "date", "title", "agency")}
+
+
+class _Corpus:
+    """teiCorpus, written incrementally: header first, then each TEI as it comes.
+
+    The file is opened on the first TEI: a teiCorpus must hold at least one text, so a
+    collection with none gets no corpus file.
+    """
+
+    def __init__(self, bag: Path, organization: str | None) -> None:
+        self.path = bag / CORPUS
+        self.organization = organization
+        self.stack = contextlib.ExitStack()
+        self.writer: Any = None
+        self.path.unlink(missing_ok=True)  # left by an interrupted finish
+
+    def _open(self) -> None:
+        stream = self.stack.enter_context(atomic_output(self.path, force=True, fsync=False))
+        self.writer = self.stack.enter_context(etree.xmlfile(stream, encoding="UTF-8"))
+        self.writer.write_declaration()
+        self.stack.enter_context(self.writer.element(f"{{{TEI_NS}}}teiCorpus",
+                                                     nsmap={None: TEI_NS}))
+        self.writer.write("\n")
+        self.writer.write(_header(self.organization), pretty_print=True)
+
+    def add(self, tei_path: Path) -> None:
+        if self.writer is None:
+            self._open()
+        root = etree.parse(str(tei_path), model.SAFE_PARSER).getroot()
+        self.writer.write(root, pretty_print=True)
+
+
+def _header(organization: str | None) -> etree._Element:
+    def el(parent: etree._Element, name: str, text: str | None = None,
+           **attrs: str) -> etree._Element:
+        child = etree.SubElement(parent, f"{{{TEI_NS}}}{name}", attrs)
+        child.text = text
+        return child
+
+    header = etree.Element(f"{{{TEI_NS}}}teiHeader", nsmap={None: TEI_NS})
+    file_desc = el(header, "fileDesc")
+    el(el(file_desc, "titleStmt"), "title", "News bulletins: the collection")
+    publication = el(file_desc, "publicationStmt")
+    if organization:
+        el(publication, "distributor", organization)
+    else:
+        el(publication, "p", "Unpublished archival package.")
+    el(el(file_desc, "sourceDesc"), "p",
+       "Each TEI text below describes its own source file; the package's catalog.csv "
+       "lists them all.")
+    app = el(el(el(header, "encodingDesc"), "appInfo"), "application",
+             ident="bulletin-convert", version=__version__)
+    el(app, "label", "bulletin-convert")
+    return header

@@ -1,0 +1,155 @@
+"""The resume journal and its index.
+
+The journal is the one durable record of progress: an append-only JSON Lines file with one
+record per finished input (archived, duplicate or quarantined), written by the driver after the
+input's files are in place, and fsynced once per batch of commits. A run killed at any moment
+leaves at worst a torn last line, which the next run cuts off; files written for an input whose
+record never made it to the journal are orphans, swept away before the bag is made.
+
+The index answers the driver's questions (is this input done? which folder holds this sha256?
+is this folder taken?) from an SQLite file next to the journal, so memory stays flat however
+large the collection. It is a cache: rebuilt from the journal at the start of every run, never
+trusted across a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+Record = dict[str, Any]
+
+ARCHIVED = "archived"
+DUPLICATE = "duplicate"
+QUARANTINED = "quarantined"
+
+
+class JournalError(Exception):
+    """The journal is damaged beyond its last line: the run cannot be resumed safely."""
+
+
+class Journal:
+    """Append-only JSON Lines, one record per finished input."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file: Any = None
+        self._dirty = False
+
+    def records(self) -> Iterator[Record]:
+        """Every complete record, in order; a torn last line (a kill mid-write) is cut off."""
+        if not self.path.exists():
+            return
+        good = 0
+        with open(self.path, "rb") as f:
+            for number, line in enumerate(f, 1):
+                if not line.endswith(b"\n"):
+                    break
+                try:
+                    record = json.loads(line)
+                except ValueError as exc:
+                    raise JournalError(f"{self.path}:{number}: damaged record: {exc}") from exc
+                good += len(line)
+                yield record
+        if good != self.path.stat().st_size:
+            with open(self.path, "r+b") as f:
+                f.truncate(good)
+                os.fsync(f.fileno())
+
+    def append(self, record: Record) -> None:
+        if self._file is None:
+            self._file = open(self.path, "ab")  # noqa: SIM115 (kept open for the run)
+        line = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        self._file.write(line.encode("utf-8") + b"\n")
+        self._file.flush()  # a kill loses at most the record being written
+        self._dirty = True
+
+    def sync(self) -> None:
+        """Make every appended record durable (one fsync per batch, not per record)."""
+        if self._file is not None and self._dirty:
+            os.fsync(self._file.fileno())
+            self._dirty = False
+
+    def close(self) -> None:
+        if self._file is not None:
+            self.sync()
+            self._file.close()
+            self._file = None
+
+
+class Index:
+    """What the journal says, queryable without holding it in memory."""
+
+    def __init__(self, path: Path) -> None:
+        path.unlink(missing_ok=True)  # a cache: never trusted across runs
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.executescript("""
+            PRAGMA journal_mode = OFF;
+            PRAGMA synchronous = OFF;
+            CREATE TABLE inputs (sha TEXT, source TEXT, PRIMARY KEY (sha, source));
+            CREATE TABLE firsts (sha TEXT PRIMARY KEY, status TEXT, folder TEXT, docs TEXT);
+            CREATE TABLE folders (folder TEXT PRIMARY KEY, sha TEXT);
+            CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, sha256 TEXT);
+            BEGIN;
+        """)
+
+    def add(self, record: Record) -> None:
+        sha = record.get("sha256") or ""
+        self.db.execute("INSERT OR IGNORE INTO inputs VALUES (?, ?)", (sha, record["source"]))
+        if record["status"] == DUPLICATE or not sha:
+            return
+        self.db.execute("INSERT OR IGNORE INTO firsts VALUES (?, ?, ?, ?)",
+                        (sha, record["status"], record.get("folder"),
+                         json.dumps(record.get("docs", []))))
+        if record["status"] == ARCHIVED:
+            self.db.execute("INSERT INTO folders VALUES (?, ?)", (record["folder"], sha))
+            self.db.executemany("INSERT INTO files VALUES (?, ?, ?)",
+                                [tuple(f) for f in record["files"]])
+
+    def mark(self, sha: str | None, source: str) -> None:
+        """Record an input as done without a journal record (checking a finished package)."""
+        self.db.execute("INSERT OR IGNORE INTO inputs VALUES (?, ?)", (sha or "", source))
+
+    def commit(self) -> None:
+        self.db.execute("COMMIT")
+        self.db.execute("BEGIN")
+
+    def done(self, sha: str | None, source: str) -> bool:
+        """Whether this input (these bytes at this path) already has its record."""
+        row = self.db.execute("SELECT 1 FROM inputs WHERE sha = ? AND source = ?",
+                              (sha or "", source)).fetchone()
+        return row is not None
+
+    def first(self, sha: str) -> tuple[str, str | None, list[dict[str, Any]]] | None:
+        """(status, folder, docs) of the first input with these bytes, if any."""
+        row = self.db.execute("SELECT status, folder, docs FROM firsts WHERE sha = ?",
+                              (sha,)).fetchone()
+        return None if row is None else (row[0], row[1], json.loads(row[2]))
+
+    def folder_owner(self, folder: str) -> str | None:
+        row = self.db.execute("SELECT sha FROM folders WHERE folder = ?", (folder,)).fetchone()
+        return None if row is None else row[0]
+
+    def claims(self, path: str) -> bool:
+        return self.db.execute("SELECT 1 FROM files WHERE path = ?", (path,)).fetchone() is not None
+
+    def files(self) -> Iterator[tuple[str, int, str]]:
+        """Every payload file the journal claims: (bag path, size, sha256), sorted by path."""
+        yield from self.db.execute("SELECT path, size, sha256 FROM files ORDER BY path")
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def load(journal: Journal, index: Index) -> int:
+    """Fill the index from the journal; returns the number of records."""
+    count = 0
+    for record in journal.records():
+        index.add(record)
+        count += 1
+    index.commit()
+    return count

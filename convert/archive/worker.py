@@ -1,0 +1,335 @@
+"""What a worker does: the bytes of one input in; its files and their hashes out.
+
+The files are the canonical master of each document in the input, the renditions, and the
+PREMIS record of them all (a worker knows every object and event; only the folder is left to
+the driver, so PREMIS names files relative to it). Workers never touch the package or the
+journal (only the driver writes), so the same function serves local processes and Dask
+workers on other machines: `convert_item` is pure, and
+`convert_chunk` is the Dask task. `serve` is the loop of a local worker process, which adds
+what only a process of our own can do: a per-item alarm and a memory ceiling.
+
+Test-only fault injection: the environment variable named by `FAULTS_ENV`, read by the
+driver (never by workers) and shipped in the `Job`, lists `kind:sha256` pairs; the worker
+then misbehaves on the input with that sha256: `crash` (os._exit, as a segfault would end it),
+`hang` (sleeps until the item alarm), `stall` (blocks the alarm signal and sleeps, so only
+the driver's hard deadline can stop it), `hog` (allocates until the memory ceiling). The test
+suite uses it to prove that such items are quarantined; nothing else sets it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import signal
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from ..messages import BulletinError, Level, Message
+from . import layout
+from .provenance import FORMATS, ORIGINAL_FORMATS, FormatInfo, PremisObject, agent, build
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from ..writers import Writer
+
+FAULTS_ENV = "BULLETIN_ARCHIVE_FAULTS"
+FAULT_KINDS = ("crash", "hang", "stall", "hog")
+
+#: The Dask event topic on which `convert_chunk` announces each input it starts.
+PROGRESS_TOPIC = "bulletin-convert-archive"
+#: The format name of the canonical master among a document's outputs.
+MASTER = "xml"
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs besides the inputs; sent once per worker or task."""
+
+    formats: tuple[str, ...]  # renditions, in order; the canonical master is always made
+    timeout: float  # seconds per input
+    #: The driver's software that read and hashed the inputs: (name, version) twice
+    reader: tuple[tuple[str, str], tuple[str, str]]
+    memory_limit: int | None = None  # bytes of address space per local worker process
+    faults: tuple[tuple[str, str], ...] = ()  # test-only, see the module docstring
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    seq: int  # position in the input listing: results are committed in this order
+    sha256: str
+    source: str  # the input's path as given (display form)
+    data: bytes
+    read_time: str  # when the driver read it (the ingestion event)
+    hash_time: str  # when the driver hashed it
+    attempt: int = 1
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the input's folder: the original, a master, a rendition, the PREMIS file."""
+
+    name: str  # file name within the input's folder
+    data: bytes
+    sha256: str
+
+
+@dataclass(frozen=True)
+class DocSummary:
+    id: str
+    date: str | None
+    title: str | None
+    agency: str | None
+    files: dict[str, str]  # format ("xml" for the master) -> file name
+
+
+@dataclass
+class ItemResult:
+    seq: int
+    ok: bool
+    reason: str | None = None  # why the input was quarantined
+    docs: list[DocSummary] = field(default_factory=list)
+    outputs: list[Output] = field(default_factory=list)  # the original's copy excepted
+    original: str = ""  # file name of the original's copy
+    messages: list[dict[str, Any]] = field(default_factory=list)  # why it was quarantined
+    retire: bool = False  # the worker process ends after this item (its state is suspect)
+
+
+def now() -> str:
+    """An event time: UTC, fixed width, microseconds."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def faults_from_env(environ: dict[str, str] | None = None) -> tuple[tuple[str, str], ...]:
+    spec = (os.environ if environ is None else environ).get(FAULTS_ENV, "")
+    pairs = []
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        kind, _, sha = part.partition(":")
+        if kind not in FAULT_KINDS or not sha:
+            raise ValueError(f"{FAULTS_ENV}: expected kind:sha256 with kind in {FAULT_KINDS}")
+        pairs.append((kind, sha.lower()))
+    return tuple(pairs)
+
+
+def _inject_fault(sha256: str, faults: tuple[tuple[str, str], ...]) -> None:
+    for kind, sha in faults:
+        if sha != sha256:
+            continue
+        if kind == "crash":
+            os._exit(70)
+        if kind == "stall":
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        if kind in ("hang", "stall"):
+            while True:
+                time.sleep(1)
+        if kind == "hog":
+            import resource
+
+            if resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY:
+                raise RuntimeError("the hog fault needs a worker memory limit")
+            hoard = []
+            while True:
+                hoard.append(bytearray(64 << 20))
+
+
+_writers: dict[str, Writer] = {}
+
+
+def _writer(name: str) -> Writer:
+    from ..writers import get
+
+    if name not in _writers:
+        _writers[name] = get(name)
+    return _writers[name]
+
+
+def _texts(messages: list[Message]) -> list[str]:
+    return [str(m) for m in messages]
+
+
+def _outcome(messages: list[Message]) -> str:
+    if any(m.level is Level.ERROR for m in messages):
+        return "failure"
+    return "warning" if any(m.level is Level.WARNING for m in messages) else "success"
+
+
+def convert_item(item: WorkItem, job: Job) -> ItemResult:
+    """Parse, validate and render one input; any failure quarantines the whole input."""
+    try:
+        _inject_fault(item.sha256, job.faults)
+        return _convert(item, job)
+    except BulletinError as exc:
+        return ItemResult(item.seq, False, exc.text, messages=[m.to_dict() for m in exc.messages])
+    except MemoryError:
+        return ItemResult(item.seq, False, "out of memory", retire=True)
+    except Exception as exc:  # a bug must quarantine one input, not stop the collection
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        reason = (f"internal error: {type(exc).__name__}: {exc} "
+                  f"({os.path.basename(where.filename)}:{where.lineno})")
+        return ItemResult(item.seq, False, reason)
+
+
+def _convert(item: WorkItem, job: Job) -> ItemResult:
+    from .. import model, schema
+    from ..parse import parse
+    from ..parse.xml import looks_like_xml
+    from ..writers import WriteOptions
+
+    started = now()
+    parsed = parse(item.data, name=layout.display_path(os.path.basename(item.source)))
+    if not parsed.documents:
+        return ItemResult(item.seq, False, "no bulletin found in the input",
+                          messages=[m.to_dict() for m in parsed.messages])
+    heads = [model.head(doc) for doc in parsed.documents]
+    stems = layout.unique_stems([layout.safe_id(h.id, item.sha256) for h in heads])
+    media_type = "application/xml" if looks_like_xml(item.data) else "text/plain"
+    original = layout.original_name(media_type)
+    objects = [PremisObject("original", original, len(item.data), item.sha256, media_type,
+                            ORIGINAL_FORMATS.get(media_type), item.source)]
+    masters = [f"{MASTER}:{i}" for i in range(len(parsed.documents))]
+    tool, digest = job.reader
+    events: list[dict[str, Any]] = [
+        {"type": "ingestion", "time": item.read_time, "agent": tool, "outcome": "success",
+         "notes": [], "sources": [], "outcomes": ["original"],
+         "detail": "original file copied into the package byte for byte"},
+        {"type": "message digest calculation", "time": item.hash_time, "agent": digest,
+         "outcome": "success", "notes": [], "sources": ["original"], "outcomes": [],
+         "detail": "SHA-256 of the original"},
+        {"type": "normalization", "time": started, "agent": agent("tool"),
+         "outcome": _outcome(parsed.messages), "notes": _texts(parsed.messages),
+         "detail": "parsed into the canonical bulletin XML (urn:bulletin-convert:canonical:1)",
+         "sources": ["original"], "outcomes": masters},
+    ]
+    docs: list[DocSummary] = []
+    outputs: list[Output] = []
+    used = {original, layout.PREMIS_NAME}
+    options = WriteOptions()
+    for i, (doc, h, stem) in enumerate(zip(parsed.documents, heads, stems, strict=True)):
+        checked = now()
+        findings = schema.validate(doc)
+        events.append({
+            "type": "validation", "time": checked, "agent": agent("validator"),
+            "outcome": _outcome(findings), "notes": _texts(findings),
+            "detail": "canonical XML checked against bulletin.xsd and bulletin.sch",
+            "sources": [masters[i]], "outcomes": [],
+        })
+        errors = [m for m in findings if m.level is Level.ERROR]
+        if errors:
+            reason = f"the canonical document is invalid: {errors[0].text}"
+            return ItemResult(item.seq, False, reason, messages=[m.to_dict() for m in findings])
+        files = {MASTER: _add(outputs, objects, used, f"{stem}.xml", model.dump(doc),
+                              masters[i], "application/xml", FORMATS[MASTER], "original")}
+        for fmt in job.formats:
+            writer = _writer(fmt)
+            made = now()
+            buffer = io.BytesIO()
+            notes = writer.write(doc, buffer, options)
+            failures = [m for m in notes if m.level is Level.ERROR]
+            if failures:
+                return ItemResult(item.seq, False, f"the {fmt} rendition failed: "
+                                  f"{failures[0].text}", messages=[m.to_dict() for m in notes])
+            extension = layout.safe_extension(writer.extension, "bin")
+            name = f"{stem}.{extension}"
+            if name in used:  # a third-party writer's extension clashing with another file
+                name = f"{stem}.{layout.safe_extension(fmt, 'out')}.{extension}"
+            files[fmt] = _add(outputs, objects, used, name, buffer.getvalue(), f"{fmt}:{i}",
+                              writer.media_type, FORMATS.get(fmt), masters[i])
+            events.append({
+                "type": "creation", "time": made, "agent": agent("tool"),
+                "outcome": _outcome(notes), "notes": _texts(notes),
+                "detail": f"rendition made from the canonical master by {type(writer).__module__}",
+                "sources": [masters[i]], "outcomes": [f"{fmt}:{i}"],
+            })
+        docs.append(DocSummary(h.id, h.date, h.title, h.agency, files))
+    events.append({
+        "type": "message digest calculation", "time": now(), "agent": agent("digest"),
+        "outcome": "success", "notes": [], "detail": "SHA-256 of every file made from the input",
+        "sources": [o.key for o in objects[1:]], "outcomes": [],
+    })
+    premis = build(item.sha256, objects, events)
+    outputs.append(Output(layout.PREMIS_NAME, premis, hashlib.sha256(premis).hexdigest()))
+    return ItemResult(item.seq, True, docs=docs, outputs=outputs, original=original)
+
+
+def _add(outputs: list[Output], objects: list[PremisObject], used: set[str], name: str,
+         data: bytes, key: str, media_type: str, fmt: FormatInfo | None, source: str) -> str:
+    """Record one file made from the input (output and PREMIS object); returns its name."""
+    digest = hashlib.sha256(data).hexdigest()
+    outputs.append(Output(name, data, digest))
+    objects.append(PremisObject(key, name, len(data), digest, media_type, fmt,
+                                derived_from=source))
+    used.add(name)
+    return name
+
+
+def convert_chunk(items: list[WorkItem], job: Job) -> list[ItemResult]:
+    """The Dask task: a chunk of inputs converted one after the other.
+
+    Before each input it tells the driver (a Dask event on PROGRESS_TOPIC) which input it
+    starts, so a hang is timed per input and pinned on the right one.
+    """
+    from distributed import get_worker
+
+    worker = get_worker()
+    key = worker.get_current_task()
+    results = []
+    for item in items:
+        worker.log_event(PROGRESS_TOPIC, {"key": key, "seq": item.seq})
+        results.append(convert_item(item, job))
+    return results
+
+
+# --- the local worker process -------------------------------------------------------------
+
+
+class ItemTimeout(BaseException):
+    """Raised in a local worker by the per-item alarm (not an Exception: nothing may catch it)."""
+
+
+def _alarm(signum: int, frame: object) -> None:
+    raise ItemTimeout
+
+
+def serve(conn: Connection, job: Job) -> None:
+    """Loop of a local worker process: receive chunks, send one result per item.
+
+    A result per item (not per chunk) lets the driver know which item was in progress when a
+    worker died, so only that one is blamed. After a timeout or a memory error the worker
+    retires: whatever it was doing may have left its libraries in a bad state.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's business
+    signal.signal(signal.SIGALRM, _alarm)
+    if job.memory_limit:
+        import resource
+
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        limit = job.memory_limit if hard == resource.RLIM_INFINITY else min(job.memory_limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    while True:
+        try:
+            items: list[WorkItem] | None = conn.recv()
+        except (EOFError, OSError):
+            return  # the driver is gone
+        if items is None:
+            return
+        for item in items:
+            signal.setitimer(signal.ITIMER_REAL, job.timeout)
+            try:
+                result = convert_item(item, job)
+            except ItemTimeout:
+                result = ItemResult(item.seq, False, f"timed out after {job.timeout:g} s",
+                                    retire=True)
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            try:
+                conn.send(result)
+            except (BrokenPipeError, OSError):
+                return
+            if result.retire:
+                conn.close()
+                sys.exit(0)

@@ -1,0 +1,595 @@
+"""`bulletin archive` / `bulletin verify`: a real BagIt package, checked by bagit-python's full
+validation and by our verify; faults reported precisely; resumable after kill -9; hostile names.
+
+Most tests archive with `--to tei` (the package is the subject, not the renditions); one test
+makes all four renditions. Helpers here are shared with test_archive_workers.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import bagit
+import pytest
+from click.testing import CliRunner
+from conftest import CORPUS, FIXTURES
+from lxml import etree
+
+import convert
+from convert.archive import archive, verify
+from convert.archive.journal import Journal, JournalError
+from convert.archive.layout import display_path, folder_candidates, unique_stems
+from convert.archive.provenance import PREMIS_NS
+from convert.cli import cli
+from convert.files import TEMP_PREFIX
+from convert.messages import ExitCode, OutputExistsError
+from convert.parse import parse_file
+
+COLLECTION = FIXTURES / "collection"
+TEI_ALL = Path(__file__).parent / "data" / "tei" / "tei_all.rng"
+BAD = ("empty.txt", "binary.bin", "whitespace-only.txt")  # binary.bin is copied as binary.txt
+PAYLOAD_PATH = re.compile(r"data/(\d{4}|undated)/[a-z0-9][a-z0-9-]*/"
+                          r"(original\.(txt|xml)|premis\.xml|[a-z0-9-]+(\.[a-z0-9]+)+)")
+P = {"p": PREMIS_NS}
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def make_collection(folder: Path, *, copies: int = 0) -> Path:
+    """Corpus bulletins, our own fixtures, three bad inputs, an identical copy, canonical XML.
+
+    `copies` adds that many distinct generated bulletins (corpus texts with a numbered line).
+    """
+    folder.mkdir(parents=True)
+    for src in sorted((CORPUS / "bulletins").glob("*.txt")):
+        shutil.copyfile(src, folder / src.name)
+    for src in sorted(COLLECTION.glob("*.txt")):
+        shutil.copyfile(src, folder / src.name)
+    bad = folder / "bad"
+    bad.mkdir()
+    for name in BAD:  # a binary file named .txt: a corrupted download, say
+        shutil.copyfile(CORPUS / "bad" / name, bad / name.replace(".bin", ".txt"))
+    (folder / "copies").mkdir()
+    shutil.copyfile(COLLECTION / "tram-depot.txt", folder / "copies" / "tram-depot-again.txt")
+    doc = parse_file(COLLECTION / "lock-keepers-a.txt").documents[0]
+    (folder / "lock-keepers-a.xml").write_bytes(convert.model.dump(doc))
+    texts = sorted((CORPUS / "bulletins").glob("*.txt"))
+    for n in range(copies):
+        src = texts[n % len(texts)]
+        extra = f"\n\nGenerated copy {n} of this bulletin for the archive tests.\n"
+        (folder / "generated").mkdir(exist_ok=True)
+        (folder / "generated" / f"{n:04d}-{src.name}").write_text(src.read_text("utf-8") + extra,
+                                                                   "utf-8")
+    return folder
+
+
+def digests(folder: Path) -> dict[str, str]:
+    """sha256 of every file under `folder` (to prove inputs are untouched)."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+_EVENT_TIME = re.compile(rb"<premis:eventDateTime>[^<]*</premis:eventDateTime>")
+
+
+def comparable(bag: Path) -> dict[str, bytes]:
+    """A package's files with everything allowed to differ between runs taken out:
+    PREMIS event times, Bagging-Date, and the manifest lines of the files holding them."""
+    timed = {"bag-info.txt", "manifest-sha256.txt", "manifest-sha512.txt"}
+    out = {}
+    for path in sorted(bag.rglob("*")):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(bag).as_posix()
+        data = path.read_bytes()
+        if rel.endswith("/premis.xml"):
+            data = _EVENT_TIME.sub(b"<premis:eventDateTime/>", data)
+        elif rel == "bag-info.txt":
+            data = re.sub(rb"Bagging-Date: .*\n", b"", data)
+        elif rel.startswith("manifest-"):
+            data = b"\n".join(x for x in data.splitlines() if not x.endswith(b"/premis.xml"))
+        elif rel.startswith("tagmanifest-"):
+            data = b"\n".join(x for x in data.splitlines() if x.split(b" ", 1)[1].decode()
+                              not in timed)
+        out[rel] = data
+    return out
+
+
+def assert_same_package(a: Path, b: Path) -> None:
+    left, right = comparable(a), comparable(b)
+    assert sorted(left) == sorted(right), set(left) ^ set(right)
+    differ = [k for k in left if left[k] != right[k]]
+    assert not differ, f"files that differ beyond event times: {differ[:5]}"
+
+
+def catalog_rows(bag: Path, name: str = "catalog.csv") -> list[dict[str, str]]:
+    with open(bag / name, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def run_cli(*args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None,
+            ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "convert", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, env=env, timeout=300, check=False)
+
+
+# --- a package built once for the module -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, str], object]:
+    """(collection, package, input digests before, report) for the --to tei archive."""
+    root = tmp_path_factory.mktemp("archive")
+    src = make_collection(root / "collection")
+    before = digests(src)
+    report = archive([src], root / "package", to="tei", jobs=2,
+                     source_organization="Weirmoor Canal Archive")
+    return src, root / "package", before, report
+
+
+def test_package_passes_bagit_full_validation_and_verify(built) -> None:
+    src, bag, before, _ = built
+    assert bagit.Bag(str(bag)).validate(fast=False)
+    assert verify(bag) == []
+    assert not (bag.parent / "package.partial").exists()
+    assert not list(bag.rglob(f"{TEMP_PREFIX}*"))
+    assert digests(src) == before, "the inputs were changed"
+
+
+def test_every_input_is_archived_or_quarantined_with_a_reason(built) -> None:
+    src, bag, _, report = built
+    inputs = sorted(str(p) for p in src.rglob("*") if p.is_file())
+    rows = catalog_rows(bag)
+    assert sorted({r["source"] for r in rows}) == inputs
+    quarantined = {Path(r["source"]).name: r["note"] for r in rows if r["status"] == "quarantined"}
+    assert sorted(quarantined) == sorted(n.replace(".bin", ".txt") for n in BAD)
+    assert all(quarantined.values())
+    report_rows = catalog_rows(bag, "quarantine.csv")
+    assert sorted(Path(r["source"]).name for r in report_rows) == sorted(quarantined)
+    assert "NUL" in next(r["reason"] for r in report_rows if r["source"].endswith("binary.txt"))
+    assert report.exit_code == ExitCode.FAILED  # "finished with failures"
+    assert report.totals.quarantined == 3 and report.run.quarantined == 3
+
+
+def test_originals_are_kept_byte_for_byte(built) -> None:
+    _, bag, _, _ = built
+    rows = [r for r in catalog_rows(bag) if r["status"] == "archived"]
+    assert rows
+    for row in rows:
+        original = next((bag / row["folder"]).glob("original.*"))
+        assert original.read_bytes() == Path(row["source"]).read_bytes(), row["source"]
+    xml_input = next(r for r in rows if r["source"].endswith("lock-keepers-a.xml"))
+    assert (bag / xml_input["folder"] / "original.xml").is_file()
+
+
+def test_layout_groups_each_inputs_files(built) -> None:
+    _, bag, _, _ = built
+    payload = [p.relative_to(bag).as_posix() for p in (bag / "data").rglob("*") if p.is_file()]
+    assert payload and all(PAYLOAD_PATH.fullmatch(p) for p in payload), \
+        [p for p in payload if not PAYLOAD_PATH.fullmatch(p)]
+    for folder in {p.rsplit("/", 1)[0] for p in payload}:
+        names = sorted(f.name for f in (bag / folder).iterdir())
+        assert "premis.xml" in names and any(n.startswith("original.") for n in names)
+        stems = [n[:-len(".tei.xml")] for n in names if n.endswith(".tei.xml")]
+        assert stems and all(f"{s}.xml" in names for s in stems)
+    assert (bag / "data" / "undated").is_dir()  # the year-less tram depot bulletin
+
+
+def test_same_id_kept_twice_and_identical_input_recorded_once(built) -> None:
+    _, bag, _, _ = built
+    rows = catalog_rows(bag)
+    lock = [r for r in rows if r["id"] == "2021-03-04-eirns-lock-keepers-on-the-upper-canal-vote-"
+            "to-keep-night-shifts" and r["status"] == "archived"]
+    # two different texts and the canonical XML of one of them: three inputs, three folders
+    assert len({r["folder"] for r in lock}) == 3
+    assert sorted(Path(r["source"]).name for r in lock) == [
+        "lock-keepers-a.txt", "lock-keepers-a.xml", "lock-keepers-b.txt"]
+    assert min((r["folder"] for r in lock), key=len).endswith("night-shifts")
+    tram = [r for r in rows if "tram-depot" in r["source"]]
+    assert {r["status"] for r in tram} == {"archived", "duplicate"}
+    archived = next(r for r in tram if r["status"] == "archived")
+    duplicate = next(r for r in tram if r["status"] == "duplicate")
+    assert duplicate["folder"] == archived["folder"] and duplicate["sha256"] == archived["sha256"]
+    assert duplicate["id"] == archived["id"] and "same bytes" in duplicate["note"]
+    holders = [f for f in (bag / "data").rglob("original.*")
+               if hashlib.sha256(f.read_bytes()).hexdigest() == archived["sha256"]]
+    assert len(holders) == 1
+    digest = [r for r in rows if r["source"].endswith("digest-page.txt")]
+    assert len(digest) == 2 and len({r["folder"] for r in digest}) == 1
+
+
+def test_bag_info_describes_the_package(built) -> None:
+    _, bag, _, report = built
+    info = bagit.Bag(str(bag)).info
+    assert info["Source-Organization"] == "Weirmoor Canal Archive"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", info["Bagging-Date"])
+    assert info["Bag-Software-Agent"].startswith(f"bulletin-convert {convert.__version__} ")
+    files = [p for p in (bag / "data").rglob("*") if p.is_file()]
+    assert info["Payload-Oxum"] == f"{sum(p.stat().st_size for p in files)}.{len(files)}"
+    assert "PREMIS" in info["External-Description"]
+    rows = catalog_rows(bag)
+    assert int(info["Input-Count"]) == len({r["source"] for r in rows}) == report.totals.inputs
+    assert int(info["Quarantined-Input-Count"]) == 3
+    assert int(info["Duplicate-Input-Count"]) == 1
+    assert int(info["Document-Count"]) == sum(r["status"] == "archived" for r in rows)
+    assert (bag / "bagit.txt").read_text() == ("BagIt-Version: 1.0\n"
+                                               "Tag-File-Character-Encoding: UTF-8\n")
+    for alg in ("sha256", "sha512"):
+        listed = {line.split(" ", 1)[1] for line in
+                  (bag / f"tagmanifest-{alg}.txt").read_text().splitlines()}
+        assert {"bag-info.txt", "bagit.txt", "catalog.csv", "quarantine.csv", "corpus.tei.xml",
+                "manifest-sha256.txt", "manifest-sha512.txt"} == listed
+
+
+def test_provenance_records_objects_events_and_derivations(built) -> None:
+    _, bag, _, _ = built
+    row = next(r for r in catalog_rows(bag) if "tram-depot" in r["source"]
+               and r["status"] == "archived")
+    folder = bag / row["folder"]
+    premis = etree.parse(str(folder / "premis.xml")).getroot()
+    objects = {o.findtext("p:objectIdentifier/p:objectIdentifierValue", namespaces=P): o
+               for o in premis.iterfind("p:object", P)}
+    assert sorted(objects) == sorted(f.name for f in folder.iterdir() if f.name != "premis.xml")
+    for name, obj in objects.items():
+        data = (folder / name).read_bytes()
+        assert obj.findtext(".//p:messageDigest", namespaces=P) == hashlib.sha256(data).hexdigest()
+        assert obj.findtext(".//p:size", namespaces=P) == str(len(data))
+    puid = {k.split(".", 1)[1]: o.findtext(".//p:formatRegistryKey", namespaces=P)
+            for k, o in objects.items()}
+    assert puid == {"txt": "x-fmt/111", "xml": "fmt/101", "tei.xml": "fmt/1476"}
+    assert objects["original.txt"].findtext("p:originalName", namespaces=P) == row["source"]
+
+    def source_of(name: str) -> str:
+        return objects[name].findtext("p:relationship/p:relatedObjectIdentifier/"
+                                      "p:relatedObjectIdentifierValue", namespaces=P)
+
+    stem = folder.name
+    assert source_of(f"{stem}.tei.xml") == f"{stem}.xml"
+    assert source_of(f"{stem}.xml") == "original.txt"
+    events = [e.findtext("p:eventType", namespaces=P) for e in premis.iterfind("p:event", P)]
+    assert events == ["ingestion", "message digest calculation", "normalization", "validation",
+                      "creation", "message digest calculation"]
+    for event in premis.iterfind("p:event", P):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z",
+                            event.findtext("p:eventDateTime", namespaces=P))
+        assert event.findtext(".//p:eventOutcome", namespaces=P) in ("success", "warning")
+        agent = event.findtext(".//p:linkingAgentIdentifierValue", namespaces=P)
+        assert premis.xpath("p:agent[p:agentIdentifier/p:agentIdentifierValue = $a]",
+                            namespaces=P, a=agent)
+
+
+def test_tei_corpus_holds_every_document_and_validates(built) -> None:
+    _, bag, _, report = built
+    corpus = etree.parse(str(bag / "corpus.tei.xml")).getroot()
+    tei = "{http://www.tei-c.org/ns/1.0}"
+    assert corpus.tag == f"{tei}teiCorpus"
+    texts = corpus.findall(f"{tei}TEI")
+    assert len(texts) == report.totals.documents
+    jing = shutil.which("jing")
+    assert jing, "jing is needed to validate TEI (Debian package 'jing')"
+    run = subprocess.run([jing, str(TEI_ALL), str(bag / "corpus.tei.xml")], capture_output=True,
+                         text=True, check=False)
+    assert run.returncode == 0, run.stdout[:2000]
+
+
+# --- verify names each fault -----------------------------------------------------------------
+
+
+@pytest.fixture
+def damaged(built, tmp_path: Path) -> Path:
+    """A fresh copy of the package to damage."""
+    copy = tmp_path / "copy"
+    shutil.copytree(built[1], copy)
+    return copy
+
+
+def _problems(bag: Path) -> list[tuple[str | None, str]]:
+    result = CliRunner().invoke(cli, ["verify", str(bag)])
+    assert result.exit_code == ExitCode.INVALID, result.output
+    assert not bagit.Bag(str(bag)).is_valid(fast=False)
+    return [(m.source, m.text) for m in verify(bag)]
+
+
+def _a_rendition(bag: Path) -> str:
+    return next(p.relative_to(bag).as_posix() for p in sorted((bag / "data").rglob("*.tei.xml")))
+
+
+def test_verify_names_a_flipped_byte(damaged: Path) -> None:
+    rel = _a_rendition(damaged)
+    data = bytearray((damaged / rel).read_bytes())
+    data[len(data) // 2] ^= 0x01
+    (damaged / rel).write_bytes(bytes(data))
+    problems = _problems(damaged)
+    assert [p for p in problems if p[0] == rel and p[1].startswith("altered:")]
+    assert all(p[0] == rel for p in problems), problems
+
+
+def test_verify_names_a_deleted_file(damaged: Path) -> None:
+    rel = _a_rendition(damaged)
+    (damaged / rel).unlink()
+    assert _problems(damaged) == [(rel, "missing: listed in the manifest, not in the package")]
+
+
+def test_verify_names_added_files(damaged: Path) -> None:
+    folder = next((damaged / "data").rglob("premis.xml")).parent.relative_to(damaged)
+    (damaged / folder / "notes.txt").write_text("added later")
+    (damaged / "README.txt").write_text("added later")
+    problems = _problems(damaged)
+    assert sorted(p[0] for p in problems) == sorted([f"{folder.as_posix()}/notes.txt",
+                                                     "README.txt"])
+    assert all(p[1].startswith("extra:") for p in problems)
+
+
+def test_verify_names_an_edited_manifest(damaged: Path) -> None:
+    rel = _a_rendition(damaged)
+    manifest = damaged / "manifest-sha256.txt"
+    lines = manifest.read_text().splitlines(keepends=True)
+    i = next(n for n, line in enumerate(lines) if line.rstrip("\n").endswith(f"  {rel}"))
+    lines[i] = "0" * 64 + lines[i][64:]
+    manifest.write_text("".join(lines))
+    by_file: dict[str | None, list[str]] = {}
+    for source, text in _problems(damaged):
+        by_file.setdefault(source, []).append(text)
+    assert set(by_file) == {"manifest-sha256.txt", rel}
+    [manifest_problem] = by_file["manifest-sha256.txt"]
+    assert manifest_problem.startswith("altered: its sha256 is")
+    assert "tagmanifest-sha256.txt says" in manifest_problem
+    assert any(t.startswith("altered: its sha256") and "manifest-sha256.txt says 000" in t
+               for t in by_file[rel])
+    assert any(t.startswith("provenance:") for t in by_file[rel])
+
+
+def test_verify_catches_provenance_that_disagrees(damaged: Path) -> None:
+    """A consistent bag (manifests remade) whose PREMIS no longer matches its files."""
+    premis = next((damaged / "data").rglob("premis.xml"))
+    tree = etree.parse(str(premis))
+    tree.find(".//p:messageDigest", P).text = "f" * 64
+    tree.write(str(premis), xml_declaration=True, encoding="UTF-8")
+    bag = bagit.Bag(str(damaged))
+    bag.save(manifests=True)
+    assert bag.is_valid(fast=False)
+    problems = verify(damaged)
+    assert len(problems) == 1 and problems[0].text.startswith("provenance:")
+    assert problems[0].source.endswith("/original.txt")
+
+
+def test_verify_refuses_what_is_not_a_bag(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["verify", str(tmp_path)])
+    assert result.exit_code == ExitCode.INVALID
+    assert "not a BagIt bag" in result.output
+
+
+# --- resuming ---------------------------------------------------------------------------------
+
+
+def test_resume_of_a_finished_package_converts_nothing(built, tmp_path: Path) -> None:
+    src, bag, _, _ = built
+    copy = tmp_path / "package"
+    shutil.copytree(bag, copy)
+    before = digests(copy)
+    report = archive([src], copy, to="tei", resume=True)
+    assert (report.run.converted, report.run.skipped) == (0, report.totals.inputs)
+    assert digests(copy) == before
+    (src / "late-arrival.txt").write_bytes((COLLECTION / "tram-depot.txt").read_bytes() + b"!")
+    try:
+        with pytest.raises(OutputExistsError, match=r"late-arrival\.txt"):
+            archive([src], copy, resume=True)
+    finally:
+        (src / "late-arrival.txt").unlink()
+    assert digests(copy) == before
+
+
+def test_existing_outputs_are_never_overwritten_silently(built, tmp_path: Path) -> None:
+    src, bag, _, _ = built
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.txt").write_text("precious")
+    result = run_cli("archive", src, "-o", mine, "--to", "tei", "--force")
+    assert result.returncode == ExitCode.EXISTS
+    assert "not a package made by this tool" in result.stderr
+    assert (mine / "thesis.txt").read_text() == "precious"
+    result = run_cli("archive", src, "-o", bag, "--to", "tei")
+    assert result.returncode == ExitCode.EXISTS and "--force" in result.stderr
+    (tmp_path / "x.partial").mkdir()
+    (tmp_path / "x.partial" / "keep.txt").write_text("not ours")
+    result = run_cli("archive", src, "-o", tmp_path / "x", "--to", "tei", "--force")
+    assert result.returncode == ExitCode.EXISTS and "not an unfinished archive" in result.stderr
+
+
+def test_kill_9_three_times_then_resume_equals_an_uninterrupted_run(tmp_path: Path) -> None:
+    src = make_collection(tmp_path / "collection", copies=300)
+    before = digests(src)
+    reference = tmp_path / "reference"
+    result = run_cli("archive", src, "-o", reference, "--to", "tei", "--jobs", "1", "--quiet")
+    assert result.returncode == ExitCode.FAILED, result.stderr  # the three bad inputs
+    dest = tmp_path / "package"
+    command = [sys.executable, "-m", "convert", "archive", str(src), "-o", str(dest),
+               "--to", "tei", "--jobs", "1", "--quiet", "--resume"]
+    seed = random.randrange(1 << 30)
+    rng = random.Random(seed)
+    total = len(before)
+    # Kill when the journal holds a random number of records, a random few ms later (so the
+    # kill can land anywhere: in a write, between files, in the journal): twice during the
+    # conversions, once when every record is in (the bag is being finished and moved).
+    targets = [*sorted(rng.sample(range(1, total * 9 // 10), 2)), total]
+    journal = dest.with_name("package.partial") / "journal.jsonl"
+    seen = []
+    for target in targets:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while process.poll() is None and _records(journal) < target:
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0, 0.01))
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        seen.append(_records(journal))
+    print(f"journal records after each kill: {seen} of {total} (targets {targets}, seed {seed})")
+    assert sum(0 < n < total for n in seen) >= 2, f"kills did not land mid-run: {seen} ({seed})"
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == ExitCode.FAILED, result.stderr
+    assert bagit.Bag(str(dest)).validate(fast=False)
+    assert verify(dest) == []
+    assert_same_package(reference, dest)
+    assert not dest.with_name("package.partial").exists()
+    assert not [p for p in tmp_path.rglob(f"{TEMP_PREFIX}*")], f"temp files left (seed {seed})"
+    assert digests(src) == before
+
+
+def _records(journal: Path) -> int:
+    try:
+        return journal.read_bytes().count(b"\n")
+    except FileNotFoundError:
+        return 0
+
+
+def test_resume_refuses_other_formats(tmp_path: Path) -> None:
+    work = tmp_path / "p.partial"
+    work.mkdir()
+    (work / "state.json").write_text('{"tool": "bulletin-convert", "formats": ["tei"], '
+                                     '"source_organization": null}')
+    result = run_cli("archive", COLLECTION, "-o", tmp_path / "p", "--to", "epub", "--resume")
+    assert result.returncode == ExitCode.USAGE and "--to tei" in result.stderr
+    result = run_cli("archive", COLLECTION, "-o", tmp_path / "p", "--to", "tei")
+    assert result.returncode == ExitCode.EXISTS and "--resume" in result.stderr
+
+
+def test_journal_cuts_a_torn_last_line_and_refuses_damage(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    path.write_bytes(b'{"a": 1}\n{"b": 2}\n{"c": ')
+    assert list(Journal(path).records()) == [{"a": 1}, {"b": 2}]
+    assert path.read_bytes() == b'{"a": 1}\n{"b": 2}\n'
+    path.write_bytes(b'{"a": 1}\nnot json\n{"b": 2}\n')
+    with pytest.raises(JournalError, match=":2:"):
+        list(Journal(path).records())
+
+
+# --- hostile names ----------------------------------------------------------------------------
+
+
+def test_hostile_names_never_escape_the_package(tmp_path: Path) -> None:
+    text = (COLLECTION / "tram-depot.txt").read_text("utf-8")
+    outside = tmp_path / "outside"
+    src = outside / "src"
+    deep = src / ("d" * 100) / ("e" * 100) / ("f" * 100)
+    deep.mkdir(parents=True)
+    names = ["-rf.txt", "--to=all.txt", "new\nline.txt", "x" * 251 + ".txt", "a..b.txt",
+             "tab\there.txt"]
+    for n, name in enumerate(names):
+        (src / name).write_text(f"{text}\nVariant {n}.\n", "utf-8")
+    with open(os.path.join(os.fsencode(src), b"\xff\xfe-latin1.txt"), "wb") as f:
+        f.write(f"{text}\nVariant bytes.\n".encode())
+    (deep / "long-path.txt").write_text(f"{text}\nVariant deep.\n", "utf-8")
+    hostile = convert.model.load(convert.model.dump(
+        parse_file(COLLECTION / "lock-keepers-b.txt").documents[0]))
+    hostile.set("id", "../../../../escaped")
+    (src / "hostile-id.xml").write_bytes(convert.model.dump(hostile))
+    (src / ".hidden.txt").write_text(text, "utf-8")  # left out, and said so
+    (src / "notes.md").write_text(text, "utf-8")
+    work = outside / "cwd"
+    work.mkdir()
+    before = sorted(p for p in tmp_path.rglob("*"))
+    result = run_cli("archive", "--to", "tei", "-o", "pkg", "--", "../src", cwd=work)
+    assert result.returncode == ExitCode.FAILED, result.stderr  # the hostile id
+    assert "2 file(s) in the source folders were left out" in result.stderr
+    bag = work / "pkg"
+    created = sorted(set(tmp_path.rglob("*")) - set(before))
+    assert created and all(p == bag or bag in p.parents for p in created), created
+    assert bagit.Bag(str(bag)).validate(fast=False) and verify(bag) == []
+    payload = [p.relative_to(bag).as_posix() for p in (bag / "data").rglob("*") if p.is_file()]
+    assert all(PAYLOAD_PATH.fullmatch(p) for p in payload), payload
+    rows = catalog_rows(bag)
+    sources = {r["source"] for r in rows}
+    assert "../src/new\\x0aline.txt" in sources and "../src/\\xff\\xfe-latin1.txt" in sources
+    assert "../src/tab\\x09here.txt" in sources
+    assert all("\n" not in s and "\t" not in s for s in sources)
+    archived = {r["source"] for r in rows if r["status"] == "archived"}
+    assert len(archived) == len(names) + 2  # the hostile id is refused by the schema
+    assert not [s for s in sources if "hidden" in s or "notes.md" in s]
+    hostile_row = next(r for r in rows if r["source"].endswith("hostile-id.xml"))
+    assert hostile_row["status"] == "quarantined"
+
+
+def test_display_path_and_names() -> None:
+    assert display_path(b"a\xffb\nc") == "a\\xffb\\x0ac"
+    assert display_path("caf\u00e9.txt") == "caf\u00e9.txt"
+    assert folder_candidates("2016", "x", "ab" * 32) == [
+        "data/2016/x", "data/2016/x-abababab", "data/2016/x-" + "ab" * 8,
+        "data/2016/x-" + "ab" * 32]
+    assert unique_stems(["a", "a", "original", "premis"]) == ["a", "a-2", "original-2", "premis-2"]
+
+
+# --- the command line --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    """Our four fixture bulletins (five documents), nothing else."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    for src in COLLECTION.glob("*.txt"):
+        shutil.copyfile(src, folder / src.name)
+    return folder
+
+
+def test_progress_bar_on_a_terminal_only(small: Path, tmp_path: Path) -> None:
+    import pty
+
+    master, slave = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "convert", "archive", str(small),
+                                "-o", str(tmp_path / "tty"), "--to", "tei"],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    process.wait(timeout=120)
+    os.close(master)
+    assert process.returncode == ExitCode.OK, seen.decode(errors="replace")
+    assert b"archiving" in seen and b"converted" in seen
+    plain = run_cli("archive", small, "-o", tmp_path / "plain", "--to", "tei")
+    assert "archiving" not in plain.stderr and "4 converted" in plain.stderr
+    quiet = run_cli("archive", small, "-o", tmp_path / "quiet", "--to", "tei", "--quiet")
+    assert quiet.returncode == ExitCode.OK and quiet.stderr == ""
+
+
+def test_all_four_renditions(small: Path, tmp_path: Path) -> None:
+    result = run_cli("archive", small, "-o", tmp_path / "all", "--json")
+    assert result.returncode == ExitCode.OK, result.stderr
+    bag = tmp_path / "all"
+    folder = next(p.parent for p in (bag / "data").rglob("original.txt")
+                  if "tram-depot" in p.parent.name)
+    names = sorted(p.name for p in folder.iterdir())
+    stem = folder.name
+    assert names == sorted(["original.txt", "premis.xml", f"{stem}.xml", f"{stem}.tei.xml",
+                            f"{stem}.epub", f"{stem}.docx", f"{stem}.pdf"])
+    premis = etree.parse(str(folder / "premis.xml")).getroot()
+    puids = sorted(k.text for k in premis.iterfind(".//p:formatRegistryKey", P))
+    assert puids == sorted(["x-fmt/111", "fmt/101", "fmt/1476", "fmt/483", "fmt/412", "fmt/477"])
+    assert bagit.Bag(str(bag)).validate(fast=False) and verify(bag) == []
+    assert bagit.Bag(str(bag)).info["Renditions"] == "tei, epub, docx, pdf"
+
+
+def test_force_replaces_a_package_of_this_tool(small: Path, tmp_path: Path) -> None:
+    dest = tmp_path / "pkg"
+    assert archive([small], dest, to="tei").exit_code == ExitCode.OK
+    report = archive([small], dest, to="xml", force=True)
+    assert report.run.converted == 4 and bagit.Bag(str(dest)).info["Renditions"].startswith("none")
+    assert not list(dest.rglob("*.tei.xml")) and not (dest / "corpus.tei.xml").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg", "small"]
+    assert verify(dest) == []
