@@ -287,7 +287,7 @@ def formats(as_json: bool) -> None:
 @click.option("--no-validate", is_flag=True,
               help="Write documents even when they fail the canonical schema.")
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
-              help="PDF page size.")
+              help="Page size of the PDF, and of the DOCX when no --reference-docx is given.")
 @click.option("--reference-docx", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
               help="A DOCX whose styles the DOCX output uses (like pandoc's --reference-doc).")
 @metadata_options

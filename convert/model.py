@@ -211,6 +211,40 @@ def supplied_title(doc: Element) -> str:
     return f"[{first}]"
 
 
+_FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_NUMBER_MARKER = re.compile(r"(\d+)(\D*)")
+#: The formula that opens a resolution clause: "Whereas,", "Now, therefore, be it resolved,",
+#: "Section 2." (writers set it apart, e.g. in bold).
+_CLAUSE_LEAD = re.compile(
+    r"^(?:whereas,?|(?:[^,]{0,40},\s*){0,3}?(?:be it )?(?:further )?resolved,?(?: that)?"
+    r"|section\s+\d+\.?)", re.IGNORECASE)
+
+
+def full_date(h: Head) -> str | None:
+    """The date as YYYY-MM-DD, or None when the year (or the date) is unknown.
+
+    Metadata fields (PDF/XMP, DOCX, EPUB dc:date) take only full dates."""
+    return h.date if h.date and _FULL_DATE.fullmatch(h.date) else None
+
+
+def subject(h: Head) -> str | None:
+    """What the bulletin is, where and when: its dateline without the closing dash."""
+    return (h.dateline or "").strip(" —–-") or None
+
+
+def list_numbering(lst: Element) -> tuple[int, str]:
+    """(first number, suffix) of a numbered list, from its literal marker: "3." gives (3, ".")."""
+    m = _NUMBER_MARKER.fullmatch(lst.get("marker", ""))
+    return (int(m.group(1)), m.group(2)) if m else (1, ".")
+
+
+def clause_parts(clause: Element) -> tuple[str, str]:
+    """A resolution clause as (opening formula, rest); the formula is "" for other clauses."""
+    text = clause.text or ""
+    m = _CLAUSE_LEAD.match(text) if clause.get("kind", "other") != "other" else None
+    return (m.group(), text[m.end():]) if m else ("", text)
+
+
 WORD = re.compile(r"\w+", re.UNICODE)
 
 

@@ -454,11 +454,8 @@ class _Blocks:
         else:
             assert numbered is not None
             lst.set("type", "number")
-            lst.set("marker", "1" + numbered["punct"])
-            start = int(numbered["number"])
-            if start != 1:
-                lst.set("start", str(start))
-            expected = start
+            lst.set("marker", numbered["number"] + numbered["punct"])  # "1." or "3)": the start
+            expected = int(numbered["number"])
             while ((u := self.peek()) and (m := NUMBERED.match(u.text))
                    and int(m["number"]) == expected):
                 model.sub(lst, "item", m["text"])

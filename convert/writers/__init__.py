@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import BinaryIO, ClassVar, Protocol, runtime_checkable
 
-from ..messages import Message, WriterError
+from lxml import etree
+
+from ..messages import Message, WriterError, warning
 from ..model import Element
 
 ENTRY_POINT_GROUP = "bulletin.writers"
@@ -40,7 +42,7 @@ ALL = ("tei", "epub", "docx", "pdf")
 class WriteOptions:
     """Options every writer receives; a writer ignores those that do not concern it."""
 
-    paper: str = "a4"  # PDF page size: "a4" or "letter"
+    paper: str = "a4"  # "a4" or "letter": the PDF page, and the DOCX page without a template
     reference_docx: str | None = None  # a user's DOCX template (pandoc's --reference-doc)
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -52,6 +54,14 @@ class Writer(Protocol):
     media_type: ClassVar[str]
 
     def write(self, doc: Element, stream: BinaryIO, options: WriteOptions) -> list[Message]: ...
+
+
+def unrendered(writer: str, element: Element) -> Message:
+    """What a writer says when it meets an element it has no rendering for (possible only in
+    a document written with --no-validate): it keeps the element's text as plain text."""
+    name = etree.QName(element).localname
+    return warning(f"{writer}: no rendering for canonical element <{name}>; its text was kept "
+                   "as plain text")
 
 
 _loaded: dict[str, type[Writer]] = {}

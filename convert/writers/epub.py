@@ -17,8 +17,8 @@ from ebooklib import epub
 from lxml import etree
 
 from .. import __version__, model
-from ..messages import Message, warning
-from . import WriteOptions, ziputil
+from ..messages import Message
+from . import WriteOptions, unrendered, ziputil
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -112,9 +112,9 @@ class EpubWriter:
             book.add_author(head.author or head.byline)
         if head.agency:
             book.add_metadata("DC", "publisher", head.agency)
-        full_date = _full_date(head.date)
-        if full_date:
-            book.add_metadata("DC", "date", head.date)
+        date = model.full_date(head)
+        if date:
+            book.add_metadata("DC", "date", date)
         if head.source_url:
             book.add_metadata("DC", "source", head.source_url)
         for prop, value in ACCESSIBILITY:
@@ -136,20 +136,11 @@ class EpubWriter:
         # A bulletin has no print pages: without "epub3_pages" ebooklib would re-parse the
         # content document looking for page breaks. Its archive is only an intermediate that
         # ziputil rewrites, so compressing it would be wasted work.
-        epub.write_epub(packed, book, {"mtime": full_date or EPOCH, "raise_exceptions": True,
+        mtime = datetime.datetime.fromisoformat(date) if date else EPOCH
+        epub.write_epub(packed, book, {"mtime": mtime, "raise_exceptions": True,
                                        "epub3_pages": False, "compresslevel": 0})
         ziputil.rezip(packed.getvalue(), stream, date_time=ziputil.date_time(head.date))
         return messages
-
-
-def _full_date(when: str | None) -> datetime.datetime | None:
-    """The bulletin's date when it is a full ISO date (a year-less --MM-DD is not)."""
-    if when:
-        try:
-            return datetime.datetime.strptime(when, "%Y-%m-%d")
-        except ValueError:
-            return None
-    return None
 
 
 def content_document(doc: model.Element, title: str,
@@ -200,7 +191,7 @@ def _mixed(source: model.Element, target: etree._Element,
     for child in source.iterchildren(model.q("*")):
         name, cls = names.get(model.local(child)) or ("span", model.local(child))
         if model.local(child) not in names:
-            messages.append(_unknown(child))
+            messages.append(unrendered("EPUB", child))
         copy = h(target, name, model.text(child), class_=cls)
         if name == "time" and child.get("when"):
             copy.set("datetime", child.get("when", ""))
@@ -242,9 +233,4 @@ def _block(body: etree._Element, block: model.Element, kind: str,
                     h(dd, "p", part.text)
     else:  # only an unvalidated document gets here: keep its text, say what happened
         h(body, "p", model.text(block))
-        messages.append(_unknown(block))
-
-
-def _unknown(element: model.Element) -> Message:
-    return warning(f"EPUB: no rendering for canonical element <{model.local(element)}>; "
-                   "its text was kept as plain text")
+        messages.append(unrendered("EPUB", block))

@@ -18,8 +18,8 @@ from typing import BinaryIO
 from lxml import etree
 
 from .. import __version__, model
-from ..messages import Message, warning
-from . import WriteOptions
+from ..messages import Message
+from . import WriteOptions, unrendered
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 
@@ -246,7 +246,7 @@ def _mixed(source: model.Element, target: etree._Element, names: dict[str, str],
         name = names.get(model.local(child))
         if name is None:
             name = "seg"
-            messages.append(_unknown(child))
+            messages.append(unrendered("TEI", child))
         copy = el(target, name, model.text(child))
         if name == "date" and child.get("when"):
             _when(copy, child.get("when", ""), child.get("year-from"))
@@ -286,9 +286,4 @@ def _block(parent: etree._Element, block: model.Element, kind: str,
                 el(sp, "speaker" if model.local(part) == "speaker" else "p", part.text)
     else:  # only an unvalidated document gets here: keep its text, say what happened
         el(parent, "p", model.text(block))
-        messages.append(_unknown(block))
-
-
-def _unknown(element: model.Element) -> Message:
-    return warning(f"TEI: no rendering for canonical element <{model.local(element)}>; "
-                   "its text was kept as plain text")
+        messages.append(unrendered("TEI", block))

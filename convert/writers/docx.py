@@ -1,0 +1,445 @@
+"""DOCX rendition with python-docx: real Word styles, core properties, a reproducible package.
+
+Every block gets a named style, never direct formatting: Title, Byline, Dateline, Normal,
+Quote, Heading 2, List Bullet / List Number / List Paragraph, Resolution Clause, and the
+character styles Speaker (Q&A labels) and Strong (the dateline's place and agency, the formula
+opening a resolution clause). A user's template (`WriteOptions.reference_docx`, like pandoc's
+--reference-doc) keeps its own styles and page setup; styles it lacks are added.
+
+Loading a template (its 400 KB of style XML) and compressing it again costs most of what
+python-docx spends on a document, so a template is loaded once per process: everything but the
+main document, the core properties and the numbering definitions is kept as ready zip entries,
+and each document only builds and serializes those three parts. The default template is
+python-docx's own, slimmed (its unused table styles, Word 2010 duplicate styles, thumbnail and
+bibliography part dropped) and restyled for print.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import functools
+import io
+import os
+import zipfile
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import docx
+from docx.document import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.coreprops import CoreProperties
+from docx.opc.oxml import serialize_part_xml
+from docx.opc.packuri import PackURI
+from docx.oxml import parse_xml
+from docx.oxml.coreprops import CT_CoreProperties
+from docx.oxml.ns import nsdecls, qn
+from docx.parts.numbering import NumberingPart
+from docx.shared import Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
+from lxml import etree
+
+from .. import model
+from ..messages import Message, WriterError
+from . import WriteOptions, unrendered, ziputil
+
+BODY_FONT = "DejaVu Serif"  # the face of the PDF; Word falls back to another serif (fontTable)
+#: Page sizes (width, height) for the default template; a user's template keeps its own.
+PAPER = {"a4": (Mm(210), Mm(297)), "letter": (Mm(215.9), Mm(279.4))}
+
+#: Word 2010's copy of styles.xml (python-docx's template has one): a second 440 KB to ship.
+_STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+
+P, C = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """How a style looks when this writer defines it."""
+
+    kind: WD_STYLE_TYPE = P
+    base: str | None = "Normal"
+    size: float | None = None
+    bold: bool | None = None
+    italic: bool | None = None
+    color: str | None = None
+    left: float | None = None  # indents and spacing in points
+    right: float | None = None
+    hanging: float | None = None
+    before: float | None = None
+    after: float | None = None
+    keep_next: bool = False
+    line: float | None = None  # line spacing, as a multiple
+
+
+STYLES: dict[str, _Spec] = {
+    "Normal": _Spec(base=None, size=10.5, after=7, line=1.2),
+    "Title": _Spec(size=22, bold=True, after=8, keep_next=True, line=1.0),
+    "Byline": _Spec(italic=True, after=0, keep_next=True),
+    "Dateline": _Spec(size=9.5, color="333333", after=12, keep_next=True),
+    "Heading 2": _Spec(size=13, bold=True, before=12, after=4, keep_next=True),
+    "Quote": _Spec(size=10, left=28, right=28, after=5),
+    "List Bullet": _Spec(after=8),  # contextual spacing: after the list, not between items
+    "List Number": _Spec(after=8),
+    "List Paragraph": _Spec(left=22, after=3),
+    "Resolution Clause": _Spec(left=14, after=6),
+    "Speaker": _Spec(kind=C, base=None, bold=True),
+    "Strong": _Spec(kind=C, base=None, bold=True),
+}
+
+
+# --- the template, loaded once per process -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Template:
+    """A loaded template: the parts each document rebuilds, and every other entry ready."""
+
+    document: Document  # its part resolves style names; its body element is the blank page
+    body: etree._Element  # the template's w:document with an empty body (copied per document)
+    numbering: etree._Element  # w:numbering with this writer's list definitions
+    bullet_num: int | None  # numId for bullets (None: the List Bullet style numbers itself)
+    number_abstract: int  # abstractNumId numbered lists restart from
+    style_ids: dict[str, str | None]  # style name -> id (None for the default paragraph style)
+    entries: list[tuple[str, bytes]]  # the package in order; per-document parts are b""
+    names: dict[str, str]  # "document" / "core" / "numbering" -> zip entry name
+    restyled: bool  # the built-in template (page size follows WriteOptions.paper)
+
+
+def _template(reference: str | None) -> _Template:
+    if reference is None:
+        return _load(None, 0, 0)
+    try:
+        st = os.stat(reference)
+    except OSError as exc:
+        raise WriterError(f"cannot read the reference DOCX {reference!r}: {exc.strerror}") from exc
+    return _load(os.path.realpath(reference), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: str | None, _mtime: int, _size: int) -> _Template:
+    """Load and prepare a template; the stat fields in the key reload a file that changed."""
+    try:
+        document = docx.Document(path)
+    except Exception as exc:  # python-docx raises several types for a file that is no DOCX
+        raise WriterError(f"cannot use {path!r} as a reference DOCX: {exc}") from exc
+    restyle = path is None
+    if restyle:
+        _slim(document)
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    numbering_part = _numbering_part(document)
+    _ensure_styles(document, restyle)
+    bullet_num, number_abstract = _list_definitions(document, numbering_part.element, restyle)
+    document.core_properties  # noqa: B018 - creates the part in a template that has none
+    names = {
+        "document": document.part.partname[1:],
+        "core": document.part.package.part_related_by(RT.CORE_PROPERTIES).partname[1:],
+        "numbering": numbering_part.partname[1:],
+    }
+    buffer = io.BytesIO()
+    document.save(buffer)
+    with zipfile.ZipFile(buffer) as archive:
+        entries = [(i.filename, b"" if i.filename in names.values() else archive.read(i))
+                   for i in archive.infolist()]
+    if restyle:
+        entries = [(n, _with_body_font(d) if n == "word/fontTable.xml" else d)
+                   for n, d in entries]
+    style_ids = {name: document.part.get_style_id(document.styles[name], spec.kind)
+                 for name, spec in STYLES.items()}
+    return _Template(document, copy.deepcopy(document.element), numbering_part.element,
+                     bullet_num, number_abstract, style_ids, entries, names, restyle)
+
+
+def _slim(document: Document) -> None:
+    """Drop what python-docx's template carries but a bulletin never uses (~900 KB of XML):
+    Word 2010's duplicate styles, the bibliography part, the thumbnail and statistics of the
+    template itself, and the 140 table styles."""
+    for owner, dropped in ((document.part, (_STYLES_WITH_EFFECTS, RT.CUSTOM_XML)),
+                           (document.part.package, (RT.THUMBNAIL, RT.EXTENDED_PROPERTIES))):
+        for rid, rel in list(owner.rels.items()):
+            if rel.reltype in dropped:
+                del owner.rels[rid]
+    styles = document.styles.element
+    for style in styles.findall(qn("w:style")):
+        if style.get(qn("w:type")) == "table" and style.get(qn("w:styleId")) != "TableNormal":
+            styles.remove(style)
+
+
+def _with_body_font(font_table: bytes) -> bytes:
+    """Declare the body face in the font table, so Word substitutes a serif if it is missing."""
+    root = etree.fromstring(font_table)
+    root.append(parse_xml(
+        f'<w:font {nsdecls("w")} w:name="{BODY_FONT}"><w:altName w:val="Cambria"/>'
+        '<w:family w:val="roman"/><w:pitch w:val="variable"/></w:font>'))
+    return serialize_part_xml(root)
+
+
+def _numbering_part(document: Document) -> NumberingPart:
+    try:
+        return document.part.numbering_part
+    except NotImplementedError:  # python-docx cannot create one itself
+        part = NumberingPart.load(PackURI("/word/numbering.xml"), CT.WML_NUMBERING,
+                                  f'<w:numbering {nsdecls("w")}/>'.encode(),
+                                  document.part.package)
+        document.part.relate_to(part, RT.NUMBERING)
+        return part
+
+
+def _ensure_styles(document: Document, restyle: bool) -> None:
+    """Add the styles a template lacks; in the built-in template, also restyle the used ones."""
+    styles = document.styles
+    for name, spec in STYLES.items():
+        existing = _style(document, name, spec.kind)
+        if existing is not None and not restyle:
+            continue
+        style = existing if existing is not None else styles.add_style(name, spec.kind)
+        element = style.element
+        for tag in ("w:pPr", "w:rPr"):
+            old = element.find(qn(tag))
+            if old is not None and not (tag == "w:pPr" and name.startswith("List ")):
+                element.remove(old)
+        if spec.base:
+            style.base_style = styles[spec.base]
+        font = style.font
+        if name == "Normal":
+            font.name = BODY_FONT
+            fonts = element.get_or_add_rPr().get_or_add_rFonts()
+            fonts.set(qn("w:cs"), BODY_FONT)
+            fonts.set(qn("w:eastAsia"), BODY_FONT)
+        if spec.size:
+            font.size = Pt(spec.size)
+        if spec.bold is not None:
+            font.bold = spec.bold
+        if spec.italic is not None:
+            font.italic = spec.italic
+        if spec.color:
+            font.color.rgb = RGBColor.from_string(spec.color)
+        if spec.kind != P:
+            continue
+        fmt = style.paragraph_format
+        if spec.left is not None:
+            fmt.left_indent = Pt(spec.left)
+        if spec.right is not None:
+            fmt.right_indent = Pt(spec.right)
+        if spec.before is not None:
+            fmt.space_before = Pt(spec.before)
+        if spec.after is not None:
+            fmt.space_after = Pt(spec.after)
+        if spec.line is not None:
+            fmt.line_spacing = spec.line
+        fmt.keep_with_next = spec.keep_next or None
+        fmt.widow_control = True
+
+
+def _style(document: Document, name: str, kind: WD_STYLE_TYPE) -> Any:
+    """The style called `name` of type `kind`, or None (python-docx raises KeyError)."""
+    try:
+        style = document.styles[name]
+    except KeyError:
+        return None
+    return style if style.type == kind else None
+
+
+_ABSTRACT = """<w:abstractNum {ns} w:abstractNumId="{id}"><w:multiLevelType w:val="singleLevel"/>
+<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/>
+<w:lvlJc w:val="left"/><w:pPr><w:ind w:left="{left}" w:hanging="{hanging}"/></w:pPr></w:lvl>
+</w:abstractNum>"""
+
+
+def _list_definitions(document: Document, numbering: Any, restyle: bool) -> tuple[int | None, int]:
+    """Bullet and number definitions for lists: the template's own where its List Bullet /
+    List Number styles have them, otherwise this writer's, added to the numbering part."""
+    ids = [int(x) for x in numbering.xpath("./w:abstractNum/@w:abstractNumId")]
+    next_id = max(ids, default=-1) + 1
+
+    def add_abstract(fmt: str, text: str) -> int:
+        nonlocal next_id
+        el = parse_xml(_ABSTRACT.format(ns=nsdecls("w"), id=next_id, fmt=fmt, text=text,
+                                        left=600, hanging=300))
+        nums = numbering.findall(qn("w:num"))
+        if nums:
+            nums[0].addprevious(el)
+        else:
+            numbering.append(el)
+        next_id += 1
+        return next_id - 1
+
+    def style_num(name: str) -> int | None:
+        style = _style(document, name, P)
+        ids = style.element.xpath("./w:pPr/w:numPr/w:numId/@w:val") if style is not None else []
+        return int(ids[0]) if ids and not restyle else None
+
+    bullet_num: int | None = style_num("List Bullet")
+    if bullet_num is None:
+        bullet_num = numbering.add_num(add_abstract("bullet", "•")).numId
+        _set_num(_style(document, "List Bullet", P).element, bullet_num)
+    own_number = style_num("List Number")
+    if own_number is not None:
+        number_abstract = int(numbering.num_having_numId(own_number).abstractNumId.val)
+    else:
+        number_abstract = add_abstract("decimal", "%1.")
+        _set_num(_style(document, "List Number", P).element,
+                 numbering.add_num(number_abstract).numId)
+    return bullet_num, number_abstract
+
+
+def _set_num(element: Any, num_id: int) -> None:
+    """Point a style or a paragraph (its element) at a numbering instance."""
+    num_pr = element.get_or_add_pPr().get_or_add_numPr()
+    num_pr.get_or_add_ilvl().val = 0
+    num_pr.get_or_add_numId().val = num_id
+
+
+# --- one document --------------------------------------------------------------------------
+
+
+class _Builder:
+    """Appends the canonical blocks of one document to a fresh copy of the template body."""
+
+    def __init__(self, tpl: _Template) -> None:
+        self.tpl = tpl
+        self.element = copy.deepcopy(tpl.body)
+        self.doc = Document(self.element, tpl.document.part)
+        self.numbering = copy.deepcopy(tpl.numbering)
+        self.messages: list[Message] = []
+
+    def para(self, text: str, style: str) -> Paragraph:
+        """A paragraph in `style` (by id: python-docx's lookup by name scans every style)."""
+        p = self.doc.add_paragraph()
+        style_id = self.tpl.style_ids[style]
+        if style_id is not None:
+            p._p.style = style_id
+        if text:
+            self.run(p, text)
+        return p
+
+    def run(self, p: Paragraph, text: str, style: str | None = None) -> None:
+        """A run of `text` at the end of `p`, in the character style `style`.
+
+        Canonical text has no tabs or line breaks, so it goes into one w:t at once (python-docx's
+        `Run.text` appends it character by character)."""
+        r = p.add_run()
+        if style is not None:
+            r._r.style = self.tpl.style_ids[style]
+        r._r.add_t(text)
+
+    def head(self, doc: model.Element) -> None:
+        h = model.find(doc, "head")
+        assert h is not None
+        title, byline, dateline = (model.find(h, n) for n in ("title", "byline", "dateline"))
+        if title is not None:
+            self.para(model.text(title) or "", "Title")
+        if byline is not None:
+            self.para(model.text(byline) or "", "Byline")
+        if dateline is not None:
+            p = self.para(dateline.text or "", "Dateline")
+            for child in dateline:
+                strong = model.local(child) in ("place", "agency")
+                self.run(p, model.text(child) or "", "Strong" if strong else None)
+                if child.tail:
+                    self.run(p, child.tail)
+
+    def block(self, el: model.Element) -> None:
+        kind = model.local(el)
+        kids = [c for c in el if isinstance(c.tag, str)]
+        if kind == "p":
+            self.para(el.text or "", "Normal")
+        elif kind == "heading":
+            self.para(el.text or "", "Heading 2")
+        elif kind == "quote":
+            for p in kids:
+                self.para(p.text or "", "Quote")
+        elif kind == "list":
+            self.add_list(el, kids)
+        elif kind == "resolution":
+            for clause in kids:
+                lead, rest = model.clause_parts(clause)
+                p = self.para("", "Resolution Clause")
+                if lead:
+                    self.run(p, lead, "Strong")
+                self.run(p, rest)
+        elif kind == "qa":
+            for speech in kids:
+                speaker, *paras = [c for c in speech if isinstance(c.tag, str)]
+                for i, text in enumerate([p.text or "" for p in paras] or [""]):
+                    para = self.para("", "Normal")
+                    if i == 0:
+                        self.run(para, f"{speaker.text or ''}:", "Speaker")
+                        self.run(para, " ")
+                    self.run(para, text)
+        else:
+            self.messages.append(unrendered("DOCX", el))
+            self.para(model.text(el) or "", "Normal")
+
+    def add_list(self, el: model.Element, items: list[model.Element]) -> None:
+        kind = el.get("type", "plain")
+        style = {"bullet": "List Bullet", "number": "List Number"}.get(kind, "List Paragraph")
+        num_id: int | None = None
+        if kind == "number":  # each list restarts at its own first number
+            num = self.numbering.add_num(self.tpl.number_abstract)
+            num.add_lvlOverride(ilvl=0).add_startOverride(model.list_numbering(el)[0])
+            num_id = num.numId
+        elif kind == "bullet":
+            num_id = self.tpl.bullet_num
+        for item in items:
+            p = self.para(item.text or "", style)
+            if num_id is not None:
+                _set_num(p._p, num_id)
+
+    def page(self, paper: str) -> None:
+        """The built-in template's page: the asked paper size, 25 mm margins."""
+        size = PAPER.get(paper.lower())
+        if size is None:
+            raise WriterError(f"unknown paper size {paper!r}; use one of: {', '.join(PAPER)}")
+        section = self.doc.sections[0]
+        section.page_width, section.page_height = size
+        section.left_margin = section.right_margin = Mm(25)
+        section.top_margin = section.bottom_margin = Mm(22)
+
+
+def _core(h: model.Head, title: str) -> bytes:
+    """docProps/core.xml from the canonical head; dates are the bulletin's, never the clock."""
+    element = CT_CoreProperties.new()
+    props = CoreProperties(element)
+    props.title = title
+    if subject := model.subject(h):
+        props.subject = subject
+    creator = h.author or h.agency
+    if creator:
+        props.author = creator
+    props.identifier = h.id
+    props.language = h.lang
+    props.revision = 1
+    if date := model.full_date(h):
+        when = dt.datetime.fromisoformat(date).replace(tzinfo=dt.UTC)
+        props.created = props.modified = when
+    return serialize_part_xml(element)
+
+
+class DocxWriter:
+    name = "docx"
+    extension = "docx"
+    media_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+    def write(self, doc: model.Element, stream: BinaryIO, options: WriteOptions) -> list[Message]:
+        tpl = _template(options.reference_docx)
+        builder = _Builder(tpl)
+        if tpl.restyled:
+            builder.page(options.paper)
+        builder.head(doc)
+        for el in model.body(doc):
+            builder.block(el)
+        h = model.head(doc)
+        fresh = {
+            tpl.names["document"]: serialize_part_xml(builder.element),
+            tpl.names["core"]: _core(h, model.supplied_title(doc)),
+            tpl.names["numbering"]: serialize_part_xml(builder.numbering),
+        }
+        ziputil.write_zip(stream, [(n, fresh.get(n, d)) for n, d in tpl.entries],
+                          date_time=ziputil.date_time(h.date))
+        return builder.messages

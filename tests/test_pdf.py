@@ -1,0 +1,335 @@
+"""The PDF writer: a truthful PDF/A-2b claim, embedded fonts, every word back, reproducible.
+
+Every rendition document (the fixture, each corpus bulletin and digest item, each input of
+corpus/bad/ that parses) is written once per session on A4 and on US Letter; the checks then
+run the real tools over those files: pikepdf's PDF/A validator (an allowlist: it approves only
+what it knows to conform), qpdf, and poppler's pdffonts, pdftotext and pdfinfo.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import io
+import os
+import re
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pikepdf
+import pikepdf.pdfa
+import pytest
+from fontTools.ttLib import TTFont
+from reportlab.lib.units import mm
+
+from convert import model
+from convert.messages import Level, WriterError
+from convert.writers import WriteOptions, get
+from convert.writers import pdf as pdf_writer
+
+PAPERS = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
+FACE = re.compile(r"[A-Z]{6}\+DejaVuSerif(-Bold|-Italic|-BoldItalic)?")
+SCRIPTS = {"25-caspian-rail-cyrillic": "Cyrillic", "26-plovdiv-symphony-cyrillic": "Cyrillic",
+           "27-piraeus-harbor-wall-greek": "Greek"}
+
+
+def pdf_bytes(doc: model.Element, paper: str = "a4") -> bytes:
+    out = io.BytesIO()
+    assert get("pdf").write(doc, out, WriteOptions(paper=paper)) == []
+    return out.getvalue()
+
+
+def run(*args: str | Path) -> str:
+    done = subprocess.run([str(a) for a in args], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, f"{args}: {done.stderr}"
+    return done.stdout
+
+
+def pdf_text(path: Path) -> str:
+    """The text of a PDF; -layout, because the default mode joins "Year-" and "Round" across
+    a line break into "YearRound" (it takes every line-final hyphen for hyphenation)."""
+    return run("pdftotext", "-layout", "-enc", "UTF-8", path, "-")
+
+
+def missing_in_order(expected: list[str], found: list[str]) -> list[str]:
+    """The expected words from the first one not found in `found` in order (empty: all are)."""
+    rest = iter(found)
+    for i, word in enumerate(expected):
+        if not any(w == word for w in rest):
+            return expected[i:i + 8]
+    return []
+
+
+@pytest.fixture(scope="session")
+def pdf_outputs(rendition_documents: dict[str, model.Element],
+                tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[model.Element, Path]]:
+    """Every rendition document as PDF on both papers: "paper/name" -> (doc, file)."""
+    folder = tmp_path_factory.mktemp("pdf")
+    out = {}
+    for paper in PAPERS:
+        (folder / paper).mkdir()
+        for name, doc in rendition_documents.items():
+            path = folder / paper / f"{name}.pdf"
+            path.write_bytes(pdf_bytes(doc, paper))
+            out[f"{paper}/{name}"] = (doc, path)
+    return out
+
+
+def test_every_pdf_passes_the_pdfa_2b_validator(
+        pdf_outputs: dict[str, tuple[model.Element, Path]]) -> None:
+    assert len(pdf_outputs) >= 100  # 41 corpus files (digests give several), bad/, fixture
+    failed = {}
+    for name, (_, path) in pdf_outputs.items():
+        report = pikepdf.pdfa.validate_written(path, "2b")
+        if not report.passed:
+            failed[name] = [str(f) for f in report.findings]
+    assert failed == {}
+
+
+def test_validator_rejects_a_pdf_without_output_intent(
+        pdf_outputs: dict[str, tuple[model.Element, Path]], tmp_path: Path) -> None:
+    control = tmp_path / "control.pdf"
+    with pikepdf.open(pdf_outputs["a4/everything"][1]) as pdf:
+        del pdf.Root.OutputIntents
+        pdf.save(control)
+    assert not pikepdf.pdfa.validate_written(control, "2b").passed
+
+
+def test_qpdf_finds_no_error(pdf_outputs: dict[str, tuple[model.Element, Path]]) -> None:
+    for _, path in pdf_outputs.values():
+        run("qpdf", "--check", path)
+
+
+def test_only_the_embedded_text_face_is_used(
+        pdf_outputs: dict[str, tuple[model.Element, Path]]) -> None:
+    """pdffonts: every font embedded (no Helvetica sneaking in), all DejaVu Serif, Unicode."""
+    for name, (_, path) in pdf_outputs.items():
+        rows = run("pdffonts", path).splitlines()[2:]
+        assert rows, name
+        for row in rows:
+            font, *_, emb, sub, uni, _obj, _gen = row.split()
+            assert FACE.fullmatch(font), (name, row)
+            assert (emb, sub, uni) == ("yes", "yes", "yes"), (name, row)
+    faces = {row.split()[0].split("+")[1]
+             for row in run("pdffonts", pdf_outputs["a4/everything"][1]).splitlines()[2:]}
+    assert {"DejaVuSerif", "DejaVuSerif-Bold", "DejaVuSerif-Italic"} <= faces
+
+
+def test_archival_metadata_is_complete_and_consistent(
+        pdf_outputs: dict[str, tuple[model.Element, Path]]) -> None:
+    shipped = pdf_writer.SRGB_PROFILE.read_bytes()
+    assert shipped[16:20] == b"RGB " and shipped[12:16] == b"mntr"
+    for name, (doc, path) in pdf_outputs.items():
+        h = model.head(doc)
+        with pikepdf.open(path) as pdf:
+            assert not pdf.is_encrypted, name
+            assert str(pdf.Root.Lang) == h.lang, name
+            (intent,) = pdf.Root.OutputIntents
+            assert intent.S == pikepdf.Name.GTS_PDFA1, name
+            assert intent.DestOutputProfile.read_bytes() == shipped, name
+            info = pdf.docinfo
+            meta = pdf.open_metadata()
+            assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("2", "B"), name
+            title = model.supplied_title(doc)
+            assert meta["dc:title"] == str(info.Title) == title, name
+            assert meta["dc:identifier"] == h.id, name
+            assert meta["dc:language"] == {h.lang}, name  # an rdf:Bag
+            creator = h.author or h.agency
+            assert meta.get("dc:creator") == ([creator] if creator else None), name
+            assert str(info.get("/Author", "")) == (creator or ""), name
+            assert str(info.Producer) == meta["pdf:Producer"] == pdf_writer.PRODUCER
+            if h.date and not h.date.startswith("--"):
+                assert meta["dc:date"] == [h.date], name
+                stamp = "D:" + h.date.replace("-", "") + "000000+00'00"
+                assert str(info.CreationDate) == str(info.ModDate) == stamp, name
+                assert meta["xmp:CreateDate"] == f"{h.date}T00:00:00Z", name
+            else:  # a year-less or missing date: no date at all, never the clock
+                assert "dc:date" not in meta and "/CreationDate" not in info, name
+
+
+def test_words_come_back_in_order(pdf_outputs: dict[str, tuple[model.Element, Path]]) -> None:
+    """pdftotext gives back every word of the canonical text in order (the footer adds some)."""
+    lost = {}
+    for name, (doc, path) in pdf_outputs.items():
+        found = model.words(pdf_text(path))
+        missing = missing_in_order(model.words(model.content_text(doc)), found)
+        if missing:
+            lost[name] = missing
+    assert lost == {}
+
+
+def test_in_order_check_can_fail() -> None:
+    assert missing_in_order(["a", "b", "c"], ["a", "x", "c", "b"]) == ["c"]
+    assert missing_in_order(["a", "b"], ["a", "x", "b", "y"]) == []
+
+
+def test_cyrillic_and_greek_have_real_glyphs(
+        pdf_outputs: dict[str, tuple[model.Element, Path]]) -> None:
+    """The shipped face maps every character of these bulletins, and they come back as text."""
+    cmaps = {}
+    for face in ("", "-Bold", "-Italic"):
+        with TTFont(pdf_writer.DATA / "fonts" / f"DejaVuSerif{face}.ttf") as font:
+            cmaps[face] = set(font.getBestCmap())
+    for stem, script in SCRIPTS.items():
+        doc, path = pdf_outputs[f"a4/{stem}"]
+        text = model.content_text(doc)
+        foreign = {c for c in text if script.upper() in unicodedata.name(c, "")}
+        assert len(foreign) >= 10, stem  # the bulletin really is in that script
+        for face, cmap in cmaps.items():
+            assert {c for c in text if ord(c) not in cmap} == set(), (stem, face)
+        extracted = pdf_text(path)
+        assert foreign <= set(extracted), stem
+
+
+def test_a_character_without_glyph_is_reported(everything: model.Element) -> None:
+    doc = copy.deepcopy(everything)
+    model.find(doc, "body")[0].text += " 漢字"
+    messages = get("pdf").write(doc, io.BytesIO(), WriteOptions())
+    assert [m.level for m in messages] == [Level.WARNING]
+    assert "U+6F22" in messages[0].text and "U+5B57" in messages[0].text
+
+
+def test_both_paper_sizes(pdf_outputs: dict[str, tuple[model.Element, Path]]) -> None:
+    for name, (_, path) in pdf_outputs.items():
+        width, height = PAPERS[name.split("/")[0]]
+        with pikepdf.open(path) as pdf:
+            for page in pdf.pages:
+                box = [float(v) for v in page.mediabox]
+                assert box[:2] == [0, 0] and box[2:] == pytest.approx([width, height], abs=0.01)
+
+
+def test_unknown_paper_is_an_error(everything: model.Element) -> None:
+    with pytest.raises(WriterError, match="a4, letter"):
+        get("pdf").write(everything, io.BytesIO(), WriteOptions(paper="a5"))
+
+
+def test_no_text_leaves_the_page(everything: model.Element, tmp_path: Path) -> None:
+    """A 300-character URL, a 400-letter word and a long paragraph stay inside the margins."""
+    doc = copy.deepcopy(everything)
+    body = model.find(doc, "body")
+    url = "https://news.example.org/" + "/".join(f"archive-section-{n:03d}" for n in range(15))
+    assert len(url) > 300
+    body[0].text = f"See {url} for the record."
+    model.sub(body, "p", "Before " + "x" * 400 + " after.")
+    model.sub(body, "p", " ".join(f"Sentence {n} about the winter timetable." for n in range(9000)))
+    for paper, (width, _) in PAPERS.items():
+        path = tmp_path / f"{paper}.pdf"
+        path.write_bytes(pdf_bytes(doc, paper))
+        boxes = run("pdftotext", "-bbox", path, "-")
+        right = [float(x) for x in re.findall(r'xMax="([0-9.]+)"', boxes)]
+        left = [float(x) for x in re.findall(r'xMin="([0-9.]+)"', boxes)]
+        assert len(right) > 50000
+        assert max(right) <= width - 25 * mm and min(left) >= 25 * mm
+        found = model.words(pdf_text(path))
+        expected = [w for w in model.words(model.content_text(doc)) if len(w) < 100]
+        assert missing_in_order(expected, found) == []
+
+
+def test_structure_is_tagged(pdf_outputs: dict[str, tuple[model.Element, Path]]) -> None:
+    """A tagged PDF: the structure tree follows the blocks; page furniture is an artifact."""
+    doc, path = pdf_outputs["a4/everything"]
+    with pikepdf.open(path) as pdf:
+        assert pdf.Root.MarkInfo.Marked is True
+        assert bool(pdf.Root.ViewerPreferences.DisplayDocTitle)
+        assert all("/StructParents" in page.obj for page in pdf.pages)
+    tree = run("pdfinfo", "-struct-text", path)
+    tags = [line.split()[0] for line in tree.splitlines() if not line.strip().startswith('"')]
+    assert tags[:4] == ["Document", "H1", "P", "P"]
+    for tag in ("BlockQuote", "H2", "L", "LI", "LBody", "Div"):
+        assert tag in tags
+    assert tags.count("LI") == 5 and tags.count("BlockQuote") == 1
+    assert "Terms of the Agreement" in tree
+    assert f"· {model.head(doc).date_text}" not in tree  # the running footer is not content
+
+
+def test_untitled_bulletin_gets_a_supplied_title_in_metadata_only(
+        everything: model.Element) -> None:
+    doc = copy.deepcopy(everything)
+    head = model.find(doc, "head")
+    head.remove(head.find(model.q("title")))
+    with pikepdf.open(io.BytesIO(pdf_bytes(doc))) as pdf:
+        assert str(pdf.docinfo.Title).startswith("[Pilots’ and crews’")
+        assert pdf.Root.StructTreeRoot.K.K[0].S == pikepdf.Name.P  # the byline comes first
+
+
+def test_what_cannot_be_rendered_is_reported_not_dropped(everything: model.Element) -> None:
+    doc = copy.deepcopy(everything)
+    model.sub(model.find(doc, "body"), "sidebar", "Ice thickness table follows")
+    out = io.BytesIO()
+    messages = get("pdf").write(doc, out, WriteOptions())
+    assert [m.level for m in messages] == [Level.WARNING] and "<sidebar>" in messages[0].text
+    extracted = subprocess.run(["pdftotext", "-", "-"], input=out.getvalue(),
+                               capture_output=True, check=True).stdout.decode()
+    assert "Ice thickness table follows" in extracted
+
+
+def test_tree_is_not_changed(everything: model.Element) -> None:
+    before = model.dump(everything)
+    pdf_bytes(everything)
+    assert model.dump(everything) == before
+
+
+REPRODUCE = """
+import sys
+from pathlib import Path
+from convert import model
+from convert.writers import WriteOptions, get
+for name in sys.argv[2:]:
+    doc = model.load(Path(name).read_bytes())
+    with open(name + "." + sys.argv[1], "wb") as out:
+        get(sys.argv[1]).write(doc, out, WriteOptions())
+"""
+
+
+def reproduce(fmt: str, docs: dict[str, model.Element], folder: Path) -> None:
+    """Write `docs` twice in fresh processes under different clocks, zones and epochs, the
+    second time in the reverse order (what a process wrote before must not matter)."""
+    digests = []
+    for run_no, (zone, epoch, clock) in enumerate(
+            [("UTC", None, None), ("Asia/Kolkata", "1234567890", "2031-07-04 23:59:30")]):
+        work = folder / f"run{run_no}"
+        work.mkdir()
+        files = []
+        for name, doc in docs.items():
+            (work / f"{name}.xml").write_bytes(model.dump(doc))
+            files.append(str(work / f"{name}.xml"))
+        env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+        env["TZ"] = zone
+        if epoch:
+            env["SOURCE_DATE_EPOCH"] = epoch
+        command = [sys.executable, "-c", REPRODUCE, fmt, *(files[::-1] if run_no else files)]
+        if clock:
+            command = ["faketime", clock, *command]
+        subprocess.run(command, env=env, check=True)
+        digests.append({Path(f).name: hashlib.sha256(Path(f"{f}.{fmt}").read_bytes()).hexdigest()
+                        for f in files})
+    assert digests[0] == digests[1]
+
+
+def test_same_bytes_under_other_clock_zone_and_epoch(
+        rendition_documents: dict[str, model.Element], tmp_path: Path) -> None:
+    names = ("everything", "01-danube-dredging-calendar", *SCRIPTS)
+    reproduce("pdf", {n: rendition_documents[n] for n in names}, tmp_path)
+
+
+class Pipe(io.RawIOBase):
+    """A write-only stream that cannot seek or tell, like stdout piped to another program."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: bytes) -> int:  # type: ignore[override]
+        self.data += b
+        return len(b)
+
+
+def test_writes_to_a_stream_that_cannot_seek(everything: model.Element) -> None:
+    pipe = Pipe()
+    assert not pipe.seekable()
+    assert get("pdf").write(everything, pipe, WriteOptions()) == []
+    assert bytes(pipe.data) == pdf_bytes(everything)
