@@ -93,7 +93,7 @@ class Index:
             CREATE TABLE inputs (sha TEXT, source TEXT, PRIMARY KEY (sha, source));
             CREATE TABLE firsts (sha TEXT PRIMARY KEY, status TEXT, folder TEXT, docs TEXT);
             CREATE TABLE folders (folder TEXT PRIMARY KEY, sha TEXT);
-            CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, sha256 TEXT);
+            CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, sha256 TEXT, sha512 TEXT);
             BEGIN;
         """)
 
@@ -107,7 +107,7 @@ class Index:
                          json.dumps(record.get("docs", []))))
         if record["status"] == ARCHIVED:
             self.db.execute("INSERT INTO folders VALUES (?, ?)", (record["folder"], sha))
-            self.db.executemany("INSERT INTO files VALUES (?, ?, ?)",
+            self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)",
                                 [tuple(f) for f in record["files"]])
 
     def mark(self, sha: str | None, source: str) -> None:
@@ -137,9 +137,9 @@ class Index:
     def claims(self, path: str) -> bool:
         return self.db.execute("SELECT 1 FROM files WHERE path = ?", (path,)).fetchone() is not None
 
-    def files(self) -> Iterator[tuple[str, int, str]]:
-        """Every payload file the journal claims: (bag path, size, sha256), sorted by path."""
-        yield from self.db.execute("SELECT path, size, sha256 FROM files ORDER BY path")
+    def files(self) -> Iterator[tuple[str, int, str, str]]:
+        """Every payload file the journal claims: (bag path, size, sha256, sha512), by path."""
+        yield from self.db.execute("SELECT path, size, sha256, sha512 FROM files ORDER BY path")
 
     def close(self) -> None:
         self.db.close()

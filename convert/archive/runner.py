@@ -292,12 +292,14 @@ class Driver:
         assert entry.data is not None and entry.size is not None
         first = result.docs[0]
         folder = self._folder(layout.year_of(first.date), layout.safe_id(first.id, sha), sha)
+        files = [[f"{folder}/{result.original}", entry.size, sha,
+                  hashlib.sha512(entry.data).hexdigest()]]
+        files += [[f"{folder}/{out.name}", len(out.data), out.sha256, out.sha512]
+                  for out in result.outputs]
         (self.bag / folder).mkdir(parents=True, exist_ok=True)
-        files = [[f"{folder}/{result.original}", entry.size, sha]]
         self._write(files[0][0], entry.data)
         for out in result.outputs:
-            files.append([f"{folder}/{out.name}", len(out.data), out.sha256])
-            self._write(files[-1][0], out.data)
+            self._write(f"{folder}/{out.name}", out.data)
         docs = [{"id": d.id, "date": d.date, "title": d.title, "agency": d.agency,
                  **{fmt: f"{folder}/{name}" for fmt, name in d.files.items()}}
                 for d in result.docs]

@@ -77,6 +77,7 @@ class Output:
     name: str  # file name within the input's folder
     data: bytes
     sha256: str
+    sha512: str  # the bag's second manifest algorithm, computed where the bytes are made
 
 
 @dataclass(frozen=True)
@@ -252,16 +253,20 @@ def _convert(item: WorkItem, job: Job) -> ItemResult:
         "sources": [o.key for o in objects[1:]], "outcomes": [],
     })
     premis = build(item.sha256, objects, events)
-    outputs.append(Output(layout.PREMIS_NAME, premis, hashlib.sha256(premis).hexdigest()))
+    outputs.append(_output(layout.PREMIS_NAME, premis))
     return ItemResult(item.seq, True, docs=docs, outputs=outputs, original=original)
+
+
+def _output(name: str, data: bytes) -> Output:
+    return Output(name, data, hashlib.sha256(data).hexdigest(), hashlib.sha512(data).hexdigest())
 
 
 def _add(outputs: list[Output], objects: list[PremisObject], used: set[str], name: str,
          data: bytes, key: str, media_type: str, fmt: FormatInfo | None, source: str) -> str:
     """Record one file made from the input (output and PREMIS object); returns its name."""
-    digest = hashlib.sha256(data).hexdigest()
-    outputs.append(Output(name, data, digest))
-    objects.append(PremisObject(key, name, len(data), digest, media_type, fmt,
+    output = _output(name, data)
+    outputs.append(output)
+    objects.append(PremisObject(key, name, len(data), output.sha256, media_type, fmt,
                                 derived_from=source))
     used.add(name)
     return name
