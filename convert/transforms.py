@@ -96,8 +96,10 @@ _COLLAPSIBLE = tuple(model.q(n) for n in ("title", "p", "item", "heading", "clau
 def normalize_whitespace(doc: model.Element) -> None:
     """Collapse runs of white space to one space and trim, in every text-only element."""
     for el in doc.iter(*_COLLAPSIBLE):
-        if el.text:
-            el.text = " ".join(el.text.split())
+        t = el.text
+        # isprintable() is false for every white space but " ": a cheap exact test
+        if t and not (t.isprintable() and "  " not in t and t[0] != " " and t[-1] != " "):
+            el.text = " ".join(t.split())
 
 
 def assign_id(doc: model.Element) -> None:

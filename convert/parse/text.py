@@ -75,6 +75,9 @@ CLAUSE_START = re.compile(
 )
 RESOLUTION_TITLE = re.compile(r"^RESOLUTION\b")
 OPENERS = {'"': '"', "“": "”", "«": "»", "„": "“"}
+#: The marks that open or close a quotation of each kind (a straight quote only closes).
+_MARKS = {mark: re.compile(re.escape(close) if mark == close else f"[{mark}{close}]")
+          for mark, close in OPENERS.items()}
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
 TERMINAL = ".!?\"”’'):;…»"
 LONG_PARAGRAPH = 100_000
@@ -343,13 +346,12 @@ def _quote_end(text: str, mark: str) -> str:
     """
     close = OPENERS[mark]
     depth = 1
-    for i in range(1, len(text)):
-        c = text[i]
-        if c == close and (mark != '"' or depth == 1):
+    for m in _MARKS[mark].finditer(text, 1):  # only the marks, not every character
+        if m.group() == close:
             depth -= 1
             if depth == 0:
-                return "closed" if not text[i + 1:].strip() else "mixed"
-        elif c == mark and mark != '"':
+                return "closed" if not text[m.end():].strip() else "mixed"
+        else:
             depth += 1
     return "open"
 
@@ -373,8 +375,10 @@ def _is_heading(u: Unit, nxt: Unit | None) -> bool:
     text = u.text
     if RESOLUTION_TITLE.match(text) and CLAUSE_START.match(nxt.text):
         return True
+    if len(text) > 100 or text[-1] in ".,;:" or _opener(text):
+        return False
     words = text.split()
-    if not 1 <= len(words) <= 14 or len(text) > 100 or text[-1] in ".,;:" or _opener(text):
+    if len(words) > 14:
         return False
     if not text[0].isupper():
         return False
