@@ -90,7 +90,7 @@ def make_id(when: str | None, agency: str | None, text: str) -> str:
 
 #: Text-only elements whose whitespace runs are layout, not content.
 _COLLAPSIBLE = tuple(model.q(n) for n in ("title", "p", "item", "heading", "clause", "speaker",
-                                          "name", "entry", "section"))
+                                          "name", "entry", "section", "header"))
 
 
 def normalize_whitespace(doc: model.Element) -> None:

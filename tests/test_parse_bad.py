@@ -177,7 +177,8 @@ FRAGMENTS = st.sampled_from([
     "Feb. 30, 2017 (EIRNS)—", "Dec. 13, 2017 – ", '"', "“", "”", "'", "• ", "- ", "  1. ",
     "2. ", "MODERATOR: ", "KELLER (Minister):", "Whereas, ", "NOW, THEREFORE, BE IT RESOLVED ",
     "Section 1. ", "From Volume 7, Issue 35 of EIR Online, Published August 26, 2008",
-    "In this issue:", "by Anna Berg", "The council met today.", "clear", "\n", "\n\n", " ",
+    "In this issue:", "by Anna Berg", "3. ", "•  ", "The council met today.", "clear", "\n",
+    "\n\n", " ",
     "\t", "\r\n", "Ω", "Ж", "é", "\x00", "\x9d", "â€”", "<", "&", "]]>", "__",
 ])
 
