@@ -1,0 +1,175 @@
+"""`python -m benchmarks [--quick] [--out DIR]`: run every benchmark, print and save the report.
+
+The full run takes a few minutes and writes benchmarks/results/latest.json and latest.md; the
+quick run (small counts, well under 30 s) is what the test suite runs so the harness cannot
+rot, and writes to a temporary folder unless --out is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import commands, corpus, measure, peers, report, stages
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+@dataclass(frozen=True)
+class Config:
+    """How many inputs each measurement uses."""
+
+    generated: int  # distinct generated bulletins: the parse set and the archive's source
+    repeats: int  # in-process passes over the parse set (the median is kept)
+    writer_docs: int
+    pandoc_docs: int
+    libreoffice_docs: int
+    startup_runs: int
+    archive_plan: tuple[tuple[int, int], ...]  # (collection size, jobs)
+    scaling: dict[int, int] = field(default_factory=dict)  # length factor -> bulletins
+    profile_docs: int = 0
+
+
+FULL = Config(generated=2000, repeats=3, writer_docs=500, pandoc_docs=200, libreoffice_docs=100,
+              startup_runs=10, archive_plan=((500, 1), (500, 2), (2000, 2)),
+              scaling={1: 160, 4: 40, 16: 10}, profile_docs=2000)
+QUICK = Config(generated=100, repeats=1, writer_docs=20, pandoc_docs=5, libreoffice_docs=3,
+               startup_runs=3, archive_plan=((10, 1), (10, 2), (25, 2)),
+               scaling={1: 8, 4: 2, 16: 1}, profile_docs=100)
+
+SECTIONS = ("parse", "writers", "pandoc", "libreoffice", "startup", "archive", "scaling",
+            "profile")
+
+
+class Run:
+    """Runs the sections one by one, noting the load and keeping a failing section's error."""
+
+    def __init__(self, skip: set[str]) -> None:
+        self.skip = skip
+        self.sections: dict[str, Any] = {}
+        self.loads = [os.getloadavg()[0]]
+        self.busy: dict[str, dict[str, float]] = {}  # section -> seconds, machine's busy cores
+        self.start = time.perf_counter()
+
+    def section(self, name: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        self.loads.append(os.getloadavg()[0])
+        if name in self.skip:
+            result: dict[str, Any] = {"status": "n/a (skipped)"}
+        else:
+            began, cpu = time.perf_counter(), measure.machine_cpu()
+            print(f"benchmarks: {name} ...", file=sys.stderr, flush=True)
+            try:
+                result = fn()
+            except Exception as exc:  # one broken stage must not hide the others' figures
+                traceback.print_exc()
+                result = {"status": f"n/a (benchmark error: {type(exc).__name__}: {exc})"}
+            took = time.perf_counter() - began
+            self.busy[name] = {"seconds": round(took, 1), "machine_busy_cores": round(
+                measure.busy_cores(cpu, measure.machine_cpu()), 2)}
+            print(f"benchmarks: {name} done in {took:.1f} s", file=sys.stderr, flush=True)
+        self.sections[name] = result
+        return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="small counts (CI): well under 30 s")
+    ap.add_argument("--out", type=Path, help="folder for latest.json and latest.md "
+                    "(default: benchmarks/results, or a temporary folder with --quick)")
+    ap.add_argument("--seed", type=int, default=1, help="seed of the generated bulletins")
+    ap.add_argument("--skip", default="", help=f"comma-separated sections to skip: "
+                    f"{', '.join(SECTIONS)}")
+    args = ap.parse_args(argv)
+    cfg = QUICK if args.quick else FULL
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    if unknown := skip - set(SECTIONS):
+        ap.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+    out = args.out or (Path(tempfile.mkdtemp(prefix="bench-")) if args.quick else RESULTS)
+
+    pandoc, pandoc_from = peers.find_pandoc()
+    soffice = shutil.which("soffice")
+    bulletin = commands.find_bulletin()
+    env = report.environment(
+        pandoc and peers.version_line([pandoc, "--version"]), pandoc_from,
+        soffice and peers.version_line([soffice, "--version"]))
+
+    run = Run(skip)
+    with tempfile.TemporaryDirectory(prefix="bulletin-bench-") as tmp:
+        work = Path(tmp)
+        print(f"benchmarks: generating {cfg.generated:,} bulletins in {work}", file=sys.stderr)
+        gen = corpus.Generator(seed=args.seed)
+        generated = gen.write(work / "generated", cfg.generated, corpus.parsed_shape)
+        long_sets = {f: gen.write_long(work / f"long-{f}", n, f) for f, n in cfg.scaling.items()}
+        corpus_inputs = stages.read_inputs(corpus.corpus_files())
+        inputs = stages.read_inputs(generated)
+        docs, _ = stages.parsed(inputs)
+        warm = stages.parsed(corpus_inputs[:1])[0][0]
+
+        run.section("parse", lambda: stages.parse_stage(corpus_inputs, inputs, cfg.repeats))
+        writers = run.section("writers",
+                              lambda: stages.writers_stage(docs[:cfg.writer_docs], warm))
+        pandoc_result = run.section("pandoc", lambda: peers.pandoc_stage(
+            pandoc, docs[:cfg.pandoc_docs], work / "pandoc"))
+        run.section("libreoffice", lambda: _libreoffice(
+            soffice, writers, pandoc_result, docs[:cfg.libreoffice_docs + 1], work))
+        run.section("startup", lambda: commands.startup_stage(
+            bulletin, generated[::-1], cfg.startup_runs, work / "startup"))
+        formats = [n for n in ("tei", "epub", "docx", "pdf")
+                   if writers.get(n, {}).get("status") == "ok"]
+        run.section("archive", lambda: commands.archive_stage(
+            bulletin, generated, cfg.archive_plan, formats, work / "archive"))
+        run.section("scaling", lambda: stages.scaling_stage(
+            {f: stages.read_inputs(p) for f, p in long_sets.items()}, max(cfg.repeats, 3)))
+        run.section("profile",
+                    lambda: stages.profile_stage(inputs[:cfg.profile_docs], cfg.repeats))
+
+    run.loads.append(os.getloadavg()[0])
+    ratios = report.ratios(run.sections)
+    ratios_cpu = report.ratios(run.sections, "cpu_ms_each")
+    result = {
+        "mode": "quick" if args.quick else "full", "config": asdict(cfg) | {"seed": args.seed},
+        "environment": env, "elapsed_s": round(time.perf_counter() - run.start, 1),
+        "load_average": {"start": run.loads[0], "max": max(run.loads), "end": run.loads[-1]},
+        "machine_busy": run.busy,
+        "ratios": ratios, "ratios_cpu": ratios_cpu, "sections": run.sections,
+    }
+    result["targets"] = report.targets({**run.sections, "ratios": ratios})
+    js, md = report.write(result, out)
+    print(report.markdown(result))
+    print(f"benchmarks: wrote {js} and {md}", file=sys.stderr)
+    return 0
+
+
+def _libreoffice(soffice: str | None, writers: dict[str, Any], pandoc_result: dict[str, Any],
+                 docs: list[Any], work: Path) -> dict[str, Any]:
+    """LibreOffice on our DOCX files when the DOCX writer works, else on pandoc's."""
+    if writers.get("docx", {}).get("status") == "ok":
+        from convert.writers import WriteOptions, get
+
+        folder = work / "ours-docx"
+        folder.mkdir()
+        writer = get("docx")
+        files = []
+        for i, doc in enumerate(docs):
+            path = folder / f"{i:05d}.docx"
+            with path.open("wb") as f:
+                writer.write(doc, f, WriteOptions())
+            files.append(path)
+        return peers.libreoffice_stage(soffice, files, "our DOCX writer", work)
+    outputs = pandoc_result.get("outputs", {})
+    files = sorted(Path(outputs["docx"]).glob("*.docx"))[:len(docs)] if "docx" in outputs else []
+    return peers.libreoffice_stage(soffice, files, "pandoc (our DOCX writer is not available)",
+                                   work)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

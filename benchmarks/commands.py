@@ -1,0 +1,217 @@
+"""The `bulletin` command as a user meets it: whole processes, start-up included.
+
+Start-up (`bulletin --version`, a one-file `convert --to all`), what `import convert` loads,
+and the archive's throughput and memory with 1 and 2 processes at two collection sizes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .measure import NA, ProcessRun, median, run_process
+
+#: Modules `import convert` must not load: each belongs to one format or to the archive.
+HEAVY = ("reportlab", "ebooklib", "docx", "dask", "distributed", "pikepdf", "bagit")
+
+_IMPORT_PROBE = """
+import json, sys, time
+before = set(sys.modules)  # what the interpreter and site hooks loaded: not ours
+t0 = time.perf_counter()
+import convert
+t1 = time.perf_counter()
+package = set(sys.modules)
+import convert.cli
+t2 = time.perf_counter()
+heavy = set(json.loads(sys.argv[1]))
+def loaded(names):
+    return sorted({n.split(".")[0] for n in names} & heavy)
+def third_party(names):
+    tops = {n.split(".")[0] for n in set(names) - before}
+    return sorted(t for t in tops if t not in sys.stdlib_module_names and not t.startswith("_")
+                  and t != "convert")
+print(json.dumps({
+    "import_convert_ms": 1000 * (t1 - t0), "import_cli_ms": 1000 * (t2 - t0),
+    "heavy_after_import_convert": loaded(package), "heavy_after_import_cli": loaded(sys.modules),
+    "modules_after_import_convert": len(package), "modules_after_import_cli": len(sys.modules),
+    "third_party_after_import_convert": third_party(package),
+    "third_party_after_import_cli": third_party(sys.modules),
+}))
+"""
+
+
+def find_bulletin() -> str | None:
+    """The console script of the interpreter running the benchmark, else the one on PATH."""
+    beside = Path(sys.executable).with_name("bulletin")
+    return str(beside) if beside.exists() else shutil.which("bulletin")
+
+
+def command_help(bulletin: str, command: str) -> str | None:
+    """The --help text of a `bulletin` sub-command, or None when it does not exist yet."""
+    try:
+        out = subprocess.run([bulletin, command, "--help"], capture_output=True, text=True,
+                             timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout if out.returncode == 0 else None
+
+
+def _summary(runs: Sequence[ProcessRun]) -> dict[str, Any]:
+    walls = [1000 * r.wall_s for r in runs]
+    return {"runs": len(runs), "failed": sum(not r.ok for r in runs),
+            "median_ms": round(median(walls), 1), "min_ms": round(min(walls), 1),
+            "cpu_median_ms": round(median(1000 * r.cpu_s for r in runs), 1),
+            "first_error": next((r.stderr_tail for r in runs if not r.ok), None)}
+
+
+def _import_times(statement: str) -> list[dict[str, Any]]:
+    """Every import a statement makes, with its depth and cumulative time (-X importtime)."""
+    out = subprocess.run([sys.executable, "-X", "importtime", "-c", statement],
+                         capture_output=True, text=True, timeout=60, check=True)
+    rows = []
+    for line in out.stderr.splitlines():
+        fields = line.removeprefix("import time:").split("|")
+        if len(fields) != 3 or not fields[1].strip().isdigit():
+            continue  # the header line
+        name = fields[2].rstrip()
+        rows.append({"module": name.strip(),
+                     "depth": (len(name) - len(name.lstrip()) - 1) // 2,  # two spaces a level
+                     "cumulative_ms": round(int(fields[1]) / 1000, 1)})
+    return rows
+
+
+def _import_time_top(top: int = 8) -> list[dict[str, Any]]:
+    """The costliest imports of `import convert.cli`, two levels deep."""
+    rows = [r for r in _import_times("import convert.cli") if r["depth"] <= 1]
+    return sorted(rows, key=lambda r: r["cumulative_ms"], reverse=True)[:top]
+
+
+def _writer_import_ms() -> dict[str, float]:
+    """What loading each writer module adds, in the order `--to all` loads them."""
+    from convert.writers import ALL, BUILTIN
+
+    modules = [BUILTIN[name].split(":")[0] for name in ALL]
+    statement = "import convert.cli\n" + "\n".join(f"import {m}" for m in modules)
+    found = {r["module"]: r["cumulative_ms"] for r in _import_times(statement)
+             if r["depth"] == 0}
+    return {m: found[m] for m in modules if m in found}
+
+
+def startup_stage(bulletin: str | None, inputs: Sequence[Path], runs: int,
+                  work: Path) -> dict[str, Any]:
+    """`bulletin --version` and one-file `bulletin convert --to all`, and the import probe."""
+    probes = [subprocess.run([sys.executable, "-c", _IMPORT_PROBE, json.dumps(HEAVY)],
+                             capture_output=True, text=True, timeout=60, check=True)
+              for _ in range(runs)]
+    found = [json.loads(p.stdout) for p in probes]
+    imports = {**found[0],
+               "import_convert_ms": round(median(f["import_convert_ms"] for f in found), 1),
+               "import_cli_ms": round(median(f["import_cli_ms"] for f in found), 1),
+               "top_imports_of_cli": _import_time_top(),
+               "writer_imports_ms": _writer_import_ms()}
+    result: dict[str, Any] = {"imports": imports}
+    if bulletin is None:
+        result["version"] = result["convert_all"] = {"status": f"{NA} (no bulletin command)"}
+        return result
+    result["version"] = {"status": "ok",
+                         **_summary([run_process([bulletin, "--version"]) for _ in range(runs)])}
+    if command_help(bulletin, "convert") is None:
+        result["convert_all"] = {"status": f"{NA} (no 'bulletin convert' command yet)"}
+        return result
+    converted = []
+    work.mkdir(parents=True, exist_ok=True)
+    for i, path in enumerate(inputs[:runs]):  # a different bulletin each time
+        out = work / f"convert-{i}"
+        converted.append(run_process([bulletin, "convert", path, "--to", "all", "-o", out]))
+    summary = _summary(converted)
+    result["convert_all"] = {"status": "ok" if not summary["failed"] else
+                             f"{NA} (failed: {summary['first_error']})", **summary}
+    return result
+
+
+# --- archive -------------------------------------------------------------------------------
+
+def _collection(generated: Sequence[Path], size: int, work: Path) -> Path:
+    """A folder of the first `size` generated bulletins (hard links: no copying)."""
+    folder = work / f"collection-{size}"
+    if not folder.exists():
+        folder.mkdir(parents=True)
+        for path in generated[:size]:
+            os.link(path, folder / path.name)
+    return folder
+
+
+def archive_stage(bulletin: str | None, generated: Sequence[Path],
+                  plan: Sequence[tuple[int, int]], formats: Sequence[str],
+                  work: Path) -> dict[str, Any]:
+    """`bulletin archive` for each (collection size, jobs) of the plan: rate and peak memory."""
+    help_text = command_help(bulletin, "archive") if bulletin else None
+    if help_text is None:
+        return {"status": f"{NA} (no 'bulletin archive' command yet)"}
+    if not formats:
+        return {"status": f"{NA} (no writer available)"}
+    options = ["--to", ",".join(formats)] if "--to" in help_text else []
+    options += ["--quiet"] if "--quiet" in help_text else []
+    runs = []
+    for size, jobs in plan:
+        dest = work / f"bag-{size}-{jobs}"
+        run = run_process([bulletin, "archive", _collection(generated, size, work), "-o", dest,
+                           "--jobs", str(jobs), *options], sample_tree=True, timeout=1800)
+        shutil.rmtree(dest, ignore_errors=True)
+        shutil.rmtree(dest.with_name(dest.name + ".partial"), ignore_errors=True)
+        tree = run.tree
+        assert tree is not None
+        runs.append({"bulletins": size, "jobs": jobs, "exit_code": run.returncode,
+                     "wall_s": round(run.wall_s, 2), "per_s": round(size / run.wall_s, 1),
+                     "tree_cpu_s": round(tree.cpu_s, 2), "driver_cpu_s": round(tree.root_cpu_s, 2),
+                     "cpu_busy": round(tree.cpu_s / run.wall_s, 2),
+                     "waiting_for_cpu_s": round(tree.waiting_s, 2),
+                     "processes": tree.peak_processes,
+                     "peak_tree_pss_mb": round(tree.peak_pss_mb, 1),
+                     "max_process_rss_mb": round(run.max_rss_mb, 1),
+                     "error": None if run.ok else run.stderr_tail})
+    return {"status": "ok" if all(r["exit_code"] == 0 for r in runs) else "failures",
+            "formats": list(formats), "options": options, "runs": runs, **_derived(runs)}
+
+
+def _derived(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Speed-up of 2 processes over 1 (same size) and memory growth with size (2 processes)."""
+    rate = {(r["bulletins"], r["jobs"]): r["per_s"] for r in runs}
+    memory = {r["bulletins"]: r["peak_tree_pss_mb"] for r in runs if r["jobs"] == 2}
+    both = [size for size, jobs in rate if jobs == 1 and (size, 2) in rate]
+    derived: dict[str, Any] = {}
+    if both:
+        size = max(both)
+        derived["speedup_2_over_1"] = round(rate[(size, 2)] / rate[(size, 1)], 2)
+        derived["speedup_at"] = size
+    if len(memory) >= 2:
+        small, large = min(memory), max(memory)
+        derived["memory_growth"] = round(memory[large] / memory[small], 2)
+        derived["memory_sizes"] = [small, large]
+    if (largest := max((s for s, j in rate if j == 2), default=None)) is not None:
+        derived["rate_2_jobs"] = rate[(largest, 2)]
+        derived["rate_2_jobs_at"] = largest
+        run = next(r for r in runs if (r["bulletins"], r["jobs"]) == (largest, 2))
+        derived["idle_estimate"] = _idle_estimate(run)
+    return derived
+
+
+def _idle_estimate(run: dict[str, Any]) -> dict[str, float]:
+    """What CPU per bulletin allows on 2 idle cores, when the measured run shared its cores.
+
+    The driver (d ms of CPU per bulletin) runs beside its workers (w ms in all): with one
+    worker the two overlap on 2 cores, 1/max(d, w) bulletins per ms; with two workers the
+    2 cores are shared by d + w, and the driver alone cannot go faster than 1/d.
+    """
+    d = 1000 * run["driver_cpu_s"] / run["bulletins"]
+    w = 1000 * (run["tree_cpu_s"] - run["driver_cpu_s"]) / run["bulletins"]
+    one, two = 1000 / max(d, w), min(2000 / (d + w), 1000 / d)
+    return {"driver_ms_each": round(d, 2), "workers_ms_each": round(w, 2),
+            "rate_1_job": round(one, 1), "rate_2_jobs": round(two, 1),
+            "speedup": round(two / one, 2)}
