@@ -7,7 +7,7 @@ OUT    ?= out
 
 # Debian packages the test suite uses: validators and readers of every rendition.
 DEBIAN_PACKAGES := default-jdk-headless epubcheck jing poppler-utils qpdf libreoffice-writer-nogui \
-                   faketime
+                   faketime fonts-dejavu-core
 
 .PHONY: demo test install install-test debian-packages lint bench bench-quick clean
 

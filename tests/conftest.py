@@ -43,6 +43,28 @@ def corpus_documents(corpus_bulletins: list[Path]) -> dict[str, list]:
     return {p.stem: parse_file(p).documents for p in corpus_bulletins}
 
 
+def render(fmt: str, doc, **options: str) -> bytes:
+    """The rendition of `doc` in format `fmt`; the writer must have nothing to report."""
+    import io
+
+    from convert.writers import WriteOptions, get
+
+    out = io.BytesIO()
+    assert get(fmt).write(doc, out, WriteOptions(**options)) == []
+    return out.getvalue()
+
+
+def write_renditions(jobs: dict, fmt: str, folder: Path, extension: str) -> dict:
+    """Render name -> (doc, options) into folder/NAME.EXTENSION: name -> (doc, path)."""
+    out = {}
+    for name, (doc, options) in jobs.items():
+        path = folder / f"{name}.{extension}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(render(fmt, doc, **options))
+        out[name] = (doc, path)
+    return out
+
+
 @pytest.fixture(scope="session")
 def everything(everything_xml: bytes):
     from convert import model

@@ -137,7 +137,11 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 def test_dask_scheduler_and_two_workers_as_processes(local_package, tmp_path: Path) -> None:
     src, local = local_package
-    dask = shutil.which("dask") or pytest.fail("the dask command is not installed")
+    # the dask command of this Python (a virtual environment's), not whichever is on PATH
+    beside = Path(sys.executable).parent / "dask"
+    dask = str(beside) if beside.exists() else shutil.which("dask")
+    if dask is None:
+        pytest.fail("the dask command is not installed (pip install 'bulletin-convert[dask]')")
     scheduler_file = tmp_path / "scheduler.json"
     # A task whose worker dies is not retried on another worker: our driver isolates it.
     env = {**os.environ, "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import io
 import os
 import shutil
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import render, write_renditions
 from docx.enum.section import WD_ORIENT
 from docx.shared import Mm
 from lxml import etree
@@ -39,10 +41,7 @@ EVERYTHING_STYLES = [
     "Normal", "Normal", "Normal", "Normal"]
 
 
-def docx_bytes(doc: model.Element, **options: str) -> bytes:
-    out = io.BytesIO()
-    assert get("docx").write(doc, out, WriteOptions(**options)) == []
-    return out.getvalue()
+docx_bytes = functools.partial(render, "docx")
 
 
 def part(data: bytes, name: str) -> etree._Element:
@@ -119,12 +118,7 @@ def docx_outputs(rendition_documents: dict[str, model.Element], everything: mode
     jobs["variant-reference"] = (everything, {"reference_docx": str(reference_docx)})
     jobs["variant-bare"] = (everything, {"reference_docx": str(bare_reference_docx)})
     jobs["variant-two-lists"] = (two_numbered_lists(everything), {})
-    out = {}
-    for name, (doc, options) in jobs.items():
-        path = folder / f"{name}.docx"
-        path.write_bytes(docx_bytes(doc, **options))
-        out[name] = (doc, path)
-    return out
+    return write_renditions(jobs, "docx", folder, "docx")
 
 
 #: LibreOffice lays out a 2 MB paragraph (corpus/bad/huge-line) in about five minutes; that

@@ -8,6 +8,7 @@ call its own command-line entry point for each file and leave a JSON report besi
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import json
 import shutil
@@ -16,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import render, write_renditions
 from lxml import etree
 
 from convert import model
@@ -40,10 +42,7 @@ OPF = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements
 H = {"h": XHTML}
 
 
-def epub_bytes(doc: model.Element) -> bytes:
-    out = io.BytesIO()
-    assert get("epub").write(doc, out, WriteOptions()) == []
-    return out.getvalue()
+epub_bytes = functools.partial(render, "epub")
 
 
 def member(data: bytes, name: str) -> etree._Element:
@@ -52,21 +51,11 @@ def member(data: bytes, name: str) -> etree._Element:
 
 
 @pytest.fixture(scope="session")
-def everything(everything_xml: bytes) -> model.Element:
-    return model.load(everything_xml)
-
-
-@pytest.fixture(scope="session")
 def epub_outputs(rendition_documents: dict[str, model.Element],
                  tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[model.Element, Path]]:
     """Every rendition document (see test_tei) as EPUB files: name -> (doc, file)."""
-    folder = tmp_path_factory.mktemp("epub")
-    out = {}
-    for name, doc in rendition_documents.items():
-        path = folder / f"{name}.epub"
-        path.write_bytes(epub_bytes(doc))
-        out[name] = (doc, path)
-    return out
+    jobs = {name: (doc, {}) for name, doc in rendition_documents.items()}
+    return write_renditions(jobs, "epub", tmp_path_factory.mktemp("epub"), "epub")
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ what it knows to conform), qpdf, and poppler's pdffonts, pdftotext and pdfinfo.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import io
 import os
@@ -21,6 +22,7 @@ from pathlib import Path
 import pikepdf
 import pikepdf.pdfa
 import pytest
+from conftest import render, write_renditions
 from fontTools.ttLib import TTFont
 from reportlab.lib.units import mm
 
@@ -35,10 +37,7 @@ SCRIPTS = {"25-caspian-rail-cyrillic": "Cyrillic", "26-plovdiv-symphony-cyrillic
            "27-piraeus-harbor-wall-greek": "Greek"}
 
 
-def pdf_bytes(doc: model.Element, paper: str = "a4") -> bytes:
-    out = io.BytesIO()
-    assert get("pdf").write(doc, out, WriteOptions(paper=paper)) == []
-    return out.getvalue()
+pdf_bytes = functools.partial(render, "pdf")
 
 
 def run(*args: str | Path) -> str:
@@ -66,15 +65,9 @@ def missing_in_order(expected: list[str], found: list[str]) -> list[str]:
 def pdf_outputs(rendition_documents: dict[str, model.Element],
                 tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[model.Element, Path]]:
     """Every rendition document as PDF on both papers: "paper/name" -> (doc, file)."""
-    folder = tmp_path_factory.mktemp("pdf")
-    out = {}
-    for paper in PAPERS:
-        (folder / paper).mkdir()
-        for name, doc in rendition_documents.items():
-            path = folder / paper / f"{name}.pdf"
-            path.write_bytes(pdf_bytes(doc, paper))
-            out[f"{paper}/{name}"] = (doc, path)
-    return out
+    jobs = {f"{paper}/{name}": (doc, {"paper": paper})
+            for paper in PAPERS for name, doc in rendition_documents.items()}
+    return write_renditions(jobs, "pdf", tmp_path_factory.mktemp("pdf"), "pdf")
 
 
 def test_every_pdf_passes_the_pdfa_2b_validator(
@@ -216,7 +209,7 @@ def test_no_text_leaves_the_page(everything: model.Element, tmp_path: Path) -> N
     model.sub(body, "p", " ".join(f"Sentence {n} about the winter timetable." for n in range(9000)))
     for paper, (width, _) in PAPERS.items():
         path = tmp_path / f"{paper}.pdf"
-        path.write_bytes(pdf_bytes(doc, paper))
+        path.write_bytes(pdf_bytes(doc, paper=paper))
         boxes = run("pdftotext", "-bbox", path, "-")
         right = [float(x) for x in re.findall(r'xMax="([0-9.]+)"', boxes)]
         left = [float(x) for x in re.findall(r'xMin="([0-9.]+)"', boxes)]

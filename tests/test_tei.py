@@ -7,6 +7,7 @@ project's own copy of tei_all.rng, in one call for every file of the session.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import io
 import re
@@ -15,6 +16,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import render, write_renditions
 from lxml import etree
 
 import convert
@@ -30,10 +32,7 @@ NS = {"t": TEI_NS}
 JING_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?:error|fatal): (?P<text>.*)$")
 
 
-def tei_bytes(doc: model.Element) -> bytes:
-    out = io.BytesIO()
-    assert get("tei").write(doc, out, WriteOptions()) == []
-    return out.getvalue()
+tei_bytes = functools.partial(render, "tei")
 
 
 def variants(doc: model.Element) -> dict[str, model.Element]:
@@ -61,12 +60,7 @@ def tei_outputs(rendition_documents: dict[str, model.Element], everything: model
     """Every rendition document and the fixture's variants as TEI files: name -> (doc, file)."""
     folder = tmp_path_factory.mktemp("tei")
     docs = {**rendition_documents, **variants(everything)}
-    out = {}
-    for name, doc in docs.items():
-        path = folder / f"{name}.tei.xml"
-        path.write_bytes(tei_bytes(doc))
-        out[name] = (doc, path)
-    return out
+    return write_renditions({n: (d, {}) for n, d in docs.items()}, "tei", folder, "tei.xml")
 
 
 @pytest.fixture(scope="session")
