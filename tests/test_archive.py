@@ -593,3 +593,29 @@ def test_force_replaces_a_package_of_this_tool(small: Path, tmp_path: Path) -> N
     assert not list(dest.rglob("*.tei.xml")) and not (dest / "corpus.tei.xml").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg", "small"]
     assert verify(dest) == []
+
+
+def test_finish_writes_manifests_only_for_what_the_journal_claims(tmp_path: Path) -> None:
+    from convert.archive.bag import ArchiveError, _write_manifests
+    from convert.archive.journal import ARCHIVED, Index
+
+    bag = tmp_path / "bag"
+    (bag / "data" / "2017" / "x").mkdir(parents=True)
+    (bag / "data" / "2017" / "x" / "a.txt").write_bytes(b"abc")
+    index = Index(tmp_path / "index.sqlite")
+    index.add({"source": "a.txt", "sha256": "s" * 64, "status": ARCHIVED,
+               "folder": "data/2017/x", "docs": [],
+               "files": [["data/2017/x/a.txt", 3, "1" * 64, "2" * 128]]})
+    assert _write_manifests(bag, index) == (1, 3)
+    assert (bag / "manifest-sha256.txt").read_text() == f"{'1' * 64}  data/2017/x/a.txt\n"
+    (bag / "data" / "2017" / "x" / "stray.txt").write_bytes(b"")
+    with pytest.raises(ArchiveError, match=r"stray\.txt: in the payload but in no journal"):
+        _write_manifests(bag, index)
+    (bag / "data" / "2017" / "x" / "stray.txt").unlink()
+    (bag / "data" / "2017" / "x" / "a.txt").write_bytes(b"abcd")
+    with pytest.raises(ArchiveError, match=r"a\.txt: not the size"):
+        _write_manifests(bag, index)
+    (bag / "data" / "2017" / "x" / "a.txt").unlink()
+    with pytest.raises(ArchiveError, match=r"a\.txt: recorded in the journal but missing"):
+        _write_manifests(bag, index)
+    index.close()

@@ -202,19 +202,12 @@ def finish(ws: Workspace, records: Iterable[Record], index: Index,
     sweep(ws.bag, index)
     totals = catalog.write(ws.bag, records, index, corpus="tei" in settings["formats"],
                            organization=settings["source_organization"])
-    payload = list(index.files())
-    _check_payload(ws.bag, payload)
-    manifests = {alg: [] for alg in ALGORITHMS}
-    for path, _size, sha256, sha512 in payload:
-        manifests["sha256"].append(f"{sha256}  {path}\n")
-        manifests["sha512"].append(f"{sha512}  {path}\n")
-    for alg, lines in manifests.items():
-        (ws.bag / f"manifest-{alg}.txt").write_text("".join(lines), "utf-8")
+    files, octets = _write_manifests(ws.bag, index)
     info = {
         "Bag-Software-Agent": f"{AGENT} {__version__} (BagIt 1.0)",
         "Bagging-Date": bagging_date(),
         "External-Description": DESCRIPTION,
-        "Payload-Oxum": f"{sum(size for _, size, _, _ in payload)}.{len(payload)}",
+        "Payload-Oxum": f"{octets}.{files}",
         "Renditions": ", ".join(settings["formats"]) or "none (canonical masters only)",
         "Input-Count": str(totals.inputs),
         "Archived-Input-Count": str(totals.archived),
@@ -230,32 +223,44 @@ def finish(ws: Workspace, records: Iterable[Record], index: Index,
     tag_files = sorted(p.name for p in ws.bag.iterdir()
                        if p.is_file() and not p.name.startswith("tagmanifest-"))
     for alg in ALGORITHMS:
-        lines = [f"{hashlib.new(alg, (ws.bag / name).read_bytes()).hexdigest()} {name}\n"
-                 for name in tag_files]
+        lines = []
+        for name in tag_files:  # the collection's teiCorpus can be large: hash it in blocks
+            with open(ws.bag / name, "rb") as f:
+                lines.append(f"{hashlib.file_digest(f, alg).hexdigest()} {name}\n")
         (ws.bag / f"tagmanifest-{alg}.txt").write_text("".join(lines), "utf-8")
     os.sync()
     _move_into_place(ws)
     return totals
 
 
-def _check_payload(bag: Path, payload: list[tuple[str, int, str, str]]) -> None:
-    """The payload folder must hold exactly the files the journal claims, at their sizes."""
-    claimed = {path: size for path, size, _, _ in payload}
-    found = 0
-    for folder, _dirs, names in os.walk(bag / "data"):
-        for name in names:
-            path = os.path.relpath(os.path.join(folder, name), bag).replace(os.sep, "/")
-            size = claimed.get(path)
-            if size is None:
-                raise ArchiveError(f"{path}: in the payload but in no journal record; the "
-                                   "staging folder was changed: start again with --force")
-            if os.path.getsize(bag / path) != size:
+def _write_manifests(bag: Path, index: Index) -> tuple[int, int]:
+    """Write the payload manifests from the journal's digests, checking each file's size on
+    disk; then make sure no file is there that the journal does not claim. Streams: memory does
+    not grow with the collection. Returns (files, octets) for Payload-Oxum."""
+    files = octets = 0
+    with (open(bag / "manifest-sha256.txt", "w", encoding="utf-8") as m256,
+          open(bag / "manifest-sha512.txt", "w", encoding="utf-8") as m512):
+        for path, size, sha256, sha512 in index.files():
+            try:
+                found = os.stat(bag / path).st_size
+            except FileNotFoundError:
+                raise ArchiveError(f"{path}: recorded in the journal but missing from the "
+                                   "staging folder: start again with --force") from None
+            if found != size:
                 raise ArchiveError(f"{path}: not the size that was written; the staging "
                                    "folder was damaged: start again with --force")
-            found += 1
-    if found != len(claimed):
-        raise ArchiveError(f"{len(claimed) - found} file(s) the journal records are missing "
-                           "from the staging folder: start again with --force")
+            m256.write(f"{sha256}  {path}\n")
+            m512.write(f"{sha512}  {path}\n")
+            files += 1
+            octets += size
+    if sum(len(names) for _, _, names in os.walk(bag / "data")) != files:
+        for folder, _dirs, names in os.walk(bag / "data"):
+            for name in names:
+                path = os.path.relpath(os.path.join(folder, name), bag).replace(os.sep, "/")
+                if not index.claims(path):
+                    raise ArchiveError(f"{path}: in the payload but in no journal record; the "
+                                       "staging folder was changed: start again with --force")
+    return files, octets
 
 
 def _move_into_place(ws: Workspace) -> None:
