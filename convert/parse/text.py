@@ -10,6 +10,7 @@ Every line removed as chrome is recorded with its line number; nothing else is d
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -404,6 +405,10 @@ class _Blocks:
         self.ctx = ctx
         self.k = 0
         self.qa = sum(1 for u in units[1:] if _label(u)) >= 2
+        # Blank lines separate the paragraphs: lines that follow each other without one are
+        # then a list (after an announcing colon), however long they are.
+        gaps = sum(b.n - a.n > 1 for a, b in itertools.pairwise(units))
+        self.blank_lines_separate = gaps >= 2
 
     def peek(self, offset: int = 0) -> Unit | None:
         i = self.k + offset
@@ -466,16 +471,22 @@ class _Blocks:
                 self.k += 1
                 expected += 1
 
+    def _item(self, u: Unit) -> bool:
+        """Whether `u` can be an item of an unmarked list."""
+        if self.blank_lines_separate:
+            return not _opener(u.text) and not _is_structural(u.text) and not _label(u)
+        return _is_short_item(u)
+
     def unmarked_list_ahead(self) -> bool:
         previous = self.units[self.k - 1].text if self.k else ""
         a, b = self.peek(), self.peek(1)
-        return bool(previous.endswith(":") and a and b and _is_short_item(a) and _is_short_item(b)
-                    and b.n == a.n + 1)
+        return bool(previous.endswith(":") and a and b and b.n == a.n + 1
+                    and self._item(a) and self._item(b))
 
     def unmarked_list(self) -> None:
         lst = model.sub(self.body, "list", type="plain")
         last_n = None
-        while (u := self.peek()) and _is_short_item(u) and (last_n is None or u.n == last_n + 1):
+        while (u := self.peek()) and self._item(u) and (last_n is None or u.n == last_n + 1):
             model.sub(lst, "item", u.text)
             last_n = u.n
             self.k += 1
