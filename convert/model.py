@@ -21,8 +21,6 @@ VERSION = "1.0"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 LANG = f"{{{XML_NS}}}lang"
 
-#: Block elements that may stand in `body`, in the order the schema documents them.
-BLOCKS = ("p", "quote", "list", "heading", "resolution", "qa")
 
 Element = etree._Element
 
@@ -123,7 +121,6 @@ class Head:
     source_sha256: str | None
     source_url: str | None
     removed: list[tuple[int, str]] = field(default_factory=list)
-    digest_section: str | None = None
 
 
 def text(el: Element | None) -> str | None:
@@ -166,7 +163,6 @@ def head(doc: Element) -> Head:
         source_sha256=source.get("sha256") if source is not None else None,
         source_url=source.get("url") if source is not None else None,
         removed=removed,
-        digest_section=text(find(h, "digest/section")),
     )
 
 

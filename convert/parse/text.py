@@ -100,7 +100,6 @@ class Unit:
 
     n: int
     text: str
-    indent: bool = False
 
 
 @dataclass
@@ -313,13 +312,12 @@ def _units(body: list[Line]) -> list[Unit]:
         if not s:
             previous_blank = True
             continue
-        indent = line.text[:1].isspace()
         if (units and not previous_blank and s[0].islower() and len(units[-1].text) >= 40
                 and units[-1].text[-1] not in TERMINAL and not _is_structural(s)
                 and not _is_structural(units[-1].text)):
             units[-1].text += " " + s
         else:
-            units.append(Unit(line.n, s, indent))
+            units.append(Unit(line.n, s))
         previous_blank = False
     return units
 
