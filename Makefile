@@ -53,7 +53,7 @@ lint: install-test
 
 ## bench: the full benchmark, side by side with pandoc and LibreOffice (minutes)
 bench: install-test
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks --work $(OUT)/bench
 
 bench-quick: install-test
 	$(BIN)/python -m benchmarks --quick

@@ -40,10 +40,10 @@ class Config:
 
 
 FULL = Config(generated=2000, repeats=3, writer_docs=500, pandoc_docs=200, libreoffice_docs=100,
-              startup_runs=10, archive_plan=((500, 1), (500, 2), (2000, 2)),
+              startup_runs=10, archive_plan=((500, 2), (2000, 1), (2000, 2)),
               scaling={1: 160, 4: 40, 16: 10}, profile_docs=2000)
 QUICK = Config(generated=100, repeats=1, writer_docs=20, pandoc_docs=5, libreoffice_docs=3,
-               startup_runs=3, archive_plan=((10, 1), (10, 2), (25, 2)),
+               startup_runs=3, archive_plan=((10, 2), (25, 1), (25, 2)),
                scaling={1: 8, 4: 2, 16: 1}, profile_docs=100)
 
 SECTIONS = ("parse", "writers", "pandoc", "libreoffice", "startup", "archive", "scaling",
@@ -86,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, help="folder for latest.json and latest.md "
                     "(default: benchmarks/results, or a temporary folder with --quick)")
     ap.add_argument("--seed", type=int, default=1, help="seed of the generated bulletins")
+    ap.add_argument("--work", type=Path, help="folder for the generated inputs and the outputs "
+                    "(default: the system's temporary folder); archive figures depend on the "
+                    "file system: creating files is several times dearer in some folders")
     ap.add_argument("--skip", default="", help=f"comma-separated sections to skip: "
                     f"{', '.join(SECTIONS)}")
     args = ap.parse_args(argv)
@@ -103,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         soffice and peers.version_line([soffice, "--version"]))
 
     run = Run(skip)
-    with tempfile.TemporaryDirectory(prefix="bulletin-bench-") as tmp:
+    if args.work:
+        args.work.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="bulletin-bench-", dir=args.work) as tmp:
         work = Path(tmp)
         print(f"benchmarks: generating {cfg.generated:,} bulletins in {work}", file=sys.stderr)
         gen = corpus.Generator(seed=args.seed)
@@ -137,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     ratios_cpu = report.ratios(run.sections, "cpu_ms_each")
     result = {
         "mode": "quick" if args.quick else "full", "config": asdict(cfg) | {"seed": args.seed},
-        "environment": env, "elapsed_s": round(time.perf_counter() - run.start, 1),
+        "environment": env | {"work_folder": str(args.work or tempfile.gettempdir())},
+        "elapsed_s": round(time.perf_counter() - run.start, 1),
         "load_average": {"start": run.loads[0], "max": max(run.loads), "end": run.loads[-1]},
         "machine_busy": run.busy,
         "ratios": ratios, "ratios_cpu": ratios_cpu, "sections": run.sections,

@@ -196,7 +196,8 @@ def _env_lines(r: dict[str, Any]) -> list[str]:
     load = r["load_average"]
     return [
         f"Run {e['date']} ({r['mode']} mode, {r['elapsed_s']:.0f} s) on {e['cpu_count']} CPUs "
-        f"({e['cpu_model'] or 'unknown model'}), {e['platform']}, {e['python']}.",
+        f"({e['cpu_model'] or 'unknown model'}), {e['platform']}, {e['python']}; inputs and "
+        f"outputs in {e.get('work_folder', 'a temporary folder')}.",
         "",
         f"Versions: {versions}; libxml2 {e['libxml2']}; {e['pandoc'] or 'pandoc: not found'} "
         f"({e['pandoc_from']}); {e['libreoffice'] or 'LibreOffice: not found'}.",
