@@ -26,7 +26,7 @@ from lxml import etree
 from test_pdf import Pipe, missing_in_order, pdf_text, reproduce
 
 from convert import model
-from convert.messages import Level, WriterError
+from convert.messages import WriterError
 from convert.writers import WriteOptions, get, ziputil
 from convert.writers import docx as docx_writer
 
@@ -314,15 +314,6 @@ def test_unusable_reference_docx_is_an_error(everything: model.Element, tmp_path
     junk.write_bytes(b"not a zip")
     with pytest.raises(WriterError, match="reference DOCX"):
         docx_bytes(everything, reference_docx=str(junk))
-
-
-def test_what_cannot_be_rendered_is_reported_not_dropped(everything: model.Element) -> None:
-    doc = copy.deepcopy(everything)
-    model.sub(model.find(doc, "body"), "sidebar", "Ice thickness table follows")
-    out = io.BytesIO()
-    messages = get("docx").write(doc, out, WriteOptions())
-    assert [m.level for m in messages] == [Level.WARNING] and "<sidebar>" in messages[0].text
-    assert docx.Document(out).paragraphs[-1].text == "Ice thickness table follows"
 
 
 def test_tree_is_not_changed(everything: model.Element) -> None:

@@ -21,7 +21,7 @@ from conftest import render, write_renditions
 from lxml import etree
 
 from convert import model
-from convert.writers import WriteOptions, get, ziputil
+from convert.writers import ziputil
 
 EPUBCHECK_JAR = Path("/usr/share/java/epubcheck.jar")
 
@@ -201,14 +201,3 @@ def test_untitled_bulletin(everything: model.Element) -> None:
     assert member(data, "EPUB/bulletin.xhtml").find(".//h:h1", H) is None
     title = member(data, "EPUB/content.opf").findtext(".//dc:title", namespaces=OPF)
     assert title.startswith("[Pilots’ and crews’")
-
-
-def test_what_cannot_be_rendered_is_reported_not_dropped(everything: model.Element) -> None:
-    doc = copy.deepcopy(everything)
-    model.sub(model.find(doc, "body"), "sidebar", "Ice thickness table follows")
-    out = io.BytesIO()
-    messages = get("epub").write(doc, out, WriteOptions())
-    assert [m.level.value for m in messages] == ["warning"]
-    assert "<sidebar>" in messages[0].text
-    body = member(out.getvalue(), "EPUB/bulletin.xhtml")
-    assert "Ice thickness table follows" in "".join(body.itertext())

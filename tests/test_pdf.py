@@ -247,17 +247,6 @@ def test_untitled_bulletin_gets_a_supplied_title_in_metadata_only(
         assert pdf.Root.StructTreeRoot.K.K[0].S == pikepdf.Name.P  # the byline comes first
 
 
-def test_what_cannot_be_rendered_is_reported_not_dropped(everything: model.Element) -> None:
-    doc = copy.deepcopy(everything)
-    model.sub(model.find(doc, "body"), "sidebar", "Ice thickness table follows")
-    out = io.BytesIO()
-    messages = get("pdf").write(doc, out, WriteOptions())
-    assert [m.level for m in messages] == [Level.WARNING] and "<sidebar>" in messages[0].text
-    extracted = subprocess.run(["pdftotext", "-", "-"], input=out.getvalue(),
-                               capture_output=True, check=True).stdout.decode()
-    assert "Ice thickness table follows" in extracted
-
-
 def test_tree_is_not_changed(everything: model.Element) -> None:
     before = model.dump(everything)
     pdf_bytes(everything)

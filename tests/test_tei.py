@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
-import io
 import re
 import shutil
 import subprocess
@@ -21,7 +20,6 @@ from lxml import etree
 
 import convert
 from convert import model
-from convert.writers import WriteOptions, get
 from convert.writers.tei import TEI_NS
 
 TEI_ALL = Path(__file__).parent / "data" / "tei" / "tei_all.rng"
@@ -201,18 +199,7 @@ def test_untitled_bulletin_gets_a_supplied_title_in_the_header_only(
     assert tei.find("t:text/t:body/t:head", NS) is None
 
 
-def test_what_cannot_be_rendered_is_reported_not_dropped(everything: model.Element) -> None:
-    doc = copy.deepcopy(everything)
-    model.sub(model.find(doc, "body"), "sidebar", "Ice thickness table follows")
-    out = io.BytesIO()
-    messages = get("tei").write(doc, out, WriteOptions())
-    assert [m.level.value for m in messages] == ["warning"]
-    assert "<sidebar>" in messages[0].text
-    assert b"Ice thickness table follows" in out.getvalue()
-
-
 def test_same_document_same_bytes_and_tree_untouched(everything: model.Element) -> None:
     before = model.dump(everything)
     assert tei_bytes(everything) == tei_bytes(copy.deepcopy(everything))
     assert model.dump(everything) == before
-
