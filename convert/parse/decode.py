@@ -35,6 +35,9 @@ _MOJIBAKE_HINT = re.compile(
     "\u20ac\u2122]"
 )
 
+#: HTML character references left by a careless scrape: &quot; &mdash; &#8217; &#x2014;
+_HTML_REFERENCE = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+
 #: Control characters that are never content (tab, newline are handled separately).
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\ufeff]")
 
@@ -167,6 +170,15 @@ def decode(data: bytes, source: str | None = None) -> Decoded:
     d = _decode_bytes(data, source)
     if _MOJIBAKE_HINT.search(d.text):
         _repair_mojibake(d, source)
+    if references := _HTML_REFERENCE.findall(d.text):
+        import html
+
+        d.text = html.unescape(d.text)
+        shown = ", ".join(sorted(set(references))[:5])
+        d.repairs.append(("html-entities", f"decoded {len(references)} HTML character "
+                          f"reference(s) such as {shown}"))
+        d.messages.append(warning(f"the text holds HTML character references ({shown}); "
+                                  "decoded them", source))
     if "\r" in d.text:
         d.text = d.text.replace("\r\n", "\n").replace("\r", "\n")
         d.repairs.append(("newlines", "converted CRLF/CR line ends to LF"))

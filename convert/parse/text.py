@@ -30,6 +30,12 @@ CHROME_LINE = re.compile(
     r"|All rights reserved\b.*|(?:Copyright|©)\s.*\b(?:EIR|EIRNS)\b.*"
     r"|date \d{4}-\d{2}-\d{2}(?:\s*\|)?)$"
 )
+#: Pager links of an article saved page by page ("Page 1 of 2    Next page »").
+_PAGER = r"(?:[«‹]\s*)?(?:Previous page|Next page|Page \d+ of \d+)(?:\s*[»›])?"
+PAGER_LINE = re.compile(rf"^{_PAGER}(?:\s+{_PAGER})*$")
+#: Chrome that is chrome wherever it stands, even between two pages of one article.
+INNER_CHROME = re.compile(r"^(?:Subscribe to EIR(?: Online)?|Executive Intelligence Review"
+                          rf"|{_CHROME_WORDS}(?:\s+{_CHROME_WORDS})*)$")
 #: Chrome run into the first line of a collapsed page: " date 2018-03-21 PRESS RELEASE Title…".
 INLINE_CHROME = re.compile(r"^(?:date (?P<meta>\d{4}-\d{2}-\d{2})(?:\s*\|)?|PRESS RELEASE)\s+")
 META_DATE = re.compile(r"^date (\d{4}-\d{2}-\d{2})")
@@ -45,7 +51,7 @@ _AFTER_DATE = (
     r"(?:\s*\((?P<agency>[A-Z][A-Za-z/]{1,15})\))?"
     r"(?P<dash2>\s*(?:—|–|--|-)\s*)?"
 )
-_PLACE = r"(?:(?P<place>[A-Z][\w.'’\- ]{0,40}?[\w.](?:, [A-Z][\w.]{0,12})?),\s+)?"
+_PLACE = r"(?:(?P<place>[A-Z][\w.'’\-]*(?: [\w.'’\-]+){0,3}(?:, [A-Z][\w.]{0,12})?),\s+)?"
 DATELINE_START = re.compile(rf"^\s*{_PLACE}{_DATE}{_AFTER_DATE}")
 DATELINE_INLINE = re.compile(rf"(?<=\s){_PLACE}{_DATE}{_AFTER_DATE}")
 
@@ -171,6 +177,19 @@ def _strip_footer(lines: list[Line], ctx: Context) -> list[Line]:
     for line in reversed(found):
         ctx.remove(line.n, line.text)
     return lines[:end]
+
+
+def _strip_inner_chrome(lines: list[Line], ctx: Context) -> list[Line]:
+    """Remove chrome that is chrome anywhere: a page header repeated in the middle of an
+    article saved page by page, and the pager lines between the pages."""
+    kept = []
+    for line in lines:
+        s = line.stripped
+        if s and (INNER_CHROME.match(s) or PAGER_LINE.match(s)):
+            ctx.remove(line.n, line.text)
+        else:
+            kept.append(line)
+    return kept
 
 
 def _groups(lines: list[Line]) -> list[list[Line]]:
@@ -303,8 +322,19 @@ def _frame_without_dateline(lines: list[Line], ctx: Context) -> Frame:
 # --- pass 2: units -------------------------------------------------------------------------
 
 
+def _hard_wrapped(body: list[Line]) -> bool:
+    """A text-browser dump or an e-mail: every line cut at a fixed width (no line over 100
+    characters, most of them 50 or more), so paragraphs span several lines."""
+    lengths = [len(line.stripped) for line in body if line.stripped]
+    return (len(lengths) >= 4 and max(lengths) <= 100
+            and sum(n >= 50 for n in lengths) >= 0.6 * len(lengths))
+
+
 def _units(body: list[Line]) -> list[Unit]:
-    """One unit per line; within a blank-line-separated group, wrapped prose lines are joined."""
+    """One unit per line; lines that continue the one before are joined to it: in a
+    hard-wrapped text every line up to a blank one or a list marker, elsewhere a line that
+    goes on in lower case after a long line without closing punctuation."""
+    wrapped = _hard_wrapped(body)
     units: list[Unit] = []
     previous_blank = True
     for line in body:
@@ -312,9 +342,12 @@ def _units(body: list[Line]) -> list[Unit]:
         if not s:
             previous_blank = True
             continue
-        if (units and not previous_blank and s[0].islower() and len(units[-1].text) >= 40
-                and units[-1].text[-1] not in TERMINAL and not _is_structural(s)
-                and not _is_structural(units[-1].text)):
+        continues = units and not previous_blank and not _is_structural(s)
+        if continues and not wrapped:
+            last = units[-1].text
+            continues = (s[0].islower() and len(last) >= 40 and last[-1] not in TERMINAL
+                         and not _is_structural(last))
+        if continues:
             units[-1].text += " " + s
         else:
             units.append(Unit(line.n, s))
@@ -809,6 +842,7 @@ def parse_text(text: str, opts: Options) -> tuple[list[model.Element], list[Mess
         return _parse_digest(lines, digest_at, opts)
     ctx = Context(opts.source, opts.year, opts.year_from)
     body = _strip_footer(_strip_header(lines, ctx), ctx)
+    body = _strip_inner_chrome(body, ctx)
     if not body:
         raise InputError("no content: the input holds only site chrome "
                          f"({'; '.join(t for _, t in ctx.removed)})", opts.source)
@@ -829,7 +863,7 @@ def _parse_digest(
     messages: list[Message] = list(page_ctx.messages)
     for i, item_lines in enumerate(items, start=1):
         ctx = Context(opts.source, opts.year, opts.year_from, removed=list(page_ctx.removed))
-        frame = _frame(item_lines, ctx)
+        frame = _frame(_strip_inner_chrome(item_lines, ctx), ctx)
         year = _digest_year(page["published"], frame.dateline)  # type: ignore[arg-type]
         if year is not None and opts.year is None:
             ctx.year, ctx.year_from = year, "digest"
