@@ -88,10 +88,8 @@ def report_options(f: F) -> F:
     return f
 
 
-def finish(reporter: Reporter, failed: int, strict: bool) -> None:
-    """Exit with the documented code for what happened."""
-    if failed:
-        sys.exit(ExitCode.FAILED)
+def exit_if_strict(reporter: Reporter, strict: bool) -> None:
+    """With --strict, warnings make the run fail with their own exit code."""
     if strict and reporter.warnings:
         sys.exit(ExitCode.WARNINGS)
 
@@ -151,7 +149,7 @@ def parse(inputs: tuple[str, ...], output: str | None, force: bool, year: int | 
     reporter.report(result.messages)
     if not result.ok:
         sys.exit(result.exit_code)
-    finish(reporter, 0, strict)
+    exit_if_strict(reporter, strict)
 
 
 class _Discard(Exception):
@@ -231,7 +229,7 @@ def validate(files: tuple[str, ...], quiet: bool, as_json: bool, strict: bool) -
         click.echo(f"{len(paths) - invalid} valid, {invalid} invalid", err=True)
     if invalid:
         sys.exit(ExitCode.INVALID)
-    finish(reporter, 0, strict)
+    exit_if_strict(reporter, strict)
 
 
 # --- formats and convert (Writers) ---------------------------------------------------------
@@ -357,8 +355,7 @@ def convert_command(inputs: tuple[str, ...], to: str, output: str | None, force:
                    err=True)
     if not result.ok:
         sys.exit(result.exit_code)
-    if strict and reporter.warnings:
-        sys.exit(ExitCode.WARNINGS)
+    exit_if_strict(reporter, strict)
 
 
 # --- archive and verify (Archive) ----------------------------------------------------------

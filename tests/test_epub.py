@@ -130,7 +130,7 @@ def test_container_is_reproducible(epub_outputs: dict[str, tuple[model.Element, 
         assert [i.filename for i in infos] == [
             "mimetype", "META-INF/container.xml", "EPUB/content.opf", "EPUB/bulletin.xhtml",
             "EPUB/style/bulletin.css", "EPUB/toc.ncx", "EPUB/nav.xhtml"]
-        expected = ziputil.date_time(model.head(doc).date)
+        expected = ziputil.date_time(model.full_date(model.head(doc)))
         assert {i.date_time for i in infos} == {expected}, name
         assert epub_bytes(doc) == data, name
 

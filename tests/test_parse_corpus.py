@@ -67,7 +67,7 @@ def accounted_words(docs: list[model.Element]) -> Counter[str]:
         found.update(model.words(model.content_text(doc)))
         for lst in doc.iter(model.q("list")):
             if lst.get("type") == "number":
-                start = int(lst.get("marker", "1.").rstrip(".)"))
+                start = model.list_numbering(lst)[0]
                 found.update(str(n) for n in range(start, start + len(lst)))
         if i == 0:  # page-level records are repeated in every item of a digest
             h = model.head(doc)

@@ -441,5 +441,5 @@ class DocxWriter:
             tpl.names["numbering"]: serialize_part_xml(builder.numbering),
         }
         ziputil.write_zip(stream, [(n, fresh.get(n, d)) for n, d in tpl.entries],
-                          date_time=ziputil.date_time(h.date))
+                          date_time=ziputil.date_time(model.full_date(h)))
         return builder.messages

@@ -139,7 +139,7 @@ class EpubWriter:
         mtime = datetime.datetime.fromisoformat(date) if date else EPOCH
         epub.write_epub(packed, book, {"mtime": mtime, "raise_exceptions": True,
                                        "epub3_pages": False, "compresslevel": 0})
-        ziputil.rezip(packed.getvalue(), stream, date_time=ziputil.date_time(head.date))
+        ziputil.rezip(packed.getvalue(), stream, date_time=ziputil.date_time(date))
         return messages
 
 

@@ -33,14 +33,13 @@ _FILE_MODE = 0o100644 << 16  # a regular file, rw-r--r--
 _LEVEL = 6
 
 
-def date_time(iso_date: str | None) -> DateTime:
-    """The entry time for a document dated `iso_date` (YYYY-MM-DD), midnight.
+def date_time(full_date: str | None) -> DateTime:
+    """The entry time for a document of `full_date` (YYYY-MM-DD, see model.full_date), midnight.
 
-    Year-less dates (`--MM-DD`), missing dates and dates outside what ZIP can store
-    (1980-2107) give the fixed DOS epoch.
+    No date, and dates outside what ZIP can store (1980-2107), give the fixed DOS epoch.
     """
-    if iso_date and len(iso_date) == 10 and iso_date[4] == "-" and iso_date[:4].isdigit():
-        year, month, day = int(iso_date[:4]), int(iso_date[5:7]), int(iso_date[8:10])
+    if full_date:
+        year, month, day = int(full_date[:4]), int(full_date[5:7]), int(full_date[8:10])
         if 1980 <= year <= 2107:
             return (year, month, day, 0, 0, 0)
     return DOS_EPOCH
