@@ -35,15 +35,19 @@ class Config:
     libreoffice_docs: int
     startup_runs: int
     archive_plan: tuple[tuple[int, int], ...]  # (collection size, jobs)
+    parallel_items: int  # inputs each process converts when measuring the machine's speed-up
     scaling: dict[int, int] = field(default_factory=dict)  # length factor -> bulletins
     profile_docs: int = 0
 
 
 FULL = Config(generated=2000, repeats=3, writer_docs=500, pandoc_docs=200, libreoffice_docs=100,
-              startup_runs=10, archive_plan=((500, 2), (2000, 1), (2000, 2)),
+              startup_runs=10,
+              archive_plan=((500, 2), (2000, 1), (2000, 2), (2000, 2), (2000, 1)),
+              parallel_items=200,
               scaling={1: 160, 4: 40, 16: 10}, profile_docs=2000)
 QUICK = Config(generated=100, repeats=1, writer_docs=20, pandoc_docs=5, libreoffice_docs=3,
-               startup_runs=3, archive_plan=((10, 2), (25, 1), (25, 2)),
+               startup_runs=3, archive_plan=((10, 2), (25, 1), (25, 2), (25, 2), (25, 1)),
+               parallel_items=4,
                scaling={1: 8, 4: 2, 16: 1}, profile_docs=100)
 
 SECTIONS = ("parse", "writers", "pandoc", "libreoffice", "startup", "archive", "scaling",
@@ -131,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         formats = [n for n in ("tei", "epub", "docx", "pdf")
                    if writers.get(n, {}).get("status") == "ok"]
         run.section("archive", lambda: commands.archive_stage(
-            bulletin, generated, cfg.archive_plan, formats, work / "archive"))
+            bulletin, generated, cfg.archive_plan, formats, work / "archive") | {
+            "parallel": stages.parallel_stage(inputs, formats, cfg.parallel_items)})
         run.section("scaling", lambda: stages.scaling_stage(
             {f: stages.read_inputs(p) for f, p in long_sets.items()}, max(cfg.repeats, 3)))
         run.section("profile",

@@ -9,8 +9,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -147,10 +150,30 @@ def _collection(generated: Sequence[Path], size: int, work: Path) -> Path:
     return folder
 
 
+def creation_cost_us(folder: Path, count: int = 1000) -> float:
+    """CPU microseconds to create one empty file in `folder` (the files are kept).
+
+    On an ext4 file system without a journal (this VM's) a new file skips every inode
+    deleted in the last minutes, one look-up each: after a large deletion, creating a file
+    costs 10 to 30 times more for a few minutes, and the archive's driver creates 7 files
+    per bulletin. The archive runs print this figure so such a state shows.
+    """
+    probe = Path(tempfile.mkdtemp(prefix="probe-", dir=folder))
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    start = time.process_time()
+    for i in range(count):
+        os.close(os.open(probe / str(i), flags, 0o644))
+    return 1e6 * (time.process_time() - start) / count
+
+
 def archive_stage(bulletin: str | None, generated: Sequence[Path],
                   plan: Sequence[tuple[int, int]], formats: Sequence[str],
                   work: Path) -> dict[str, Any]:
-    """`bulletin archive` for each (collection size, jobs) of the plan: rate and peak memory."""
+    """`bulletin archive` for each (collection size, jobs) of the plan: rate and peak memory.
+
+    Every run writes a package of its own, and none is deleted before the last run is over
+    (see `creation_cost_us`): deleting one run's 16,000 files slowed the next run's driver.
+    """
     help_text = command_help(bulletin, "archive") if bulletin else None
     if help_text is None:
         return {"status": f"{NA} (no 'bulletin archive' command yet)"}
@@ -159,59 +182,59 @@ def archive_stage(bulletin: str | None, generated: Sequence[Path],
     options = ["--to", ",".join(formats)] if "--to" in help_text else []
     options += ["--quiet"] if "--quiet" in help_text else []
     runs = []
-    for size, jobs in plan:
-        dest = work / f"bag-{size}-{jobs}"
-        run = run_process([bulletin, "archive", _collection(generated, size, work), "-o", dest,
-                           "--jobs", str(jobs), *options], sample_tree=True, timeout=1800)
-        shutil.rmtree(dest, ignore_errors=True)
-        shutil.rmtree(dest.with_name(dest.name + ".partial"), ignore_errors=True)
-        tree = run.tree
-        assert tree is not None
-        runs.append({"bulletins": size, "jobs": jobs, "exit_code": run.returncode,
-                     "wall_s": round(run.wall_s, 2), "per_s": round(size / run.wall_s, 1),
-                     "tree_cpu_s": round(tree.cpu_s, 2), "driver_cpu_s": round(tree.root_cpu_s, 2),
-                     "cpu_busy": round(tree.cpu_s / run.wall_s, 2),
-                     "waiting_for_cpu_s": round(tree.waiting_s, 2),
-                     "processes": tree.peak_processes,
-                     "peak_tree_pss_mb": round(tree.peak_pss_mb, 1),
-                     "max_process_rss_mb": round(run.max_rss_mb, 1),
-                     "error": None if run.ok else run.stderr_tail})
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        for number, (size, jobs) in enumerate(plan, 1):
+            creation = creation_cost_us(work)
+            run = run_process([bulletin, "archive", _collection(generated, size, work), "-o",
+                               work / f"bag-{number}", "--jobs", str(jobs), *options],
+                              sample_tree=True, timeout=1800)
+            tree = run.tree
+            assert tree is not None
+            runs.append({"bulletins": size, "jobs": jobs, "exit_code": run.returncode,
+                         "wall_s": round(run.wall_s, 2), "per_s": round(size / run.wall_s, 1),
+                         "tree_cpu_s": round(tree.cpu_s, 2),
+                         "driver_cpu_s": round(tree.root_cpu_s, 2),
+                         "cpu_busy": round(tree.cpu_s / run.wall_s, 2),
+                         "waiting_for_cpu_s": round(tree.waiting_s, 2),
+                         "processes": tree.peak_processes,
+                         "peak_tree_pss_mb": round(tree.peak_pss_mb, 1),
+                         "max_process_rss_mb": round(run.max_rss_mb, 1),
+                         "file_creation_us": round(creation, 1),
+                         "error": None if run.ok else run.stderr_tail})
+    finally:
+        for entry in work.iterdir():
+            if not entry.name.startswith("collection-"):
+                shutil.rmtree(entry, ignore_errors=True)
     return {"status": "ok" if all(r["exit_code"] == 0 for r in runs) else "failures",
             "formats": list(formats), "options": options, "runs": runs, **_derived(runs)}
 
 
 def _derived(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Speed-up of 2 processes over 1 (same size) and memory growth with size (2 processes)."""
-    rate = {(r["bulletins"], r["jobs"]): r["per_s"] for r in runs}
-    memory = {r["bulletins"]: r["peak_tree_pss_mb"] for r in runs if r["jobs"] == 2}
-    both = [size for size, jobs in rate if jobs == 1 and (size, 2) in rate]
+    """Speed-up of 2 processes over 1 and memory growth with size (2 processes).
+
+    The speed-up is the mean rate of the 2-process runs over the mean rate of the 1-process
+    runs at the largest size that has both; a plan that runs them in the order 1, 2, 2, 1
+    cancels a drift of the machine's speed during the runs.
+    """
+    rates: dict[tuple[int, int], list[float]] = {}
+    memory: dict[int, float] = {}
+    for r in runs:
+        rates.setdefault((r["bulletins"], r["jobs"]), []).append(r["per_s"])
+        if r["jobs"] == 2:
+            memory[r["bulletins"]] = max(memory.get(r["bulletins"], 0.0), r["peak_tree_pss_mb"])
+    rate = {key: statistics.fmean(values) for key, values in rates.items()}
     derived: dict[str, Any] = {}
-    if both:
+    if both := [size for size, jobs in rate if jobs == 1 and (size, 2) in rate]:
         size = max(both)
         derived["speedup_2_over_1"] = round(rate[(size, 2)] / rate[(size, 1)], 2)
         derived["speedup_at"] = size
+        derived["speedup_runs"] = [len(rates[(size, 1)]), len(rates[(size, 2)])]
     if len(memory) >= 2:
         small, large = min(memory), max(memory)
         derived["memory_growth"] = round(memory[large] / memory[small], 2)
         derived["memory_sizes"] = [small, large]
     if (largest := max((s for s, j in rate if j == 2), default=None)) is not None:
-        derived["rate_2_jobs"] = rate[(largest, 2)]
+        derived["rate_2_jobs"] = round(rate[(largest, 2)], 1)
         derived["rate_2_jobs_at"] = largest
-        run = next(r for r in runs if (r["bulletins"], r["jobs"]) == (largest, 2))
-        derived["idle_estimate"] = _idle_estimate(run)
     return derived
-
-
-def _idle_estimate(run: dict[str, Any]) -> dict[str, float]:
-    """What CPU per bulletin allows on 2 idle cores, when the measured run shared its cores.
-
-    The driver (d ms of CPU per bulletin) runs beside its workers (w ms in all): with one
-    worker the two overlap on 2 cores, 1/max(d, w) bulletins per ms; with two workers the
-    2 cores are shared by d + w, and the driver alone cannot go faster than 1/d.
-    """
-    d = 1000 * run["driver_cpu_s"] / run["bulletins"]
-    w = 1000 * (run["tree_cpu_s"] - run["driver_cpu_s"]) / run["bulletins"]
-    one, two = 1000 / max(d, w), min(2000 / (d + w), 1000 / d)
-    return {"driver_ms_each": round(d, 2), "workers_ms_each": round(w, 2),
-            "rate_1_job": round(one, 1), "rate_2_jobs": round(two, 1),
-            "speedup": round(two / one, 2)}

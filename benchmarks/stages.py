@@ -8,8 +8,11 @@ stopping the run.
 from __future__ import annotations
 
 import cProfile
+import hashlib
 import io
 import pstats
+import statistics
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -124,6 +127,56 @@ def writers_stage(docs: Sequence[model.Element], warm: model.Element) -> dict[st
         else:
             result[combo] = time_writers([writers[n] for n in names], docs)
     return result
+
+
+# --- the machine's own parallel speed-up ---------------------------------------------------
+
+def _convert_share(items: Sequence[Any], job: Any, ready: Any, results: Any) -> None:
+    """One process of `parallel_stage`: warm up, wait for the others, time its share."""
+    from convert.archive.worker import convert_item
+
+    for item in items[:2]:
+        convert_item(item, job)
+    ready.wait()
+    start = time.perf_counter()
+    for item in items:
+        convert_item(item, job)
+    results.put((len(items), time.perf_counter() - start))
+
+
+def parallel_stage(inputs: Inputs, formats: Sequence[str], per_process: int,
+                   plan: Sequence[int] = (1, 2, 2, 1)) -> dict[str, Any]:
+    """The archive's worker function alone (no driver, no files) in 1 and in 2 processes.
+
+    What the machine's cores allow the conversions themselves, measured beside the archive
+    runs: two processes on two cores share caches, memory bandwidth and, in a virtual
+    machine, a host, so even work without a single shared byte rarely runs twice as fast.
+    """
+    import multiprocessing
+
+    from convert.archive.worker import Job, WorkItem
+
+    job = Job(tuple(formats), 600.0, (("benchmark", "0"), ("benchmark", "0")))
+    items = [WorkItem(i, hashlib.sha256(data).hexdigest(), name, data, "", "")
+             for i, (data, name) in enumerate(inputs)]
+    ctx = multiprocessing.get_context("fork")  # the writers are imported already
+    runs = []
+    for jobs in plan:
+        ready, results = ctx.Barrier(jobs), ctx.Queue()
+        processes = [ctx.Process(target=_convert_share, args=(
+            items[k * per_process:(k + 1) * per_process], job, ready, results))
+            for k in range(jobs)]
+        for process in processes:
+            process.start()
+        shares = [results.get() for _ in processes]
+        for process in processes:
+            process.join()
+        done = sum(count for count, _ in shares)
+        wall = max(seconds for _, seconds in shares)
+        runs.append({"jobs": jobs, "items": done, "wall_s": round(wall, 2),
+                     "per_s": round(done / wall, 1)})
+    rate = {j: statistics.fmean(r["per_s"] for r in runs if r["jobs"] == j) for j in set(plan)}
+    return {"runs": runs, "speedup_2_over_1": round(rate[2] / rate[1], 2)}
 
 
 # --- scaling -------------------------------------------------------------------------------

@@ -107,12 +107,18 @@ def test_archive_runs_when_present(quick: tuple[dict, str, str]) -> None:
     archive = quick[0]["sections"]["archive"]
     if not available(archive):
         pytest.skip(archive["status"])
-    assert [(r["bulletins"], r["jobs"]) for r in archive["runs"]] == [(10, 2), (25, 1), (25, 2)]
+    assert [(r["bulletins"], r["jobs"]) for r in archive["runs"]] == [
+        (10, 2), (25, 1), (25, 2), (25, 2), (25, 1)]
     for run in archive["runs"]:
         assert run["exit_code"] == 0, run["error"]
         assert run["per_s"] > 0 and run["peak_tree_pss_mb"] > 0 and run["max_process_rss_mb"] > 0
         assert run["tree_cpu_s"] >= run["driver_cpu_s"] > 0
+        assert run["file_creation_us"] > 0
     assert archive["speedup_2_over_1"] > 0 and archive["memory_growth"] > 0
+    assert archive["speedup_runs"] == [2, 2]
+    parallel = archive["parallel"]
+    assert [(r["jobs"], r["items"]) for r in parallel["runs"]] == [(1, 4), (2, 8), (2, 8), (1, 4)]
+    assert parallel["speedup_2_over_1"] > 0
 
 
 def test_scaling_and_profile(quick: tuple[dict, str, str]) -> None:

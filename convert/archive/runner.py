@@ -233,11 +233,12 @@ class Driver:
             if committed:
                 if time.monotonic() >= next_sync:  # durable at least every SYNC_INTERVAL
                     self.journal.sync()
+                    self.index.commit()  # a cache: its transaction only bounds its memory
                     next_sync = time.monotonic() + SYNC_INTERVAL
-                self.index.commit()
                 if self.progress:
                     self.progress(self.counts)
             if exhausted and next_seq == seq:
+                self.index.commit()
                 return self.counts
             results, retry = self.executor.collect(timeout=0.25)
             for result in results:
@@ -296,7 +297,7 @@ class Driver:
                   hashlib.sha512(entry.data).hexdigest()]]
         files += [[f"{folder}/{out.name}", len(out.data), out.sha256, out.sha512]
                   for out in result.outputs]
-        (self.bag / folder).mkdir(parents=True, exist_ok=True)
+        self._mkdir(folder)
         self._write(files[0][0], entry.data)
         for out in result.outputs:
             self._write(f"{folder}/{out.name}", out.data)
@@ -321,8 +322,24 @@ class Driver:
         kill belongs to an input without a record, and is rewritten when the input is converted
         again, or swept away before the bag is made.
         """
-        with open(self.bag / bag_path, "wb") as f:
-            f.write(data)
+        fd = os.open(os.path.join(self.bag, bag_path),
+                     os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+
+    def _mkdir(self, folder: str) -> None:
+        """Make an input's folder (its year folder too, the first time)."""
+        path = os.path.join(self.bag, folder)
+        try:
+            os.mkdir(path)
+        except FileNotFoundError:
+            os.makedirs(path)
+        except FileExistsError:  # an input converted again after a kill
+            pass
 
 
 def _message(data: dict[str, Any]) -> Message:
