@@ -110,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         soffice and peers.version_line([soffice, "--version"]))
 
     run = Run(skip)
-    if args.work:
+    if args.work:  # absolute: LibreOffice takes its profile folder as a file: URI
+        args.work = args.work.resolve()
         args.work.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bulletin-bench-", dir=args.work) as tmp:
         work = Path(tmp)

@@ -66,8 +66,28 @@ def cli() -> None:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    import codecs
+
+    if value is not None:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise click.BadParameter(f"unknown encoding {value!r} (e.g. cp1252, koi8-r, "
+                                     "latin-1)") from None
+    return value
+
+
+def encoding_option(f: F) -> F:
+    return click.option("--encoding", metavar="NAME", callback=_encoding,
+                        help="Encoding of inputs that are not UTF-8 (e.g. cp1252, koi8-r), "
+                             "instead of guessing it; a byte order mark or valid UTF-8 "
+                             "still wins.")(f)
+
+
 def metadata_options(f: F) -> F:
-    """--year, --source-url, --lang: what a bulletin's text may lack (shared by the commands)."""
+    """--year, --source-url, --lang, --encoding: what a bulletin's text may lack."""
+    f = encoding_option(f)
     f = click.option("--lang", default="en", show_default=True, metavar="BCP47",
                      help="Language of the bulletins (xml:lang).")(f)
     f = click.option("--source-url", metavar="URL",
@@ -116,7 +136,8 @@ def expand_inputs(inputs: Iterable[str], suffixes: tuple[str, ...]) -> Iterator[
 @metadata_options
 @report_options
 def parse(inputs: tuple[str, ...], output: str | None, force: bool, year: int | None,
-          source_url: str | None, lang: str, quiet: bool, as_json: bool, strict: bool) -> None:
+          source_url: str | None, lang: str, encoding: str | None, quiet: bool, as_json: bool,
+          strict: bool) -> None:
     """Parse bulletins (text or canonical XML) into canonical XML.
 
     INPUT is a file, a folder (walked for .txt and .xml files) or '-' for standard input.
@@ -133,7 +154,10 @@ def parse(inputs: tuple[str, ...], output: str | None, force: bool, year: int | 
     from .pipeline import STDOUT, convert
 
     reporter = Reporter(quiet=quiet, as_json=as_json)
-    metadata: dict[str, Any] = {"year": year, "source_url": source_url, "lang": lang}
+    metadata: dict[str, Any] = {"year": year, "source_url": source_url, "lang": lang,
+                                "encoding": encoding}
+    if output == STDOUT:  # as in `bulletin convert -o -`
+        output = None
     try:
         if inputs == (STDOUT,):
             result = _parse_stdin(output, force, metadata)
@@ -292,8 +316,8 @@ def formats(as_json: bool) -> None:
 @report_options
 def convert_command(inputs: tuple[str, ...], to: str, output: str | None, force: bool,
                     no_validate: bool, paper: str, reference_docx: str | None, year: int | None,
-                    source_url: str | None, lang: str, quiet: bool, as_json: bool,
-                    strict: bool) -> None:
+                    source_url: str | None, lang: str, encoding: str | None, quiet: bool,
+                    as_json: bool, strict: bool) -> None:
     """Convert bulletins (text or canonical XML) to TEI P5, EPUB 3, DOCX, PDF/A.
 
     INPUT is a bulletin text file, a canonical XML file or a folder, walked recursively for
@@ -338,7 +362,8 @@ def convert_command(inputs: tuple[str, ...], to: str, output: str | None, force:
     options = writers.WriteOptions(paper=paper, reference_docx=reference_docx)
     try:
         result = run(list(inputs), formats, output, force=force, validate=not no_validate,
-                     year=year, source_url=source_url, lang=lang, options=options)
+                     year=year, source_url=source_url, lang=lang, encoding=encoding,
+                     options=options)
     except WriterError as exc:  # a writer that cannot be loaded fails the whole run
         reporter.report(exc.messages)
         sys.exit(exc.exit_code)
@@ -515,8 +540,13 @@ def verify_command(dest: str, quiet: bool, as_json: bool) -> None:
 
 
 def main() -> None:
+    # Not click's standalone mode: it turns Ctrl-C into "Aborted!" and exit code 1.
     try:
-        cli.main(prog_name="bulletin", standalone_mode=True)
-    except KeyboardInterrupt:
+        code = cli.main(prog_name="bulletin", standalone_mode=False)
+    except (KeyboardInterrupt, click.exceptions.Abort):
         click.echo("bulletin: interrupted", err=True)
         sys.exit(ExitCode.INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else ExitCode.OK)

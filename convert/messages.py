@@ -9,6 +9,8 @@ the exit code the CLI maps it to.
 from __future__ import annotations
 
 import enum
+import os
+import re
 from dataclasses import asdict, dataclass
 
 
@@ -51,6 +53,25 @@ class Message:
     def at(self, source: str | None) -> Message:
         """The same message, attributed to `source` (used when a caller knows the file name)."""
         return Message(self.level, self.text, source, self.line)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` with its control characters (newlines too) shown as \\xNN: one safe line for a
+    terminal, a CSV cell or an XML attribute."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
+
+
+def display_path(path: str | bytes | os.PathLike[str]) -> str:
+    """A path as one printable line, for documents, catalogues, provenance and messages.
+
+    Bytes that are not UTF-8 become `\\xNN` (a file name need not be UTF-8 on POSIX), and so
+    do control characters, so the result is valid in XML, CSV and a terminal, and differs for
+    different names; it is never used to build a path.
+    """
+    return printable(os.fsencode(path).decode("utf-8", "backslashreplace"))
 
 
 def warning(text: str, source: str | None = None, line: int | None = None) -> Message:

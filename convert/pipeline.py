@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from . import model, writers
 from .files import atomic_output
@@ -94,6 +94,7 @@ def convert(
     year: int | None = None,
     source_url: str | None = None,
     lang: str = "en",
+    encoding: str | None = None,
     options: writers.WriteOptions | None = None,
 ) -> ConvertResult:
     """Convert bulletin files and folders to the formats `to` ("tei,epub", "all", ["pdf"]).
@@ -104,8 +105,10 @@ def convert(
     or a binary stream: then the inputs must give exactly one document, and `to` must name
     one format (else ValueError). Existing files are only replaced with `force`. Unknown
     formats, and writers that cannot be loaded, raise WriterError; every other problem is
-    reported in the result.
+    reported in the result. `year`, `source_url`, `lang` and `encoding` are given to the
+    parser (see `convert.parse`).
     """
+    reading = {"year": year, "source_url": source_url, "lang": lang, "encoding": encoding}
     formats = writers.resolve(to)
     chosen = {name: writers.get(name) for name in formats}  # one instance per run
     opts = options or writers.WriteOptions()
@@ -118,16 +121,15 @@ def convert(
         if len(formats) != 1:
             raise ValueError("writing to a stream takes exactly one format")
         stream = sys.stdout.buffer if dest == STDOUT else dest
-        _to_stream(inputs, chosen[formats[0]], stream, result, validate=validate, year=year,
-                   source_url=source_url, lang=lang, options=opts)
+        _to_stream(inputs, chosen[formats[0]], stream, result, validate=validate,
+                   reading=reading, options=opts)
         return result
 
     folder = Path(dest) if dest is not None else None
     protected = {i.path.resolve() for i in inputs}  # never overwrite an input
     written: set[Path] = set()  # nor a file this run already wrote
     for item in inputs:
-        documents = _documents(item.path, result, validate=validate, year=year,
-                               source_url=source_url, lang=lang)
+        documents = _documents(item.path, result, validate=validate, reading=reading)
         for n, doc in enumerate(documents, start=1):
             suffix = f"-{n}" if len(documents) > 1 else ""
             for name, writer in chosen.items():
@@ -200,11 +202,11 @@ def _target(item: _Input, folder: Path | None, name: str) -> Path:
     return folder / item.path.parent.relative_to(item.root) / name
 
 
-def _documents(path: Path, result: ConvertResult, *, validate: bool, year: int | None,
-               source_url: str | None, lang: str) -> list[model.Element]:
+def _documents(path: Path, result: ConvertResult, *, validate: bool,
+               reading: dict[str, Any]) -> list[model.Element]:
     """The valid documents of one input; problems go to `result`."""
     try:
-        parsed = parse_file(path, year=year, source_url=source_url, lang=lang)
+        parsed = parse_file(path, **reading)
     except BulletinError as exc:
         result.fail(exc)
         return []
@@ -254,12 +256,11 @@ def _write(doc: model.Element, writer: writers.Writer, source: Path, result: Con
 
 
 def _to_stream(inputs: list[_Input], writer: writers.Writer, stream: BinaryIO,
-               result: ConvertResult, *, validate: bool, year: int | None,
-               source_url: str | None, lang: str, options: writers.WriteOptions) -> None:
+               result: ConvertResult, *, validate: bool, reading: dict[str, Any],
+               options: writers.WriteOptions) -> None:
     """Write the single document of the inputs to `stream`, all at once or not at all."""
     found = [(item.path, doc) for item in inputs
-             for doc in _documents(item.path, result, validate=validate, year=year,
-                                   source_url=source_url, lang=lang)]
+             for doc in _documents(item.path, result, validate=validate, reading=reading)]
     if not result.ok:
         return
     if len(found) != 1:

@@ -22,7 +22,7 @@ from pathlib import Path
 from lxml import etree, isoschematron
 
 from . import model
-from .messages import Message, ValidationError, error
+from .messages import Message, ValidationError, error, printable
 
 SCHEMAS = Path(__file__).parent / "schemas"
 XSD_PATH = SCHEMAS / "bulletin.xsd"
@@ -40,7 +40,6 @@ _EXCERPT = 60
 #: Longest message text; libxml2 itself cuts its messages at about 64,000 characters.
 _MAX_TEXT = 1000
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _VALUE = re.compile(r"(?s)(.*?The value ')(.*?)('(?: is | has | does ).*)?$")
 
 Document = model.Element | bytes
@@ -111,7 +110,7 @@ def _readable(text: str, patterns: dict[str, str]) -> str:
     if len(text) > _MAX_TEXT:
         text = text[:_MAX_TEXT] + "…"
     # Quoted values may hold control characters: never send those to a terminal raw.
-    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
+    return printable(text)
 
 
 def _line_at(tree: etree._ElementTree, location: str | None) -> int | None:

@@ -28,11 +28,11 @@ from lxml import etree
 import convert
 from convert.archive import archive, verify
 from convert.archive.journal import Journal, JournalError
-from convert.archive.layout import display_path, folder_candidates, unique_stems
+from convert.archive.layout import folder_candidates, unique_stems
 from convert.archive.provenance import PREMIS_NS
 from convert.cli import cli
 from convert.files import TEMP_PREFIX
-from convert.messages import ExitCode, OutputExistsError
+from convert.messages import ExitCode, OutputExistsError, display_path
 from convert.parse import parse_file
 
 COLLECTION = FIXTURES / "collection"

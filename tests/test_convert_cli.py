@@ -253,3 +253,23 @@ def test_same_input_same_bytes_under_another_clock_zone_and_locale(tmp_path: Pat
                         for name in tree(out)})
     assert len(digests[0]) >= 15
     assert digests[0] == digests[1]
+
+
+def test_ctrl_c_stops_a_conversion_with_exit_code_130_and_no_partial_file(tmp_path: Path) -> None:
+    """Click's own handling would print "Aborted!" and exit 1."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for i, path in enumerate(sorted(BULLETINS.glob("*.txt")) * 3):
+        shutil.copyfile(path, src / f"{i:03d}-{path.name}")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "convert", "convert", str(src), "--to", "all",
+                             "-o", str(out), "-q"], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (out.exists() and any(out.iterdir())) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(2)  # SIGINT, as Ctrl-C sends it
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == ExitCode.INTERRUPTED, err
+    assert "interrupted" in err and "Traceback" not in err and "Aborted" not in err
+    assert not [p for p in out.iterdir() if p.name.startswith(TEMP_PREFIX)]
+    assert len(list(out.iterdir())) < 4 * len(list(src.iterdir()))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import CORPUS
@@ -167,6 +169,89 @@ def test_cli_never_prints_a_traceback(tmp_path) -> None:
     errors = [line for line in proc.stderr.splitlines() if ": error: " in line]
     assert len(errors) == 3
     assert any(line.startswith(f"{BAD / 'title-only.txt'}:5: error:") for line in errors)
+
+
+# --- encodings beyond the corpus ------------------------------------------------------------
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "harbor-cranes.txt"
+
+
+def words_of(result) -> list[str]:
+    return [w for doc in result.documents for w in model.words(model.content_text(doc))]
+
+
+def encoding_of(result) -> str | None:
+    return model.find(result.documents[0], "head/source").get("encoding")
+
+
+def repairs_of(result) -> list[tuple[str, str]]:
+    return [(r.get("kind"), r.text) for doc in result.documents
+            for r in doc.iter(model.q("repair"))]
+
+
+def test_a_stray_byte_in_utf8_is_read_as_windows_1252_not_the_whole_file() -> None:
+    clean = EXAMPLE.read_bytes()
+    assert "—".encode() in clean  # the file's own UTF-8 must survive the stray byte
+    lines = clean.split(b"\n")
+    number = next(i for i, line in enumerate(lines) if b"chairwoman" in line)
+    lines[number] = lines[number].replace(b"chairwoman,", b"chairwoman (caf\xe9 owner),")
+    result = parse(b"\n".join(lines), name="stray.txt")
+    expected = parse(b"\n".join(lines).replace(b"\xe9", "é".encode()), name="stray.txt")
+    assert words_of(result) == words_of(expected)
+    [message] = [m for m in result.messages if m.level is Level.WARNING]
+    assert message.line == number + 1 and "Windows-1252" in message.text
+    assert encoding_of(result) == "utf-8"
+    assert any(kind == "encoding" and f"line {number + 1}" in text
+               for kind, text in repairs_of(result))
+
+
+def test_utf8_cut_short_loses_only_its_incomplete_last_character() -> None:
+    clean = EXAMPLE.read_bytes().rstrip(b"\n")
+    result = parse(clean + "—".encode()[:2], name="cut.txt")
+    assert words_of(result) == words_of(parse(clean, name="cut.txt"))
+    [message] = [m for m in result.messages if m.level is Level.WARNING]
+    assert "cut short" in message.text and "E2 80" in message.text
+    assert message.line == clean.count(b"\n") + 1
+
+
+def test_latin1_text_reads_as_windows_1252() -> None:
+    text = ("Fábrica Reopens in Zaragoza\n\nMay 4, 2019 (EIRNS) - The old café and the "
+            "fábrica à côté de la gare reopened today, señor García said; the mayor's "
+            "naïve plan was approved à l'unanimité.\n")
+    result = parse(text.encode("latin-1"), name="latin1.txt")
+    assert "señor garcía" in " ".join(words_of(result))
+    assert not any(c in " ".join(words_of(result)) for c in "ŕčń")
+    assert "a guess" in next(m.text for m in result.messages if m.level is Level.WARNING)
+
+
+def test_encoding_option_replaces_the_guess() -> None:
+    text = ("Rail Chiefs Sign Plan\n\nMay 4, 2019 (EIRNS) - The plan, titled "
+            "Каспийский коридор, was signed in Астрахань today.\n")
+    data = text.encode("koi8-r")
+    result = parse(data, name="koi8.txt", encoding="koi8-r")
+    assert "каспийский коридор" in " ".join(words_of(result))
+    assert not [m for m in result.messages if m.level is Level.WARNING]
+    assert encoding_of(result) == "koi8-r"
+    # Valid UTF-8 is UTF-8 whatever the option says; bytes the named encoding lacks are an error.
+    utf8 = parse(text.encode(), name="u.txt", encoding="koi8-r")
+    assert "каспийский коридор" in " ".join(words_of(utf8))
+    with pytest.raises(InputError) as info:
+        parse(b"Title\n\nMay 4, 2019 (EIRNS)\xe2\x80\x94x \x81\n", name="b.txt",
+              encoding="cp1252")
+    assert info.value.line == 3 and "not valid cp1252" in info.value.text
+
+
+def test_a_file_name_that_is_not_utf8_is_recorded_escaped(tmp_path) -> None:
+    path = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9.txt"))
+    path.write_bytes(EXAMPLE.read_bytes())
+    result = parse_file(path)
+    assert validate(result.documents[0]) == []
+    assert model.find(result.documents[0], "head/source").get("name") == "caf\\xe9.txt"
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "convert", "convert", str(tmp_path), "--to",
+                           "tei", "-o", str(out)], capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert os.listdir(out) == [os.fsdecode(b"caf\xe9.tei.xml")]
 
 
 # --- properties --------------------------------------------------------------------------------

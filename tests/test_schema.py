@@ -228,6 +228,11 @@ INVALID_VARIANTS: dict[str, tuple[Callable[[model.Element], object], str]] = {
                                               model.find(d, "head/digest").set("published",
                                                                                "2017-02-30")),
                                    "attribute 'published': '2017-02-30' is not a valid value"),
+    # A month outside 1-12 is the XSD's to report, once: no day count for a month 13.
+    "month 13": (lambda d: set_date(d, "2017-13-05", "2017-13-05-eirns-x"),
+                 "attribute 'when': [facet 'pattern'] The value '2017-13-05'"),
+    "month 00 of a year-less date": (lambda d: set_date(d, "--00-05", "xxxx-00-05-eirns-x"),
+                                     "attribute 'when': [facet 'pattern'] The value '--00-05'"),
     "empty byline": (lambda d: (model.find(d, "head/byline").clear()),
                      "[no-empty-head] the byline has no text"),
     "qa without speaker": (lambda d: model.find(d, "body/qa/speech").remove(

@@ -7,7 +7,6 @@ bag paths are built only from characters we choose, so no input can place a file
 
 from __future__ import annotations
 
-import os
 import re
 
 #: A canonical id as the vocabulary defines it; anything else is replaced.
@@ -25,20 +24,6 @@ _ORIGINAL_EXTENSIONS = {
     "application/xml": "xml",
     "text/xml": "xml",
 }
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def display_path(path: str | bytes | os.PathLike[str]) -> str:
-    """A path as one printable line, for catalogues, provenance and messages.
-
-    Bytes that are not UTF-8 become `\\xNN`, control characters (newlines included) become
-    `\\xNN` too, so the result is valid in XML, CSV and a terminal, and differs for different
-    names; it is never used to build a path.
-    """
-    raw = os.fsencode(path)
-    text = raw.decode("utf-8", "backslashreplace")
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def safe_id(doc_id: str | None, sha256: str) -> str:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..messages import Level, Message, error
+from ..messages import Level, Message, display_path, error
 from . import layout
 from .journal import ARCHIVED, DUPLICATE, QUARANTINED, Index, Journal, Record
 from .worker import ItemResult, WorkItem, now
@@ -111,14 +111,14 @@ class Listing:
             if os.path.isdir(top):  # a link given by name is followed; links met inside not
                 yield from self._walk(top)
             else:
-                yield Source(top, layout.display_path(top))
+                yield Source(top, display_path(top))
 
     def _walk(self, top: str) -> Iterator[Source]:
         try:
             with os.scandir(top) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError:
-            yield Source(top, layout.display_path(top))  # reading it will say why
+            yield Source(top, display_path(top))  # reading it will say why
             return
         for entry in entries:
             try:
@@ -134,7 +134,7 @@ class Listing:
             elif is_dir:
                 yield from self._walk(entry.path)
             else:
-                yield Source(entry.path, layout.display_path(entry.path))
+                yield Source(entry.path, display_path(entry.path))
 
 
 def read(source: Source, limit: int = MAX_INPUT_BYTES) -> Entry:

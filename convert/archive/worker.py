@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from ..messages import BulletinError, Level, Message
+from ..messages import BulletinError, Level, Message, display_path
 from . import layout
 from .provenance import FORMATS, ORIGINAL_FORMATS, FormatInfo, PremisObject, agent, build
 
@@ -182,7 +182,7 @@ def _convert(item: WorkItem, job: Job) -> ItemResult:
     from ..writers import WriteOptions
 
     started = now()
-    parsed = parse(item.data, name=layout.display_path(os.path.basename(item.source)))
+    parsed = parse(item.data, name=display_path(os.path.basename(item.source)))
     if not parsed.documents:
         return ItemResult(item.seq, False, "no bulletin found in the input",
                           messages=[m.to_dict() for m in parsed.messages])

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import model
-from ..messages import InputError, Message
+from ..messages import InputError, Message, display_path
 from .decode import decode
 from .text import Options, parse_text
 from .xml import looks_like_xml, parse_xml
@@ -41,15 +41,17 @@ def _known_year(
 
 
 def parse(data: bytes, *, name: str | None = None, source: str | None = None,
-          year: int | None = None, source_url: str | None = None, lang: str = "en") -> ParseResult:
+          year: int | None = None, source_url: str | None = None, lang: str = "en",
+          encoding: str | None = None) -> ParseResult:
     """Parse one input. `name` is the original file name recorded in the document; `source`
-    is how messages name the input (a path), defaulting to `name`."""
+    is how messages name the input (a path), defaulting to `name`. `year` dates year-less
+    datelines; `encoding` is used for text that is not UTF-8 (else it is guessed)."""
     source = source or name
     if isinstance(data, str):
         data = data.encode("utf-8")
     if looks_like_xml(data):
         return ParseResult([parse_xml(data, source)])
-    decoded = decode(data, source)
+    decoded = decode(data, source, encoding)
     known_year, year_from = _known_year(year, source_url, name)
     opts = Options(
         name=name, source=source, media_type="text/plain", encoding=decoded.encoding,
@@ -61,11 +63,12 @@ def parse(data: bytes, *, name: str | None = None, source: str | None = None,
 
 
 def parse_file(path: str | Path, *, year: int | None = None, source_url: str | None = None,
-               lang: str = "en") -> ParseResult:
+               lang: str = "en", encoding: str | None = None) -> ParseResult:
+    """Parse the file at `path` (see `parse`); raises InputError when it cannot be read."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", str(path)) from exc
-    return parse(data, name=path.name, source=str(path), year=year, source_url=source_url,
-                 lang=lang)
+        raise InputError(f"cannot read: {exc.strerror or exc}", display_path(path)) from exc
+    return parse(data, name=display_path(path.name), source=display_path(path), year=year,
+                 source_url=source_url, lang=lang, encoding=encoding)

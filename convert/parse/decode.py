@@ -38,6 +38,10 @@ _MOJIBAKE_HINT = re.compile(
 #: HTML character references left by a careless scrape: &quot; &mdash; &#8217; &#x2014;
 _HTML_REFERENCE = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 
+#: A byte that is not UTF-8, as surrogateescape decoding keeps it.
+_STRAY = re.compile("[\udc80-\udcff]")
+_STRAY_END = re.compile("[\udc80-\udcff]+\\Z")
+
 #: Control characters that are never content (tab, newline are handled separately).
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\ufeff]")
 
@@ -82,7 +86,7 @@ def _not_text(source: str | None, reason: str) -> InputError:
     )
 
 
-def _decode_bytes(data: bytes, source: str | None) -> Decoded:
+def _decode_bytes(data: bytes, source: str | None, fallback: str | None) -> Decoded:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
@@ -106,29 +110,94 @@ def _decode_bytes(data: bytes, source: str | None) -> Decoded:
         except UnicodeDecodeError:
             pass
     offset = _first_invalid_utf8(data)
+    line = data.count(b"\n", 0, offset) + 1
     nul = data.find(0)
     if nul >= 0:
         raise _not_text(source, f"it contains NUL bytes (first at byte {nul}) and byte "
-                        f"{offset} (0x{data[offset]:02x}) is not valid UTF-8")
+                        f"{offset} (0x{data[offset]:02x}, line {line}) is not valid UTF-8")
+    if fallback is not None:
+        return _decode_as(data, fallback, source)
+    if (mostly := _mostly_utf8(data, source)) is not None:
+        return mostly
     best = _detect(data)
     if best is None:
-        raise _not_text(source, f"byte {offset} (0x{data[offset]:02x}) is not valid UTF-8 "
-                        "and no other text encoding fits")
+        raise _not_text(source, f"byte {offset} (0x{data[offset]:02x}, line {line}) is not "
+                        "valid UTF-8 and no other text encoding fits")
     return Decoded(
         data.decode(best), best,
-        [("encoding", f"decoded as {best}: byte {offset} is not valid UTF-8")],
-        [warning(f"not UTF-8 (byte {offset} is 0x{data[offset]:02x}); decoded as {best}; "
-                 "check the result, or convert the file to UTF-8 first", source)],
+        [("encoding", f"decoded as {best}: byte {offset} (line {line}) is not valid UTF-8")],
+        [warning(f"not UTF-8 (byte {offset} on line {line} is 0x{data[offset]:02x}); decoded "
+                 f"as {best}, a guess; check the result, or give the encoding with --encoding",
+                 source, line)],
     )
+
+
+def _decode_as(data: bytes, encoding: str, source: str | None) -> Decoded:
+    """Decode with the encoding the user named (for inputs that are not UTF-8)."""
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(f"byte {exc.start} (0x{data[exc.start]:02x}) is not valid "
+                         f"{encoding} either; check --encoding", source, line) from exc
+    name = codecs.lookup(encoding).name
+    return Decoded(text, name, [("encoding", f"decoded as {name} (--encoding): not UTF-8")],
+                   [info(f"not UTF-8; decoded as {name} as --encoding says", source)])
+
+
+def _mostly_utf8(data: bytes, source: str | None) -> Decoded | None:
+    """UTF-8 with a few stray bytes, or cut short in the middle of a character.
+
+    Guessing a legacy encoding for the whole file would garble every correct character to
+    explain a few wrong ones. A file cut short loses its incomplete last character (the
+    original keeps the bytes); elsewhere, when the file's non-ASCII characters are mostly good
+    UTF-8, each stray byte is read as Windows-1252, the usual source of such bytes. Both are
+    recorded as repairs, with the lines.
+    """
+    text = data.decode("utf-8", "surrogateescape")
+    strays = [m.start() for m in _STRAY.finditer(text)]
+    tail = len(end.group()) if (end := _STRAY_END.search(text)) else 0
+    cut = tail > 0 and tail == len(strays) and _incomplete_utf8(data[len(data) - tail:])
+    good = sum(1 for c in text if "\x80" <= c < "\udc80" or c > "\udcff")
+    if not cut and not (good and len(strays) <= good):
+        return None
+    lines = []
+    if cut:
+        repair = (f"removed the incomplete UTF-8 character that ends the file (bytes "
+                  f"{data[len(data) - tail:].hex(' ').upper()}): the file was cut short")
+        text = text[:len(text) - tail]
+        lines.append(text.count("\n") + 1)
+    else:
+        for position in strays:
+            lines.append(text.count("\n", 0, position) + 1)
+        text = _STRAY.sub(lambda m: bytes([ord(m.group()) - 0xDC00]).decode("cp1252", "replace"),
+                          text)
+        shown = ", ".join(f"line {n}" for n in sorted(set(lines))[:5])
+        repair = (f"read {len(strays)} byte(s) that are not UTF-8 as Windows-1252 ({shown}); "
+                  "the rest of the file is UTF-8")
+    return Decoded(text, "utf-8", [("encoding", repair)],
+                   [warning(f"{repair}; check the result", source, lines[0])])
+
+
+def _incomplete_utf8(tail: bytes) -> bool:
+    """Whether `tail` is the start of a UTF-8 character whose last byte(s) are missing."""
+    first = tail[0]
+    need = (2 if 0xC2 <= first < 0xE0 else 3 if 0xE0 <= first < 0xF0
+            else 4 if 0xF0 <= first < 0xF5 else 0)
+    return len(tail) < need and all(0x80 <= b < 0xC0 for b in tail[1:])
 
 
 def _detect(data: bytes) -> str | None:
     """The most likely legacy encoding, by charset-normalizer, named as Python names it."""
     from charset_normalizer import from_bytes
 
-    match = from_bytes(data).best()
-    if match is None:
+    matches = list(from_bytes(data))
+    if not matches:
         return None
+    best = min(m.chaos for m in matches)
+    # Among the equally clean readings, Windows-1252 (the bulletins' usual legacy encoding)
+    # goes first: Latin-1 text reads without chaos as Windows-1250 too, with ŕ for à.
+    match = next((m for m in matches if m.chaos <= best and m.encoding == "cp1252"), matches[0])
     name = codecs.lookup(match.encoding).name
     # Latin-1 and Windows-1252 differ only in 0x80-0x9F, where Latin-1 has control characters
     # that no bulletin contains: prefer the Windows reading whenever it decodes.
@@ -160,14 +229,18 @@ def _repair_mojibake(d: Decoded, source: str | None) -> None:
         d.text = fixed.text
 
 
-def decode(data: bytes, source: str | None = None) -> Decoded:
-    """Decode and clean `data`; raises InputError when it is not usable text."""
+def decode(data: bytes, source: str | None = None, encoding: str | None = None) -> Decoded:
+    """Decode and clean `data`; raises InputError when it is not usable text.
+
+    `encoding` is the user's word for inputs that are not UTF-8 (a BOM or valid UTF-8 still
+    wins): it replaces the guess.
+    """
     if not data:
         raise InputError("empty input: the file has no bytes", source)
     if len(data) > MAX_BYTES:
         raise InputError(f"input too large: {len(data)} bytes (limit {MAX_BYTES}); a bulletin "
                          "is a few kilobytes, so this is probably not one", source)
-    d = _decode_bytes(data, source)
+    d = _decode_bytes(data, source, encoding)
     if _MOJIBAKE_HINT.search(d.text):
         _repair_mojibake(d, source)
     if references := _HTML_REFERENCE.findall(d.text):
