@@ -7,6 +7,7 @@ outcomes map to the exit codes documented in `convert.messages.ExitCode` and the
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -85,17 +86,22 @@ def encoding_option(f: F) -> F:
                              "still wins.")(f)
 
 
-def metadata_options(f: F) -> F:
-    """--year, --source-url, --lang, --encoding: what a bulletin's text may lack."""
+def reading_options(f: F, default_lang: str | None = "en") -> F:
+    """--year, --lang, --encoding: what the text of any bulletin may lack."""
     f = encoding_option(f)
-    f = click.option("--lang", default="en", show_default=True, metavar="BCP47",
-                     help="Language of the bulletins (xml:lang).")(f)
-    f = click.option("--source-url", metavar="URL",
-                     help="Where the input was published; recorded, and a year in it dates "
-                          "year-less datelines.")(f)
-    f = click.option("--year", type=click.IntRange(1000, 9999), metavar="YYYY",
-                     help="Year for datelines without one (e.g. 'Feb. 16 (EIRNS)').")(f)
-    return f
+    f = click.option("--lang", default=default_lang, show_default=default_lang is not None,
+                     metavar="BCP47", help="Language of the bulletins (xml:lang)"
+                     + ("." if default_lang else "; default: en, or the interrupted run's."))(f)
+    return click.option("--year", type=click.IntRange(1000, 9999), metavar="YYYY",
+                        help="Year for datelines without one (e.g. 'Feb. 16 (EIRNS)').")(f)
+
+
+def metadata_options(f: F) -> F:
+    """The reading options, and --source-url: what one bulletin's text may lack."""
+    f = reading_options(f)
+    return click.option("--source-url", metavar="URL",
+                        help="Where the input was published; recorded, and a year in it dates "
+                             "year-less datelines.")(f)
 
 
 def report_options(f: F) -> F:
@@ -419,10 +425,10 @@ def _summary(report: Any, as_json: bool) -> None:
         click.echo(json.dumps({
             "dest": str(report.dest), "seconds": round(report.seconds, 3),
             "converted": run.converted, "skipped": run.skipped, "duplicates": run.duplicates,
-            "failed": run.quarantined, "ignored": run.ignored,
+            "failed": run.quarantined, "with_warnings": run.warned, "ignored": run.ignored,
             "package": {"inputs": totals.inputs, "archived": totals.archived,
                         "duplicates": totals.duplicates, "quarantined": totals.quarantined,
-                        "documents": totals.documents},
+                        "with_warnings": totals.warned, "documents": totals.documents},
         }))
         return
     click.echo(f"{report.dest}: {run.converted} converted, {run.skipped} skipped, "
@@ -431,6 +437,10 @@ def _summary(report: Any, as_json: bool) -> None:
                f"{totals.archived} files" + (f", {totals.quarantined} quarantined (see "
                                              "quarantine.csv)" if totals.quarantined else ""),
                err=True)
+    if run.warned:
+        click.echo(f"{report.dest}: {run.warned} input(s) converted with warnings (a guessed "
+                   "encoding, a repaired text, ...): see the warnings column of catalog.csv",
+                   err=True)
     if run.ignored:
         click.echo(f"{report.dest}: {run.ignored} file(s) in the source folders were left out "
                    "(hidden, or not .txt or .xml); name a file to archive it anyway", err=True)
@@ -468,10 +478,12 @@ def _summary(report: Any, as_json: bool) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary; errors only.")
 @click.option("--json", "as_json", is_flag=True,
               help="Messages as JSON Lines on stderr, the summary as JSON on stdout.")
+@functools.partial(reading_options, default_lang=None)
 def archive_command(sources: tuple[str, ...], dest: str, to: str | None, jobs: int | None,
                     scheduler: str | None, scheduler_file: str | None, package: str,
                     source_organization: str | None, resume: bool, force: bool, timeout: float,
-                    memory_limit: int, quiet: bool, as_json: bool) -> None:
+                    memory_limit: int, quiet: bool, as_json: bool, year: int | None,
+                    lang: str | None, encoding: str | None) -> None:
     """Archive a collection as a BagIt package with provenance.
 
     Every .txt and .xml file under SRC (hidden ones left out; a file named on the command
@@ -503,6 +515,7 @@ def archive_command(sources: tuple[str, ...], dest: str, to: str | None, jobs: i
             sources, dest, to=to, jobs=jobs, scheduler=scheduler, scheduler_file=scheduler_file,
             package=package, source_organization=source_organization, resume=resume,
             force=force, timeout=timeout, memory_limit=memory_limit << 20, progress=bar,
+            year=year, lang=lang, encoding=encoding,
         )
     except BulletinError as exc:
         reporter.report(exc.messages)

@@ -455,12 +455,41 @@ def _records(journal: Path) -> int:
 def test_resume_refuses_other_formats(tmp_path: Path) -> None:
     work = tmp_path / "p.partial"
     work.mkdir()
-    (work / "state.json").write_text('{"tool": "bulletin-convert", "formats": ["tei"], '
-                                     '"source_organization": null}')
+    (work / "state.json").write_text(
+        '{"tool": "bulletin-convert", "formats": ["tei"], "source_organization": null, '
+        '"reading": {"year": 2017, "lang": "en", "encoding": null}}')
     result = run_cli("archive", COLLECTION, "-o", tmp_path / "p", "--to", "epub", "--resume")
     assert result.returncode == ExitCode.USAGE and "--to tei" in result.stderr
+    result = run_cli("archive", COLLECTION, "-o", tmp_path / "p", "--year", "2018", "--resume")
+    assert result.returncode == ExitCode.USAGE and "--year 2017" in result.stderr
+    result = run_cli("archive", COLLECTION, "-o", tmp_path / "p", "--encoding", "cp1252",
+                     "--resume")
+    assert result.returncode == ExitCode.USAGE and "no --encoding" in result.stderr
     result = run_cli("archive", COLLECTION, "-o", tmp_path / "p", "--to", "tei")
     assert result.returncode == ExitCode.EXISTS and "--resume" in result.stderr
+
+
+def test_year_option_and_warnings_reach_the_catalog(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    yearless = CORPUS / "bulletins" / "01-danube-dredging-calendar.txt"
+    assert b"Feb. 16 (EIRNS)" in yearless.read_bytes()
+    shutil.copyfile(yearless, src / "yearless.txt")
+    stray = (COLLECTION / "tram-depot.txt").read_bytes().replace(b"depot", b"d\xe9p\xf4t", 1)
+    (src / "stray.txt").write_bytes(stray)
+    result = run_cli("archive", src, "-o", tmp_path / "p", "--to", "tei", "--year", "2017")
+    assert result.returncode == 0, result.stderr
+    assert "1 input(s) converted with warnings" in result.stderr
+    rows = {Path(r["source"]).name: r for r in catalog_rows(tmp_path / "p")}
+    assert rows["yearless.txt"]["date"] == "2017-02-16"
+    assert rows["yearless.txt"]["folder"].startswith("data/2017/")
+    assert rows["yearless.txt"]["warnings"] == ""
+    assert "Windows-1252" in rows["stray.txt"]["warnings"]
+    row = rows["stray.txt"]
+    master = tmp_path / "p" / row["folder"] / f"{row['id']}.xml"
+    assert "dépôt" in master.read_text("utf-8")
+    info = (tmp_path / "p" / "bag-info.txt").read_text()
+    assert "Input-With-Warnings-Count: 1\n" in info
 
 
 def test_journal_cuts_a_torn_last_line_and_refuses_damage(tmp_path: Path) -> None:

@@ -224,6 +224,20 @@ def test_latin1_text_reads_as_windows_1252() -> None:
     assert "a guess" in next(m.text for m in result.messages if m.level is Level.WARNING)
 
 
+@pytest.mark.parametrize("body", [
+    b"The old tram d\xe9p\xf4t of the town reopened today as a museum.",  # cp775 alone
+    b"The d\xe9p\xf4t reopened. " * 10,  # Big5, GB18030 alone: "\xe9p" as one character
+    b"\xc9t\xe9 in the caf\xe9s: " * 12,  # Mac Central European alone
+])
+def test_accented_latin_words_read_as_windows_1252(body: bytes) -> None:
+    """What charset-normalizer names alone is in the comments."""
+    data = b"Tram Depot Reopens\n\nMay 4, 2019 (EIRNS) - " + body + b"\n"
+    result = parse(data, name="depot.txt")
+    accented = {w for w in model.words(body.decode("cp1252")) if not w.isascii()}
+    assert accented and accented <= set(words_of(result))
+    assert encoding_of(result) == "cp1252"
+
+
 def test_encoding_option_replaces_the_guess() -> None:
     text = ("Rail Chiefs Sign Plan\n\nMay 4, 2019 (EIRNS) - The plan, titled "
             "Каспийский коридор, was signed in Астрахань today.\n")

@@ -69,6 +69,9 @@ def archive(
     memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: Callable[[Counts], None] | None = None,
+    year: int | None = None,
+    lang: str | None = None,
+    encoding: str | None = None,
 ) -> ArchiveReport:
     """Archive every file under `sources` into the BagIt package `dest`.
 
@@ -76,8 +79,9 @@ def archive(
     `resume` continues an interrupted run (or checks a finished package against the
     sources); `force` replaces an existing package of this tool. One input that cannot be
     converted (failing, crashing, hanging, too hungry) is quarantined with its reason and the
-    run goes on. Raises OutputExistsError, ArchiveError, InputError or WriterError when the
-    run cannot start or finish.
+    run goes on. `year`, `lang` ("en" unless given) and `encoding` are given to the parser
+    for every input; a resumed run keeps the first run's. Raises OutputExistsError,
+    ArchiveError, InputError or WriterError when the run cannot start or finish.
     """
     from ..writers import get, resolve
 
@@ -90,11 +94,12 @@ def archive(
     formats = None if to is None else [f for f in resolve(to) if f != "xml"]
     ws, settings = open_workspace(target, resume=resume, force=force, formats=formats,
                                   default_formats=[f for f in resolve("all") if f != "xml"],
-                                  organization=source_organization)
+                                  organization=source_organization,
+                                  reading={"year": year, "lang": lang, "encoding": encoding})
     if ws is None:
         return _check_finished(target, sources, started)
     job = Job(tuple(settings["formats"]), timeout, (agent("tool"), agent("digest")),
-              memory_limit, faults_from_env())
+              memory_limit, faults_from_env(), **settings["reading"])
     try:
         for name in job.formats:
             get(name)  # a missing dependency fails now, not once per input

@@ -98,10 +98,16 @@ def _state(work: Path) -> dict[str, Any] | None:
     return state if isinstance(state, dict) and state.get("tool") == AGENT else None
 
 
+#: How inputs are read when the command line does not say (see `convert.parse.parse`).
+DEFAULT_READING: dict[str, Any] = {"year": None, "lang": "en", "encoding": None}
+
+
 def open_workspace(dest: Path, *, resume: bool, force: bool, formats: list[str] | None,
                    default_formats: list[str], organization: str | None,
+                   reading: dict[str, Any] | None = None,
                    ) -> tuple[Workspace | None, dict[str, Any]]:
-    """The workspace to build in, and the run's settings (formats, source organization).
+    """The workspace to build in, and the run's settings (formats, source organization, how
+    inputs are read: `reading` holds None for what the command line left out).
 
     Returns no workspace when `resume` is asked of a finished package: the caller checks the
     inputs against it. Raises OutputExistsError when something is in the way.
@@ -119,7 +125,7 @@ def open_workspace(dest: Path, *, resume: bool, force: bool, formats: list[str] 
     if state is not None:
         if resume:
             (work / "bag" / "data").mkdir(parents=True, exist_ok=True)
-            return Workspace(dest, work), _resumed(state, formats, organization)
+            return Workspace(dest, work), _resumed(state, formats, organization, reading or {})
         if not force:
             raise OutputExistsError(f"an interrupted archive is in {work}: add --resume to "
                                     "continue it, or --force to start again", str(work))
@@ -136,7 +142,9 @@ def open_workspace(dest: Path, *, resume: bool, force: bool, formats: list[str] 
                                     "it is not replaced, even with --force", str(dest))
     settings = {"tool": AGENT, "version": __version__,
                 "formats": default_formats if formats is None else formats,
-                "source_organization": organization}
+                "source_organization": organization,
+                "reading": {key: value if (value := (reading or {}).get(key)) is not None
+                            else default for key, default in DEFAULT_READING.items()}}
     work.mkdir(parents=True)
     write_atomic(work / STATE, json.dumps(settings, indent=2).encode("utf-8"))
     (work / "bag" / "data").mkdir(parents=True)
@@ -152,8 +160,8 @@ def _empty_dir(path: Path) -> bool:
     return path.is_dir() and not any(path.iterdir())
 
 
-def _resumed(state: dict[str, Any], formats: list[str] | None,
-             organization: str | None) -> dict[str, Any]:
+def _resumed(state: dict[str, Any], formats: list[str] | None, organization: str | None,
+             reading: dict[str, Any]) -> dict[str, Any]:
     if formats is not None and formats != state["formats"]:
         raise ResumeMismatch(f"the interrupted archive was started with --to "
                              f"{','.join(state['formats']) or 'xml'}; resume it with the same "
@@ -161,6 +169,12 @@ def _resumed(state: dict[str, Any], formats: list[str] | None,
     if organization is not None and organization != state["source_organization"]:
         raise ResumeMismatch("the interrupted archive was started with --source-organization "
                              f"{state['source_organization']!r}; resume it with the same value")
+    for key, value in reading.items():
+        if value is not None and value != state["reading"][key]:
+            was = state["reading"][key]
+            raise ResumeMismatch("the interrupted archive was started with "
+                                 + (f"--{key} {was}" if was is not None else f"no --{key}")
+                                 + "; resume it with the same value, or start again with --force")
     return state
 
 
@@ -213,6 +227,7 @@ def finish(ws: Workspace, records: Iterable[Record], index: Index,
         "Archived-Input-Count": str(totals.archived),
         "Duplicate-Input-Count": str(totals.duplicates),
         "Quarantined-Input-Count": str(totals.quarantined),
+        "Input-With-Warnings-Count": str(totals.warned),
         "Document-Count": str(totals.documents),
     }
     if settings["source_organization"]:
@@ -294,9 +309,11 @@ def read_totals(dest: Path) -> catalog.Totals:
     def count(key: str) -> int:
         return int(info.get(key, "0") or 0)
 
-    return catalog.Totals(count("Input-Count"), count("Archived-Input-Count"),
-                          count("Duplicate-Input-Count"), count("Quarantined-Input-Count"),
-                          count("Document-Count"))
+    return catalog.Totals(inputs=count("Input-Count"), archived=count("Archived-Input-Count"),
+                          duplicates=count("Duplicate-Input-Count"),
+                          quarantined=count("Quarantined-Input-Count"),
+                          warned=count("Input-With-Warnings-Count"),
+                          documents=count("Document-Count"))
 
 
 def catalog_inputs(dest: Path) -> Iterator[tuple[str, str]]:

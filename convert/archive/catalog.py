@@ -1,7 +1,8 @@
 """The collection files, for people and for researchers, made from the journal at the end.
 
-- `catalog.csv`: a row per archived document (id, date, title, agency, source path, status),
-  per duplicate input (the documents of the copy it repeats) and per quarantined input;
+- `catalog.csv`: a row per archived document (id, date, title, agency, source path, status,
+  and the warnings its conversion gave: a guessed encoding, a repaired text, ...), per
+  duplicate input (the documents of the copy it repeats) and per quarantined input;
 - `quarantine.csv`: the report of every input that could not be archived, and why;
 - `corpus.tei.xml`: a TEI P5 `teiCorpus` holding every archived document's TEI, in catalogue
   order, so the whole collection loads at once (only when TEI is among the renditions).
@@ -32,7 +33,8 @@ QUARANTINE = "quarantine.csv"
 CORPUS = "corpus.tei.xml"
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 
-CATALOG_FIELDS = ["id", "date", "title", "agency", "source", "sha256", "folder", "status", "note"]
+CATALOG_FIELDS = ["id", "date", "title", "agency", "source", "sha256", "folder", "status", "note",
+                  "warnings"]
 QUARANTINE_FIELDS = ["source", "sha256", "size", "reason", "messages"]
 
 
@@ -44,6 +46,7 @@ class Totals:
     archived: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    warned: int = 0  # archived inputs whose conversion gave warnings
     documents: int = 0
 
 
@@ -84,9 +87,11 @@ def write(bag: Path, records: Iterable[Record], index: Index, *, corpus: bool,
                       "folder": record.get("folder"), "status": status}
             if status == ARCHIVED:
                 totals.archived += 1
+                totals.warned += bool(record.get("warnings"))
+                warnings = " | ".join(record.get("warnings", []))
                 for doc in record["docs"]:
                     totals.documents += 1
-                    catalog.row(**_doc_fields(doc), **common, note="")
+                    catalog.row(**_doc_fields(doc), **common, note="", warnings=warnings)
                     if tei is not None and doc.get("tei"):
                         tei.add(bag / doc["tei"])
             elif status == DUPLICATE:
@@ -96,10 +101,10 @@ def write(bag: Path, records: Iterable[Record], index: Index, *, corpus: bool,
                 note = (f"same bytes as the input archived in {record['folder']}"
                         if record.get("folder") else "same bytes as a quarantined input")
                 for doc in docs or [{}]:
-                    catalog.row(**_doc_fields(doc), **common, note=note)
+                    catalog.row(**_doc_fields(doc), **common, note=note, warnings="")
             elif status == QUARANTINED:
                 totals.quarantined += 1
-                catalog.row(**_doc_fields({}), **common, note=record["reason"])
+                catalog.row(**_doc_fields({}), **common, note=record["reason"], warnings="")
                 report.row(source=record["source"], sha256=record.get("sha256"),
                            size=record.get("size"), reason=record["reason"],
                            messages=" | ".join(record.get("messages", [])))

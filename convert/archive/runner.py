@@ -77,6 +77,7 @@ class Counts:
     skipped: int = 0  # already recorded by an earlier run
     duplicates: int = 0
     quarantined: int = 0
+    warned: int = 0  # converted with warnings (listed in the catalogue)
     ignored: int = 0  # files in the source folders that are not inputs (see Listing)
     messages: list[Message] = field(default_factory=list)
 
@@ -304,8 +305,12 @@ class Driver:
         docs = [{"id": d.id, "date": d.date, "title": d.title, "agency": d.agency,
                  **{fmt: f"{folder}/{name}" for fmt, name in d.files.items()}}
                 for d in result.docs]
-        self._record({"source": entry.source.display, "sha256": sha, "size": entry.size,
-                      "status": ARCHIVED, "folder": folder, "files": files, "docs": docs})
+        record = {"source": entry.source.display, "sha256": sha, "size": entry.size,
+                  "status": ARCHIVED, "folder": folder, "files": files, "docs": docs}
+        if result.warnings:
+            record["warnings"] = result.warnings
+            self.counts.warned += 1
+        self._record(record)
         self.counts.converted += 1
 
     def _folder(self, year: str, doc_id: str, sha: str) -> str:

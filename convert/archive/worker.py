@@ -57,6 +57,9 @@ class Job:
     reader: tuple[tuple[str, str], tuple[str, str]]
     memory_limit: int | None = None  # bytes of address space per local worker process
     faults: tuple[tuple[str, str], ...] = ()  # test-only, see the module docstring
+    year: int | None = None  # for year-less datelines (see `convert.parse.parse`)
+    lang: str = "en"
+    encoding: str | None = None  # of inputs that are not UTF-8, instead of a guess
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ class ItemResult:
     outputs: list[Output] = field(default_factory=list)  # the original's copy excepted
     original: str = ""  # file name of the original's copy
     messages: list[dict[str, Any]] = field(default_factory=list)  # why it was quarantined
+    warnings: list[str] = field(default_factory=list)  # of an archived input, for the catalogue
     retire: bool = False  # the worker process ends after this item (its state is suspect)
 
 
@@ -182,7 +186,9 @@ def _convert(item: WorkItem, job: Job) -> ItemResult:
     from ..writers import WriteOptions
 
     started = now()
-    parsed = parse(item.data, name=display_path(os.path.basename(item.source)))
+    parsed = parse(item.data, name=display_path(os.path.basename(item.source)),
+                   year=job.year, lang=job.lang, encoding=job.encoding)
+    warned = [m for m in parsed.messages if m.level is Level.WARNING]
     if not parsed.documents:
         return ItemResult(item.seq, False, "no bulletin found in the input",
                           messages=[m.to_dict() for m in parsed.messages])
@@ -219,6 +225,7 @@ def _convert(item: WorkItem, job: Job) -> ItemResult:
             "detail": "canonical XML checked against bulletin.xsd and bulletin.sch",
             "sources": [masters[i]], "outcomes": [],
         })
+        warned += [m for m in findings if m.level is Level.WARNING]
         errors = [m for m in findings if m.level is Level.ERROR]
         if errors:
             reason = f"the canonical document is invalid: {errors[0].text}"
@@ -230,6 +237,7 @@ def _convert(item: WorkItem, job: Job) -> ItemResult:
             made = now()
             buffer = io.BytesIO()
             notes = writer.write(doc, buffer, options)
+            warned += [m for m in notes if m.level is Level.WARNING]
             failures = [m for m in notes if m.level is Level.ERROR]
             if failures:
                 return ItemResult(item.seq, False, f"the {fmt} rendition failed: "
@@ -254,7 +262,9 @@ def _convert(item: WorkItem, job: Job) -> ItemResult:
     })
     premis = build(item.sha256, objects, events)
     outputs.append(_output(layout.PREMIS_NAME, premis))
-    return ItemResult(item.seq, True, docs=docs, outputs=outputs, original=original)
+    return ItemResult(item.seq, True, docs=docs, outputs=outputs, original=original,
+                      warnings=[m.text if m.line is None else f"line {m.line}: {m.text}"
+                                for m in warned])
 
 
 def _output(name: str, data: bytes) -> Output:

@@ -150,16 +150,17 @@ def _mostly_utf8(data: bytes, source: str | None) -> Decoded | None:
 
     Guessing a legacy encoding for the whole file would garble every correct character to
     explain a few wrong ones. A file cut short loses its incomplete last character (the
-    original keeps the bytes); elsewhere, when the file's non-ASCII characters are mostly good
-    UTF-8, each stray byte is read as Windows-1252, the usual source of such bytes. Both are
-    recorded as repairs, with the lines.
+    original keeps the bytes); elsewhere, when the file holds good UTF-8 characters and not
+    many more stray bytes (a legacy text rarely forms a valid UTF-8 sequence by chance), each
+    stray byte is read as Windows-1252, the usual source of such bytes. Both are recorded as
+    repairs, with the lines.
     """
     text = data.decode("utf-8", "surrogateescape")
     strays = [m.start() for m in _STRAY.finditer(text)]
     tail = len(end.group()) if (end := _STRAY_END.search(text)) else 0
     cut = tail > 0 and tail == len(strays) and _incomplete_utf8(data[len(data) - tail:])
     good = sum(1 for c in text if "\x80" <= c < "\udc80" or c > "\udcff")
-    if not cut and not (good and len(strays) <= good):
+    if not cut and not (good and len(strays) <= 2 * good + 2):
         return None
     lines = []
     if cut:
@@ -187,27 +188,31 @@ def _incomplete_utf8(tail: bytes) -> bool:
     return len(tail) < need and all(0x80 <= b < 0xC0 for b in tail[1:])
 
 
+def _western(text: str) -> bool:
+    """Whether text reads like a Latin-script language: its accented letters sit in words of
+    ASCII letters ("dépôt"), not in words made of them alone, as Cyrillic or Greek bytes read
+    in the wrong code page give ("Ïðèâåò")."""
+    words = [w for w in re.findall(r"[^\W\d_]+", text) if not w.isascii()]
+    shares = [sum(not c.isascii() for c in w) / len(w) for w in words]
+    return bool(shares) and sum(shares) / len(shares) < 0.5
+
+
 def _detect(data: bytes) -> str | None:
-    """The most likely legacy encoding, by charset-normalizer, named as Python names it."""
+    """The most likely legacy encoding, named as Python names it.
+
+    Bulletins in a legacy encoding are mostly Windows-1252: when it reads as Latin-script
+    words, it is taken (charset-normalizer, on a few accented words, may name Baltic DOS or
+    Big5); otherwise charset-normalizer decides (a Cyrillic or Greek code page).
+    """
     from charset_normalizer import from_bytes
 
-    matches = list(from_bytes(data))
-    if not matches:
-        return None
-    best = min(m.chaos for m in matches)
-    # Among the equally clean readings, Windows-1252 (the bulletins' usual legacy encoding)
-    # goes first: Latin-1 text reads without chaos as Windows-1250 too, with ŕ for à.
-    match = next((m for m in matches if m.chaos <= best and m.encoding == "cp1252"), matches[0])
-    name = codecs.lookup(match.encoding).name
-    # Latin-1 and Windows-1252 differ only in 0x80-0x9F, where Latin-1 has control characters
-    # that no bulletin contains: prefer the Windows reading whenever it decodes.
-    if name in ("latin-1", "iso8859-1", "iso8859-15", "latin_1"):
-        try:
-            data.decode("cp1252")
+    try:
+        if _western(data.decode("cp1252")):
             return "cp1252"
-        except UnicodeDecodeError:
-            return name
-    return name
+    except UnicodeDecodeError:
+        pass
+    match = from_bytes(data).best()
+    return None if match is None else codecs.lookup(match.encoding).name
 
 
 def _repair_mojibake(d: Decoded, source: str | None) -> None:
