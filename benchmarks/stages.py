@@ -30,7 +30,7 @@ def read_inputs(paths: Sequence[Path]) -> Inputs:
 
 
 def _parse_validate(item: tuple[bytes, str]) -> None:
-    from convert.parse import parse
+    from convert.reader import parse
     from convert.schema import validate
 
     data, name = item
@@ -40,7 +40,7 @@ def _parse_validate(item: tuple[bytes, str]) -> None:
 
 def parsed(inputs: Inputs) -> tuple[list[model.Element], int]:
     """All documents of the inputs, and how many of them fail validation."""
-    from convert.parse import parse
+    from convert.reader import parse
     from convert.schema import validate
 
     docs = [doc for data, name in inputs for doc in parse(data, name=name).documents]
@@ -49,7 +49,7 @@ def parsed(inputs: Inputs) -> tuple[list[model.Element], int]:
 
 def parse_stage(corpus: Inputs, generated: Inputs, repeats: int) -> dict[str, Any]:
     """Text -> validated canonical tree, plus the parse, validate and dump steps alone."""
-    from convert.parse import parse
+    from convert.reader import parse
     from convert.schema import validate
 
     corpus_docs, corpus_invalid = parsed(corpus)
@@ -133,7 +133,7 @@ def writers_stage(docs: Sequence[model.Element], warm: model.Element) -> dict[st
 
 def _convert_share(items: Sequence[Any], job: Any, ready: Any, results: Any) -> None:
     """One process of `parallel_stage`: warm up, wait for the others, time its share."""
-    from convert.archive.worker import convert_item
+    from convert.archiving.worker import convert_item
 
     for item in items[:2]:
         convert_item(item, job)
@@ -154,7 +154,7 @@ def parallel_stage(inputs: Inputs, formats: Sequence[str], per_process: int,
     """
     import multiprocessing
 
-    from convert.archive.worker import Job, WorkItem
+    from convert.archiving.worker import Job, WorkItem
 
     job = Job(tuple(formats), 600.0, (("benchmark", "0"), ("benchmark", "0")))
     items = [WorkItem(i, hashlib.sha256(data).hexdigest(), name, data, "", "")

@@ -15,19 +15,23 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "archive", "convert", "parse", "parse_file", "validate", "verify"]
 
 _LAZY = {
-    "parse": "convert.parse:parse",
-    "parse_file": "convert.parse:parse_file",
+    "parse": "convert.reader:parse",
+    "parse_file": "convert.reader:parse_file",
     "validate": "convert.schema:validate",
     "convert": "convert.pipeline:convert",
-    "archive": "convert.archive:archive",
-    "verify": "convert.archive:verify",
+    "archive": "convert.archiving:archive",
+    "verify": "convert.archiving:verify",
 }
 
 if TYPE_CHECKING:
-    from .archive import archive, verify
-    from .parse import parse, parse_file
+    from .archiving import archive, verify
     from .pipeline import convert
+    from .reader import parse, parse_file
     from .schema import validate
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 
 def __getattr__(name: str) -> Any:

@@ -204,8 +204,8 @@ def _parse_stdin(output: str | None, force: bool, metadata: dict[str, Any]) -> C
     from . import model
     from .files import write_atomic
     from .messages import BulletinError
-    from .parse import parse as parse_bytes
     from .pipeline import ConvertResult
+    from .reader import parse as parse_bytes
     from .schema import check
 
     result = ConvertResult()
@@ -272,6 +272,11 @@ def formats(as_json: bool) -> None:
 
     A format whose writer cannot be loaded (a missing optional dependency) is listed with the
     reason. Third-party writers register in the entry-point group 'bulletin.writers'.
+
+    \b
+    Examples:
+      bulletin formats
+      bulletin formats --json | jq -r '.[].name'
     """
     from . import writers
     from .messages import WriterError
@@ -499,8 +504,8 @@ def archive_command(sources: tuple[str, ...], dest: str, to: str | None, jobs: i
       bulletin archive scraped/ -o collection --resume      after an interruption
       bulletin archive scraped/ -o collection --scheduler tcp://sched.example.org:8786
     """
-    from .archive import archive
-    from .archive.runner import Listing
+    from .archiving import archive
+    from .archiving.runner import Listing
     from .messages import BulletinError
 
     reporter = Reporter(quiet=quiet, as_json=as_json)
@@ -541,8 +546,13 @@ def verify_command(dest: str, quiet: bool, as_json: bool) -> None:
     """Check a package: re-hash every file and compare the provenance with the manifests.
 
     Each missing, extra or altered file is named; the exit code is 3 when anything is wrong.
+
+    \b
+    Examples:
+      bulletin verify collection
+      bulletin verify collection --json 2> problems.jsonl
     """
-    from .archive import verify
+    from .archiving import verify
 
     problems = verify(dest)
     Reporter(quiet=quiet, as_json=as_json).report(problems)

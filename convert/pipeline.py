@@ -30,7 +30,7 @@ from .messages import (
     info,
     warning,
 )
-from .parse import parse_file
+from .reader import parse_file
 from .schema import check
 
 #: What a folder walk picks up: bulletin text and canonical XML.
@@ -106,7 +106,7 @@ def convert(
     one format (else ValueError). Existing files are only replaced with `force`. Unknown
     formats, and writers that cannot be loaded, raise WriterError; every other problem is
     reported in the result. `year`, `source_url`, `lang` and `encoding` are given to the
-    parser (see `convert.parse`).
+    parser (see `convert.reader`).
     """
     reading = {"year": year, "source_url": source_url, "lang": lang, "encoding": encoding}
     formats = writers.resolve(to)

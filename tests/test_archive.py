@@ -26,14 +26,14 @@ from conftest import CORPUS, FIXTURES
 from lxml import etree
 
 import convert
-from convert.archive import archive, verify
-from convert.archive.journal import Journal, JournalError
-from convert.archive.layout import folder_candidates, unique_stems
-from convert.archive.provenance import PREMIS_NS
+from convert.archiving import archive, verify
+from convert.archiving.journal import Journal, JournalError
+from convert.archiving.layout import folder_candidates, unique_stems
+from convert.archiving.provenance import PREMIS_NS
 from convert.cli import cli
 from convert.files import TEMP_PREFIX
 from convert.messages import ExitCode, OutputExistsError, display_path
-from convert.parse import parse_file
+from convert.reader import parse_file
 
 COLLECTION = FIXTURES / "collection"
 TEI_ALL = Path(__file__).parent / "data" / "tei" / "tei_all.rng"
@@ -625,8 +625,8 @@ def test_force_replaces_a_package_of_this_tool(small: Path, tmp_path: Path) -> N
 
 
 def test_finish_writes_manifests_only_for_what_the_journal_claims(tmp_path: Path) -> None:
-    from convert.archive.bag import ArchiveError, _write_manifests
-    from convert.archive.journal import ARCHIVED, Index
+    from convert.archiving.bag import ArchiveError, _write_manifests
+    from convert.archiving.journal import ARCHIVED, Index
 
     bag = tmp_path / "bag"
     (bag / "data" / "2017" / "x").mkdir(parents=True)

@@ -19,8 +19,8 @@ from click.testing import CliRunner
 from conftest import CORPUS
 from test_archive import COLLECTION, assert_same_package, catalog_rows
 
-from convert.archive import archive, pool, verify
-from convert.archive.worker import FAULTS_ENV
+from convert.archiving import archive, pool, verify
+from convert.archiving.worker import FAULTS_ENV
 from convert.cli import cli
 from convert.messages import ExitCode
 
@@ -62,7 +62,7 @@ def test_failing_crashing_hanging_and_hungry_inputs_are_quarantined(
 
 
 def test_importing_the_archive_loads_neither_dask_nor_writers() -> None:
-    code = ("import sys, convert.archive; "
+    code = ("import sys, convert.archiving; "
             "print(sorted({m.split('.')[0] for m in sys.modules} & "
             "{'dask', 'distributed', 'reportlab', 'ebooklib', 'docx', 'pikepdf', 'rich'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -170,7 +170,7 @@ def test_dask_scheduler_and_two_workers_as_processes(local_package, tmp_path: Pa
         with Client(address, timeout=60) as client:
             prefixes = client.run_on_scheduler(lambda dask_scheduler: list(
                 dask_scheduler.task_prefixes))
-            ran = client.run(lambda: "convert.archive.worker" in sys.modules)
+            ran = client.run(lambda: "convert.archiving.worker" in sys.modules)
         assert "convert_chunk" in prefixes and any(ran.values())
         # an input that kills its Dask worker and one that hangs are quarantined, the rest
         # completes

@@ -273,3 +273,12 @@ def test_ctrl_c_stops_a_conversion_with_exit_code_130_and_no_partial_file(tmp_pa
     assert "interrupted" in err and "Traceback" not in err and "Aborted" not in err
     assert not [p for p in out.iterdir() if p.name.startswith(TEMP_PREFIX)]
     assert len(list(out.iterdir())) < 4 * len(list(src.iterdir()))
+
+
+def test_the_library_functions_stay_callable_once_their_modules_are_loaded() -> None:
+    """A subpackage named like a function would replace it on the package once imported."""
+    code = ("import convert; convert.parse_file; convert.verify; "
+            "print(all(callable(getattr(convert, n)) for n in convert.__all__ if n[0] != '_'), "
+            "sorted(n for n in convert.__all__ if n in dir(convert)) == sorted(convert.__all__))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.split() == ["True", "True"], out.stderr

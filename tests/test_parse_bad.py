@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from convert import model
 from convert.messages import InputError, Level
-from convert.parse import parse, parse_file
+from convert.reader import parse, parse_file
 from convert.schema import validate
 
 BAD = CORPUS / "bad"

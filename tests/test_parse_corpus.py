@@ -12,8 +12,8 @@ from conftest import BULLETINS, CORPUS, EXAMPLES
 from corpus_facts import facts, speakers
 
 from convert import model
-from convert.parse import parse_file
-from convert.parse.decode import decode
+from convert.reader import parse_file
+from convert.reader.decode import decode
 from convert.schema import validate
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

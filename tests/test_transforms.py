@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from convert.parse import parse
+from convert.reader import parse
 from convert.transforms import iso_date, make_id, month_number, slug
 
 

@@ -72,7 +72,7 @@ class LocalPool:
         self.job = job
         self.ctx = _context()
         self.ctx.set_forkserver_preload(
-            ["convert.archive.worker", "convert.parse", "convert.schema"]
+            ["convert.archiving.worker", "convert.reader", "convert.schema"]
             + [spec.partition(":")[0] for spec in BUILTIN.values()]
         )
         self.workers: list[_Worker] = []

@@ -57,7 +57,7 @@ class Job:
     reader: tuple[tuple[str, str], tuple[str, str]]
     memory_limit: int | None = None  # bytes of address space per local worker process
     faults: tuple[tuple[str, str], ...] = ()  # test-only, see the module docstring
-    year: int | None = None  # for year-less datelines (see `convert.parse.parse`)
+    year: int | None = None  # for year-less datelines (see `convert.reader.parse`)
     lang: str = "en"
     encoding: str | None = None  # of inputs that are not UTF-8, instead of a guess
 
@@ -181,8 +181,8 @@ def convert_item(item: WorkItem, job: Job) -> ItemResult:
 
 def _convert(item: WorkItem, job: Job) -> ItemResult:
     from .. import model, schema
-    from ..parse import parse
-    from ..parse.xml import looks_like_xml
+    from ..reader import parse
+    from ..reader.xml import looks_like_xml
     from ..writers import WriteOptions
 
     started = now()

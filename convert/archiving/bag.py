@@ -63,6 +63,7 @@ class ResumeMismatch(ArchiveError):
 class Workspace:
     dest: Path
     work: Path
+    resumed: bool = False  # made by an earlier run, which may have left stray files
 
     @property
     def bag(self) -> Path:
@@ -98,7 +99,7 @@ def _state(work: Path) -> dict[str, Any] | None:
     return state if isinstance(state, dict) and state.get("tool") == AGENT else None
 
 
-#: How inputs are read when the command line does not say (see `convert.parse.parse`).
+#: How inputs are read when the command line does not say (see `convert.reader.parse`).
 DEFAULT_READING: dict[str, Any] = {"year": None, "lang": "en", "encoding": None}
 
 
@@ -125,7 +126,8 @@ def open_workspace(dest: Path, *, resume: bool, force: bool, formats: list[str] 
     if state is not None:
         if resume:
             (work / "bag" / "data").mkdir(parents=True, exist_ok=True)
-            return Workspace(dest, work), _resumed(state, formats, organization, reading or {})
+            return (Workspace(dest, work, resumed=True),
+                    _resumed(state, formats, organization, reading or {}))
         if not force:
             raise OutputExistsError(f"an interrupted archive is in {work}: add --resume to "
                                     "continue it, or --force to start again", str(work))
@@ -213,7 +215,8 @@ def finish(ws: Workspace, records: Iterable[Record], index: Index,
     is that the folder holds exactly the journal's files, at their sizes. `bulletin verify` and
     bagit-python's full validation re-hash everything.
     """
-    sweep(ws.bag, index)
+    if ws.resumed:  # a run that is never interrupted writes only what its journal claims
+        sweep(ws.bag, index)
     totals = catalog.write(ws.bag, records, index, corpus="tei" in settings["formats"],
                            organization=settings["source_organization"])
     files, octets = _write_manifests(ws.bag, index)
@@ -253,11 +256,12 @@ def _write_manifests(bag: Path, index: Index) -> tuple[int, int]:
     disk; then make sure no file is there that the journal does not claim. Streams: memory does
     not grow with the collection. Returns (files, octets) for Payload-Oxum."""
     files = octets = 0
+    root = os.fspath(bag)
     with (open(bag / "manifest-sha256.txt", "w", encoding="utf-8") as m256,
           open(bag / "manifest-sha512.txt", "w", encoding="utf-8") as m512):
         for path, size, sha256, sha512 in index.files():
             try:
-                found = os.stat(bag / path).st_size
+                found = os.stat(os.path.join(root, path)).st_size
             except FileNotFoundError:
                 raise ArchiveError(f"{path}: recorded in the journal but missing from the "
                                    "staging folder: start again with --force") from None
