@@ -648,3 +648,22 @@ def test_finish_writes_manifests_only_for_what_the_journal_claims(tmp_path: Path
     with pytest.raises(ArchiveError, match=r"a\.txt: recorded in the journal but missing"):
         _write_manifests(bag, index)
     index.close()
+
+
+def test_a_spooled_folder_replaces_what_an_interrupted_run_left(tmp_path: Path) -> None:
+    """A kill between the rename and the journal record leaves the folder without a record;
+    converting the input again must put the new files in its place."""
+    from convert.archiving.runner import Driver
+
+    bag = tmp_path / "bag"
+    stale = bag / "data" / "2017" / "x"
+    stale.mkdir(parents=True)
+    (stale / "torn.pdf").write_bytes(b"%PDF-")
+    spooled = tmp_path / "spool" / ("a" * 64)
+    spooled.mkdir(parents=True)
+    (spooled / "original.txt").write_bytes(b"text")
+    driver = Driver(bag, None, None, None, chunk_size=1, window=1)  # type: ignore[arg-type]
+    driver._move(str(spooled), "data/2017/x")
+    driver._move(str(tmp_path / "spool"), "data/2018/y")  # a year folder made on the way
+    assert sorted(p.name for p in stale.iterdir()) == ["original.txt"]
+    assert not spooled.exists() and (bag / "data" / "2018" / "y").is_dir()

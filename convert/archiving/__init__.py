@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..messages import ExitCode, InputError, Message, OutputExistsError
@@ -103,7 +103,9 @@ def archive(
     try:
         for name in job.formats:
             get(name)  # a missing dependency fails now, not once per input
-        executor = _executor(job, jobs, scheduler, scheduler_file)
+        shutil.rmtree(ws.spool, ignore_errors=True)  # what an interrupted run left: uncommitted
+        ws.spool.mkdir()
+        executor = _executor(job, jobs, scheduler, scheduler_file, ws.spool)
     except BaseException:
         if not ws.journal.exists():  # nothing done yet: leave no workspace behind
             shutil.rmtree(ws.work)
@@ -142,14 +144,14 @@ def _check_sources(sources: list[str], dest: Path) -> None:
 
 
 def _executor(job: Job, jobs: int | None, scheduler: str | None,
-              scheduler_file: str | None) -> Executor:
+              scheduler_file: str | None, spool: Path) -> Executor:
     if scheduler or scheduler_file:
         from .cluster import DaskPool
 
-        return DaskPool(job, scheduler, scheduler_file)
+        return DaskPool(job, scheduler, scheduler_file)  # workers elsewhere return bytes
     from .pool import LocalPool
 
-    return LocalPool(jobs or os.cpu_count() or 1, job)
+    return LocalPool(jobs or os.cpu_count() or 1, replace(job, spool=os.fspath(spool)))
 
 
 def _check_finished(dest: Path, sources: list[str], started: float) -> ArchiveReport:

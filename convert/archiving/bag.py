@@ -77,6 +77,11 @@ class Workspace:
     def index(self) -> Path:
         return self.work / INDEX
 
+    @property
+    def spool(self) -> Path:
+        """Where local workers write each input's files before the driver renames them in."""
+        return self.work / "spool"
+
 
 def workspace_of(dest: Path) -> Path:
     return dest.with_name(dest.name + ".partial")
