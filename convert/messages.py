@@ -40,7 +40,7 @@ class Message:
     line: int | None = None
 
     def __str__(self) -> str:
-        where = self.source or "<input>"
+        where = self.source or "bulletin"  # about no file: the command speaks
         if self.line is not None:
             where = f"{where}:{self.line}"
         return f"{where}: {self.level.value}: {self.text}"

@@ -160,6 +160,9 @@ def validate(doc_or_bytes: Document, source: str | None = None) -> list[Message]
             doc = model.load(data)
         except etree.XMLSyntaxError as exc:
             text = _readable(f"not well-formed XML: {exc.msg}", {})
+            if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+                text = ("not XML: this looks like a bulletin's text; `bulletin parse` makes "
+                        "its canonical XML, which `bulletin validate` checks")
             return [error(text, source, exc.lineno)]
     else:
         doc = doc_or_bytes

@@ -449,3 +449,11 @@ def test_every_corpus_document_is_valid(corpus_documents: dict[str, list]) -> No
             problems += [f"{stem}[{i}]: {m}" for m in schema.validate(doc)]
             problems += [f"{stem}[{i}] (reloaded): {m}" for m in schema.validate(model.dump(doc))]
     assert not problems, "\n".join(problems)
+
+
+def test_a_text_bulletin_given_to_validate_is_named_as_such() -> None:
+    [message] = schema.validate("Title\n\nMay 4, 2019 (EIRNS)—Text.\n".encode(), "story.txt")
+    assert message.text.startswith("not XML: this looks like a bulletin's text")
+    assert "bulletin parse" in message.text and message.line == 1
+    [message] = schema.validate(b"<bulletin", "cut.xml")
+    assert message.text.startswith("not well-formed XML")
