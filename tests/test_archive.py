@@ -39,7 +39,8 @@ COLLECTION = FIXTURES / "collection"
 TEI_ALL = Path(__file__).parent / "data" / "tei" / "tei_all.rng"
 BAD = ("empty.txt", "binary.bin", "whitespace-only.txt")  # binary.bin is copied as binary.txt
 PAYLOAD_PATH = re.compile(r"data/(\d{4}|undated)/[a-z0-9][a-z0-9-]*/"
-                          r"(original\.(txt|xml)|premis\.xml|[a-z0-9-]+(\.[a-z0-9]+)+)")
+                          r"(original\.(txt|xml)|premis\.xml|[a-z0-9-]+(\.[a-z0-9]+)+)"
+                          r"|data/quarantine/[0-9a-f]{64}/(original\.[a-z0-9]+|premis\.xml)")
 P = {"p": PREMIS_NS}
 
 
@@ -173,6 +174,24 @@ def test_originals_are_kept_byte_for_byte(built) -> None:
     assert (bag / xml_input["folder"] / "original.xml").is_file()
 
 
+def test_quarantined_inputs_are_kept_with_the_reason_in_their_premis(built) -> None:
+    _, bag, _, _ = built
+    rows = catalog_rows(bag, "quarantine.csv")
+    assert len(rows) == len(BAD)
+    for row in rows:
+        assert row["folder"] == f"data/quarantine/{row['sha256']}"
+        [original] = (bag / row["folder"]).glob("original.*")
+        assert original.read_bytes() == Path(row["source"]).read_bytes()
+        premis = etree.parse(str(bag / row["folder"] / "premis.xml"))
+        outcomes = {e.findtext("p:eventType", namespaces=P): e for e in
+                    premis.iterfind("p:event", namespaces=P)}
+        failed = outcomes["normalization"]
+        assert failed.findtext(".//p:eventOutcome", namespaces=P) == "failure"
+        assert row["reason"] in [n.text for n in failed.iterfind(".//p:eventOutcomeDetailNote",
+                                                                namespaces=P)]
+        assert set(outcomes) == {"ingestion", "message digest calculation", "normalization"}
+
+
 def test_layout_groups_each_inputs_files(built) -> None:
     _, bag, _, _ = built
     payload = [p.relative_to(bag).as_posix() for p in (bag / "data").rglob("*") if p.is_file()]
@@ -182,7 +201,10 @@ def test_layout_groups_each_inputs_files(built) -> None:
         names = sorted(f.name for f in (bag / folder).iterdir())
         assert "premis.xml" in names and any(n.startswith("original.") for n in names)
         stems = [n[:-len(".tei.xml")] for n in names if n.endswith(".tei.xml")]
-        assert stems and all(f"{s}.xml" in names for s in stems)
+        if folder.startswith("data/quarantine/"):
+            assert len(names) == 2, names  # the original and why it was not converted
+        else:
+            assert stems and all(f"{s}.xml" in names for s in stems)
     assert (bag / "data" / "undated").is_dir()  # the year-less tram depot bulletin
 
 

@@ -35,7 +35,7 @@ TEI_NS = "http://www.tei-c.org/ns/1.0"
 
 CATALOG_FIELDS = ["id", "date", "title", "agency", "source", "sha256", "folder", "status", "note",
                   "warnings"]
-QUARANTINE_FIELDS = ["source", "sha256", "size", "reason", "messages"]
+QUARANTINE_FIELDS = ["source", "sha256", "size", "folder", "reason", "messages"]
 
 
 @dataclass
@@ -98,15 +98,19 @@ def write(bag: Path, records: Iterable[Record], index: Index, *, corpus: bool,
                 totals.duplicates += 1
                 first = index.first(record["sha256"])
                 docs = first[2] if first else []
-                note = (f"same bytes as the input archived in {record['folder']}"
-                        if record.get("folder") else "same bytes as a quarantined input")
+                if first and first[0] == QUARANTINED:
+                    note = "same bytes as a quarantined input" + (
+                        f", kept in {record['folder']}" if record.get("folder") else "")
+                else:
+                    note = f"same bytes as the input archived in {record['folder']}"
                 for doc in docs or [{}]:
                     catalog.row(**_doc_fields(doc), **common, note=note, warnings="")
             elif status == QUARANTINED:
                 totals.quarantined += 1
                 catalog.row(**_doc_fields({}), **common, note=record["reason"], warnings="")
                 report.row(source=record["source"], sha256=record.get("sha256"),
-                           size=record.get("size"), reason=record["reason"],
+                           size=record.get("size"), folder=record.get("folder"),
+                           reason=record["reason"],
                            messages=" | ".join(record.get("messages", [])))
         catalog.detach()
         report.detach()

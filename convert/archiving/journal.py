@@ -105,7 +105,7 @@ class Index:
         self.db.execute("INSERT OR IGNORE INTO firsts VALUES (?, ?, ?, ?)",
                         (sha, record["status"], record.get("folder"),
                          json.dumps(record.get("docs", []))))
-        if record["status"] == ARCHIVED:
+        if record.get("files"):  # archived, or quarantined with its bytes kept
             self.db.execute("INSERT INTO folders VALUES (?, ?)", (record["folder"], sha))
             self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)",
                                 [tuple(f) for f in record["files"]])

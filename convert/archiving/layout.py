@@ -7,6 +7,7 @@ bag paths are built only from characters we choose, so no input can place a file
 
 from __future__ import annotations
 
+import os
 import re
 
 #: A canonical id as the vocabulary defines it; anything else is replaced.
@@ -14,6 +15,7 @@ SAFE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 SAFE_EXTENSION = re.compile(r"[a-z0-9]{1,16}(\.[a-z0-9]{1,16}){0,2}")
 YEAR = re.compile(r"(\d{4})-\d{2}-\d{2}")
 UNDATED = "undated"
+QUARANTINE = "quarantine"  # a folder beside the year folders (a year has 4 digits)
 #: File stems used by the item folder itself; a document id equal to one of them is suffixed.
 RESERVED_STEMS = frozenset({"original", "premis"})
 PREMIS_NAME = "premis.xml"
@@ -47,6 +49,16 @@ def folder_candidates(year: str, doc_id: str, sha256: str) -> list[str]:
     """
     base = f"data/{year}/{doc_id}"
     return [base] + [f"{base}-{sha256[:n]}" for n in (8, 16, 64)]
+
+
+def quarantine_folder(sha256: str) -> str:
+    """Where an input that could not be converted is kept (no year: nothing was read)."""
+    return f"data/{QUARANTINE}/{sha256}"
+
+
+def quarantined_name(source: str) -> str:
+    """The kept original's name: `original` with the input's extension when it is plain."""
+    return f"original.{safe_extension(os.path.splitext(source)[1], 'bin')}"
 
 
 def original_name(media_type: str | None) -> str:

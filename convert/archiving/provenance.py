@@ -87,6 +87,29 @@ class PremisObject:
     derived_from: str | None = None  # key of the object this one was made from
 
 
+def intake_events(read_time: str, hash_time: str,
+                  reader: tuple[tuple[str, str], tuple[str, str]]) -> list[dict[str, Any]]:
+    """The events every input has, converted or not: its copy into the package, its hash."""
+    tool, digest = reader
+    return [
+        {"type": "ingestion", "time": read_time, "agent": tool, "outcome": "success",
+         "notes": [], "sources": [], "outcomes": ["original"],
+         "detail": "original file copied into the package byte for byte"},
+        {"type": "message digest calculation", "time": hash_time, "agent": digest,
+         "outcome": "success", "notes": [], "sources": ["original"], "outcomes": [],
+         "detail": "SHA-256 of the original"},
+    ]
+
+
+def quarantined(original: PremisObject, intake: list[dict[str, Any]], time: str,
+                reason: str, notes: list[str]) -> bytes:
+    """The PREMIS document of an input kept unconverted: why its normalization failed."""
+    return build(original.sha256, [original], [*intake, {
+        "type": "normalization", "time": time, "agent": agent("tool"), "outcome": "failure",
+        "notes": [reason, *notes], "sources": ["original"], "outcomes": [],
+        "detail": "not converted: the original is kept in quarantine"}])
+
+
 def _sub(parent: etree._Element, name: str, text: str | None = None,
          **attrs: str) -> etree._Element:
     el = etree.SubElement(parent, f"{{{PREMIS_NS}}}{name}", attrs)

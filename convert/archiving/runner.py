@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..messages import Level, Message, display_path, error
-from . import layout
+from . import layout, provenance
 from .journal import ARCHIVED, DUPLICATE, QUARANTINED, Index, Journal, Record
+from .provenance import PremisObject
 from .worker import ItemResult, WorkItem, now
 
 #: Seconds of committed work a power cut may lose (a kill loses none: the page cache survives).
@@ -183,8 +184,11 @@ Outcome = ItemResult | _Skip | _Duplicate | Entry  # an Entry here is one that f
 class Driver:
     def __init__(self, bag: Path, journal: Journal, index: Index, executor: Executor,
                  *, chunk_size: int, window: int,
-                 progress: Callable[[Counts], None] | None = None) -> None:
+                 progress: Callable[[Counts], None] | None = None,
+                 reader: tuple[tuple[str, str], tuple[str, str]] | None = None) -> None:
         self.bag = bag
+        #: The software that read and hashed the inputs, for a quarantined input's PREMIS
+        self.reader = reader or (provenance.agent("tool"), provenance.agent("digest"))
         self.journal = journal
         self.index = index
         self.executor = executor
@@ -282,9 +286,30 @@ class Driver:
             self._quarantine(outcome, outcome.error or "unreadable", [])
 
     def _quarantine(self, entry: Entry, reason: str, messages: list[dict[str, Any]]) -> None:
-        self._record({"source": entry.source.display, "sha256": entry.sha256,
-                      "size": entry.size, "status": QUARANTINED, "reason": reason,
-                      "messages": [str(_message(m)) for m in messages]})
+        """Record an input that could not be converted, and keep its bytes in the package
+        with a PREMIS file saying why (not those the driver could not or would not read)."""
+        notes = [str(_message(m)) for m in messages]
+        record: Record = {"source": entry.source.display, "sha256": entry.sha256,
+                          "size": entry.size, "status": QUARANTINED, "reason": reason,
+                          "messages": notes}
+        if entry.data is not None and entry.sha256 is not None:
+            folder = layout.quarantine_folder(entry.sha256)
+            name = layout.quarantined_name(entry.source.display)
+            original = PremisObject("original", name, len(entry.data), entry.sha256,
+                                    None, None, entry.source.display)
+            premis = provenance.quarantined(
+                original, provenance.intake_events(entry.read_time, entry.hash_time,
+                                                   self.reader), now(), reason, notes)
+            self._mkdir(folder)
+            self._write(f"{folder}/{name}", entry.data)
+            self._write(f"{folder}/{layout.PREMIS_NAME}", premis)
+            record["folder"] = folder
+            record["files"] = [
+                [f"{folder}/{name}", len(entry.data), entry.sha256,
+                 hashlib.sha512(entry.data).hexdigest()],
+                [f"{folder}/{layout.PREMIS_NAME}", len(premis),
+                 hashlib.sha256(premis).hexdigest(), hashlib.sha512(premis).hexdigest()]]
+        self._record(record)
         self.counts.quarantined += 1
         self.counts.messages.append(error(f"quarantined: {reason}", entry.source.display))
 

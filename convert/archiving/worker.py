@@ -34,7 +34,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..messages import BulletinError, Level, Message, display_path
 from . import layout
-from .provenance import FORMATS, ORIGINAL_FORMATS, FormatInfo, PremisObject, agent, build
+from .provenance import (
+    FORMATS,
+    ORIGINAL_FORMATS,
+    FormatInfo,
+    PremisObject,
+    agent,
+    build,
+    intake_events,
+)
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -207,19 +215,12 @@ def _convert(item: WorkItem, job: Job) -> ItemResult:
     objects = [PremisObject("original", original, len(item.data), item.sha256, media_type,
                             ORIGINAL_FORMATS.get(media_type), item.source)]
     masters = [f"{MASTER}:{i}" for i in range(len(parsed.documents))]
-    tool, digest = job.reader
-    events: list[dict[str, Any]] = [
-        {"type": "ingestion", "time": item.read_time, "agent": tool, "outcome": "success",
-         "notes": [], "sources": [], "outcomes": ["original"],
-         "detail": "original file copied into the package byte for byte"},
-        {"type": "message digest calculation", "time": item.hash_time, "agent": digest,
-         "outcome": "success", "notes": [], "sources": ["original"], "outcomes": [],
-         "detail": "SHA-256 of the original"},
-        {"type": "normalization", "time": started, "agent": agent("tool"),
-         "outcome": _outcome(parsed.messages), "notes": _texts(parsed.messages),
-         "detail": "parsed into the canonical bulletin XML (urn:bulletin-convert:canonical:1)",
-         "sources": ["original"], "outcomes": masters},
-    ]
+    events = intake_events(item.read_time, item.hash_time, job.reader)
+    events.append({
+        "type": "normalization", "time": started, "agent": agent("tool"),
+        "outcome": _outcome(parsed.messages), "notes": _texts(parsed.messages),
+        "detail": "parsed into the canonical bulletin XML (urn:bulletin-convert:canonical:1)",
+        "sources": ["original"], "outcomes": masters})
     docs: list[DocSummary] = []
     outputs: list[Output] = []
     used = {original, layout.PREMIS_NAME}
