@@ -317,6 +317,9 @@ def formats(as_json: bool) -> None:
                    "are mirrored); '-' writes a single rendition to standard output. "
                    "Default: next to each input.")
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
+@click.option("--skip-existing", is_flag=True,
+              help="Leave outputs that are already there and write only the missing ones "
+                   "(to finish an interrupted run).")
 @click.option("--no-validate", is_flag=True,
               help="Write documents even when they fail the canonical schema.")
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
@@ -326,7 +329,8 @@ def formats(as_json: bool) -> None:
 @metadata_options
 @report_options
 def convert_command(inputs: tuple[str, ...], to: str, output: str | None, force: bool,
-                    no_validate: bool, paper: str, reference_docx: str | None, year: int | None,
+                    skip_existing: bool, no_validate: bool, paper: str,
+                    reference_docx: str | None, year: int | None,
                     source_url: str | None, lang: str, encoding: str | None, quiet: bool,
                     as_json: bool, strict: bool) -> None:
     """Convert bulletins (text or canonical XML) to TEI P5, EPUB 3, DOCX, PDF/A.
@@ -336,9 +340,10 @@ def convert_command(inputs: tuple[str, ...], to: str, output: str | None, force:
     text, STEM.xml or STEM-N.xml beside STEM.txt). Each output is named after its input:
     STEM.tei.xml, STEM.epub, STEM.docx, STEM.pdf, STEM.xml (--to xml); a digest page gives
     STEM-1.epub, STEM-2.epub, ... Every document is checked against the canonical schema
-    first. Existing files are kept unless --force; each file is written to a temporary name
-    and renamed when complete, so a failed run leaves no partial file. One bad input does not
-    stop the others.
+    first. An existing file is an error (exit 4) unless --force replaces it or
+    --skip-existing keeps it quietly; each file is written to a temporary name and renamed
+    when complete, so an interrupted run leaves no partial file, and --skip-existing finishes
+    it. One bad input does not stop the others.
 
     With --json, a summary of the outputs is also printed on standard output as JSON (not
     with -o -). Exit codes: 0 done, 1 an input or output failed, 2 bad command line, 3 a
@@ -351,6 +356,7 @@ def convert_command(inputs: tuple[str, ...], to: str, output: str | None, force:
       bulletin convert scraped/ --to all -o out/     every format, for a whole folder
       bulletin convert story.txt --to epub -o - > s.epub
       bulletin convert masters/*.xml --to pdf --paper letter --force -o pdf/
+      bulletin convert scraped/ --to all -o out/ --skip-existing   after an interruption
       bulletin convert page.txt --to tei --year 2008 (a digest: page-1.tei.xml, ...)
     """
     from . import writers
@@ -368,11 +374,15 @@ def convert_command(inputs: tuple[str, ...], to: str, output: str | None, force:
         formats = writers.resolve(to)
     except WriterError as exc:
         raise click.BadParameter(exc.text, param_hint="'--to'") from exc
+    if force and skip_existing:
+        raise click.UsageError("--force replaces existing outputs, --skip-existing keeps them: "
+                               "give one of them")
     if output == STDOUT and len(formats) != 1:
         raise click.UsageError("'-o -' writes a single rendition: give one format with --to")
     options = writers.WriteOptions(paper=paper, reference_docx=reference_docx)
     try:
-        result = run(list(inputs), formats, output, force=force, validate=not no_validate,
+        result = run(list(inputs), formats, output, force=force, skip_existing=skip_existing,
+                     validate=not no_validate,
                      year=year, source_url=source_url, lang=lang, encoding=encoding,
                      options=options)
     except WriterError as exc:  # a writer that cannot be loaded fails the whole run
@@ -383,12 +393,14 @@ def convert_command(inputs: tuple[str, ...], to: str, output: str | None, force:
         click.echo(json.dumps({
             "outputs": [{"source": o.source, "format": o.format, "path": str(o.path)}
                         for o in result.outputs],
+            "already_there": [str(p) for p in result.kept],
             "failures": len(result.failures),
             "exit_code": int(result.exit_code),
         }, indent=2, ensure_ascii=False))
     elif not quiet and not as_json:
-        click.echo(f"{len(result.outputs)} file(s) written, {len(result.failures)} failure(s)",
-                   err=True)
+        kept = f", {len(result.kept)} already there" if result.kept else ""
+        click.echo(f"{len(result.outputs)} file(s) written{kept}, {len(result.failures)} "
+                   "failure(s)", err=True)
     if not result.ok:
         sys.exit(result.exit_code)
     exit_if_strict(reporter, strict)

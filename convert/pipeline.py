@@ -60,6 +60,7 @@ class ConvertResult:
     outputs: list[Output] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
     failures: list[ExitCode] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)  # existing outputs left alone (skip_existing)
 
     @property
     def ok(self) -> bool:
@@ -90,6 +91,7 @@ def convert(
     dest: Source | BinaryIO | None = None,
     *,
     force: bool = False,
+    skip_existing: bool = False,
     validate: bool = True,
     year: int | None = None,
     source_url: str | None = None,
@@ -103,7 +105,8 @@ def convert(
     digest page), next to each input when `dest` is None, else in the folder `dest`
     (mirroring the subfolders of a walked folder). `dest` may also be "-" (standard output)
     or a binary stream: then the inputs must give exactly one document, and `to` must name
-    one format (else ValueError). Existing files are only replaced with `force`. Unknown
+    one format (else ValueError). Existing files are only replaced with `force`, or left
+    alone without a word with `skip_existing` (to finish an interrupted run). Unknown
     formats, and writers that cannot be loaded, raise WriterError; every other problem is
     reported in the result. `year`, `source_url`, `lang` and `encoding` are given to the
     parser (see `convert.reader`).
@@ -139,6 +142,9 @@ def convert(
                     what = "an input" if resolved in protected else "an output of this run"
                     result.fail(BulletinError(f"{target} would overwrite {what}; not written",
                                               str(item.path)))
+                    continue
+                if skip_existing and target.exists():
+                    result.kept.append(target)
                     continue
                 if _write(doc, writer, item.path, result, opts, target=target, force=force):
                     written.add(resolved)

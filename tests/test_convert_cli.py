@@ -204,7 +204,7 @@ def test_json_lists_the_outputs(tmp_path: Path) -> None:
     report = json.loads(run.stdout)
     assert report == {"outputs": [{"source": str(SEED), "format": "tei",
                                    "path": str(tmp_path / "00-seed-lavrov-tillerson.tei.xml")}],
-                      "failures": 0, "exit_code": 0}
+                      "already_there": [], "failures": 0, "exit_code": 0}
 
 
 def test_help_shows_examples() -> None:
@@ -282,3 +282,25 @@ def test_the_library_functions_stay_callable_once_their_modules_are_loaded() -> 
             "sorted(n for n in convert.__all__ if n in dir(convert)) == sorted(convert.__all__))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.split() == ["True", "True"], out.stderr
+
+
+def test_skip_existing_finishes_an_interrupted_run_without_touching_what_is_there(
+        tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    for path in sorted(BULLETINS.glob("0[1-4]-*.txt")):
+        shutil.copyfile(path, src / path.name)
+    out = tmp_path / "out"
+    assert bulletin(src, "--to", "tei,epub", "-o", out).exit_code == 0
+    done = sorted(out.iterdir())
+    first, gone = done[0], done[1]
+    before = first.stat().st_mtime_ns
+    again = bulletin(src, "--to", "tei,epub", "-o", out)
+    assert again.exit_code == ExitCode.EXISTS
+    gone.unlink()  # as if the run had been interrupted before writing it
+    result = bulletin(src, "--to", "tei,epub", "-o", out, "--skip-existing")
+    assert result.exit_code == 0, result.output
+    assert f"1 file(s) written, {len(done) - 1} already there" in result.output
+    assert sorted(out.iterdir()) == done and first.stat().st_mtime_ns == before
+    both = bulletin(src, "--to", "tei", "-o", out, "--skip-existing", "--force")
+    assert both.exit_code == ExitCode.USAGE
