@@ -689,3 +689,32 @@ def test_a_spooled_folder_replaces_what_an_interrupted_run_left(tmp_path: Path) 
     driver._move(str(tmp_path / "spool"), "data/2018/y")  # a year folder made on the way
     assert sorted(p.name for p in stale.iterdir()) == ["original.txt"]
     assert not spooled.exists() and (bag / "data" / "2018" / "y").is_dir()
+
+
+def test_resume_says_which_inputs_changed_or_went_away(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    for i, path in enumerate(sorted((CORPUS / "bulletins").glob("0[1-8]-*.txt"))):
+        shutil.copyfile(path, src / f"{i}.txt")
+
+    def interrupt(counts: object) -> None:
+        if counts.converted >= 3:  # type: ignore[attr-defined]
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        convert.archive([src], tmp_path / "p", to="tei", jobs=1, chunk_size=1,
+                        progress=interrupt)
+    done = [Path(r["source"]).name for r in
+            Journal(tmp_path / "p.partial" / "journal.jsonl").records()]
+    assert len(done) >= 3
+    edited, deleted = src / done[0], src / done[1]
+    edited.write_text(edited.read_text("utf-8") + "\nA corrected paragraph.\n", "utf-8")
+    deleted.unlink()
+    report = convert.archive([src], tmp_path / "p", resume=True)
+    texts = [str(m) for m in report.messages]
+    assert any(t.startswith(f"{edited}: warning: changed since the interrupted run")
+               for t in texts), texts
+    assert any("no longer among the sources" in t and str(deleted) in t for t in texts), texts
+    rows = catalog_rows(tmp_path / "p")
+    assert [r["source"] for r in rows].count(str(edited)) == 2  # both versions kept
+    assert str(deleted) in [r["source"] for r in rows]

@@ -117,7 +117,7 @@ def archive(
             load(journal, index)
             driver = Driver(ws.bag, journal, index, executor, chunk_size=chunk_size,
                             window=max(4 * chunk_size * executor.capacity, 64),
-                            progress=progress)
+                            progress=progress, resumed=ws.resumed)
             inputs = Listing(sources, exclude=[target, ws.work])
             counts = driver.run(iter(inputs))
             counts.ignored = inputs.ignored

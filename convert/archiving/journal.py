@@ -94,6 +94,8 @@ class Index:
             CREATE TABLE firsts (sha TEXT PRIMARY KEY, status TEXT, folder TEXT, docs TEXT);
             CREATE TABLE folders (folder TEXT PRIMARY KEY, sha TEXT);
             CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, sha256 TEXT, sha512 TEXT);
+            CREATE TABLE listed (source TEXT PRIMARY KEY);
+            CREATE INDEX inputs_by_source ON inputs (source);
             BEGIN;
         """)
 
@@ -123,6 +125,22 @@ class Index:
         row = self.db.execute("SELECT 1 FROM inputs WHERE sha = ? AND source = ?",
                               (sha or "", source)).fetchone()
         return row is not None
+
+    def listed(self, source: str) -> None:
+        """Note that this run found `source` among its inputs (see `gone`)."""
+        self.db.execute("INSERT OR IGNORE INTO listed VALUES (?)", (source,))
+
+    def changed(self, sha: str | None, source: str) -> bool:
+        """Whether a record holds other bytes from this path (the file changed since)."""
+        row = self.db.execute("SELECT 1 FROM inputs WHERE source = ? AND sha != ?",
+                              (source, sha or "")).fetchone()
+        return row is not None
+
+    def gone(self) -> Iterator[str]:
+        """Recorded inputs this run did not find among its sources, in order of path."""
+        yield from (row[0] for row in self.db.execute(
+            "SELECT DISTINCT source FROM inputs WHERE source NOT IN (SELECT source FROM listed) "
+            "ORDER BY source"))
 
     def first(self, sha: str) -> tuple[str, str | None, list[dict[str, Any]]] | None:
         """(status, folder, docs) of the first input with these bytes, if any."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import itertools
 import os
 import shutil
 import stat
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..messages import Level, Message, display_path, error
+from ..messages import Level, Message, display_path, error, warning
 from . import layout, provenance
 from .journal import ARCHIVED, DUPLICATE, QUARANTINED, Index, Journal, Record
 from .provenance import PremisObject
@@ -185,10 +186,12 @@ class Driver:
     def __init__(self, bag: Path, journal: Journal, index: Index, executor: Executor,
                  *, chunk_size: int, window: int,
                  progress: Callable[[Counts], None] | None = None,
-                 reader: tuple[tuple[str, str], tuple[str, str]] | None = None) -> None:
+                 resumed: bool = False) -> None:
         self.bag = bag
         #: The software that read and hashed the inputs, for a quarantined input's PREMIS
-        self.reader = reader or (provenance.agent("tool"), provenance.agent("digest"))
+        self.reader = (provenance.agent("tool"), provenance.agent("digest"))
+        #: Continuing an interrupted run: say which inputs changed or went away since
+        self.resumed = resumed
         self.journal = journal
         self.index = index
         self.executor = executor
@@ -212,6 +215,8 @@ class Driver:
                     exhausted = True
                     break
                 entry = read(source)
+                if self.resumed:
+                    self._compare(entry)
                 if entry.error is not None:
                     ready[seq] = entry
                 elif self.index.done(entry.sha256, source.display):
@@ -246,12 +251,31 @@ class Driver:
                 if self.progress:
                     self.progress(self.counts)
             if exhausted and next_seq == seq:
+                if self.resumed:
+                    self._report_gone()
                 self.index.commit()
                 return self.counts
             results, retry = self.executor.collect(timeout=0.25)
             for result in results:
                 ready[result.seq] = result
             queue.extendleft(reversed(retry))
+
+    def _compare(self, entry: Entry) -> None:
+        """An input of a resumed run, against what the interrupted run recorded."""
+        self.index.listed(entry.source.display)
+        if entry.sha256 and not self.index.done(entry.sha256, entry.source.display) \
+                and self.index.changed(entry.sha256, entry.source.display):
+            self.counts.messages.append(warning(
+                "changed since the interrupted run archived it: both versions are kept",
+                entry.source.display))
+
+    def _report_gone(self) -> None:
+        gone = list(itertools.islice(self.index.gone(), 11))
+        if gone:
+            shown = ", ".join(gone[:10]) + (", ..." if len(gone) > 10 else "")
+            self.counts.messages.append(warning(
+                f"archived by the interrupted run but no longer among the sources (kept in "
+                f"the package): {shown}"))
 
     def _chunk(self, queue: deque[WorkItem]) -> list[WorkItem]:
         """Up to chunk_size inputs; an input being retried after a failure goes alone."""
