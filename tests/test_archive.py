@@ -386,6 +386,16 @@ def test_verify_catches_provenance_that_disagrees(damaged: Path) -> None:
     assert problems[0].source.endswith("/original.txt")
 
 
+def test_verify_reports_an_unreadable_premis_once(damaged: Path) -> None:
+    premis = next((damaged / "data").rglob("premis.xml"))
+    premis.write_bytes(b"<premis")
+    bag = bagit.Bag(str(damaged))
+    bag.save(manifests=True)
+    [problem] = verify(damaged)
+    assert problem.text.startswith("provenance: cannot be read")
+    assert problem.source == premis.relative_to(damaged).as_posix()
+
+
 def test_verify_refuses_what_is_not_a_bag(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["verify", str(tmp_path)])
     assert result.exit_code == ExitCode.INVALID

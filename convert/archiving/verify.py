@@ -110,11 +110,13 @@ def _provenance(bag: Any, path: Path) -> list[Message]:
     }
     problems = []
     described: set[str] = set()
+    unreadable: set[str] = set()
     for rel in sorted(p for p in payload if os.path.basename(p) == layout.PREMIS_NAME):
         try:
             records = provenance.objects((path / rel).read_bytes())
         except (OSError, etree.XMLSyntaxError) as exc:
             problems.append(error(f"provenance: cannot be read: {exc}", rel))
+            unreadable.add(os.path.dirname(rel))  # one message for the folder, not one a file
             continue
         folder = os.path.dirname(rel)
         for name, size, sha in records:
@@ -133,6 +135,7 @@ def _provenance(bag: Any, path: Path) -> list[Message]:
                 problems.append(error(f"provenance: {rel} records {size} bytes, the file has "
                                       f"{(path / obj).stat().st_size}", obj))
     for rel in sorted(payload):
-        if os.path.basename(rel) != layout.PREMIS_NAME and rel not in described:
+        if (os.path.basename(rel) != layout.PREMIS_NAME and rel not in described
+                and os.path.dirname(rel) not in unreadable):
             problems.append(error("provenance: no PREMIS file describes it", rel))
     return problems
