@@ -42,7 +42,8 @@ class Config:
 
 FULL = Config(generated=2000, repeats=3, writer_docs=500, pandoc_docs=200, libreoffice_docs=100,
               startup_runs=10,
-              archive_plan=((500, 2), (2000, 1), (2000, 2), (2000, 2), (2000, 1)),
+              archive_plan=((500, 2), (2000, 1), (2000, 2), (2000, 2), (2000, 1), (2000, 1),
+                            (2000, 2)),
               parallel_items=200,
               scaling={1: 160, 4: 40, 16: 10}, profile_docs=2000)
 QUICK = Config(generated=100, repeats=1, writer_docs=20, pandoc_docs=5, libreoffice_docs=3,

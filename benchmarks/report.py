@@ -322,9 +322,11 @@ def _speedup_lines(a: dict[str, Any]) -> list[str]:
     if "speedup_2_over_1" not in a:
         return []
     ones, twos = a["speedup_runs"]
+    pairs = ", ".join(f"{r:.2f}×" for r in a.get("speedup_pairs", []))
     lines = [f"Speed-up at {a['speedup_at']:,} bulletins: the mean rate of the {twos} runs with "
              f"2 processes over the mean rate of the {ones} with 1 = "
-             f"{a['speedup_2_over_1']:.2f}×."]
+             f"{a['speedup_2_over_1']:.2f}× (the n-th 2-process run over the n-th 1-process "
+             f"run: {pairs})."]
     if par := a.get("parallel"):
         rates = ", ".join(f"{r['jobs']}: {r['per_s']:.1f}/s" for r in par["runs"])
         lines[0] += (f" The same worker function alone (parse, validate, every rendition, "

@@ -115,7 +115,7 @@ def test_archive_runs_when_present(quick: tuple[dict, str, str]) -> None:
         assert run["tree_cpu_s"] >= run["driver_cpu_s"] > 0
         assert run["file_creation_us"] > 0
     assert archive["speedup_2_over_1"] > 0 and archive["memory_growth"] > 0
-    assert archive["speedup_runs"] == [2, 2]
+    assert archive["speedup_runs"] == [2, 2] and len(archive["speedup_pairs"]) == 2
     parallel = archive["parallel"]
     assert [(r["jobs"], r["items"]) for r in parallel["runs"]] == [(1, 4), (2, 8), (2, 8), (1, 4)]
     assert parallel["speedup_2_over_1"] > 0
