@@ -432,8 +432,8 @@ def markdown(r: dict[str, Any]) -> str:
     """The whole report as Markdown."""
     s = r["sections"]
     target_rows = [[t["measure"],
-                    _fmt(t["value"]) + (f" {t['unit']}" if t["unit"] and t["value"] is not None
-                                        else ""),
+                    _fmt(t["value"], 2 if t["unit"] == "×" else 1)  # a ratio near its target
+                    + (f" {t['unit']}" if t["unit"] and t["value"] is not None else ""),
                     t["target"], {True: "yes", False: "**no**", None: "n/a"}[t["met"]]]
                    for t in r["targets"]]
     lines = ["# bulletin-convert benchmark", "", *_env_lines(r), "## Targets", "",
