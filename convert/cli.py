@@ -68,15 +68,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    import codecs
+    from .reader.decode import text_encoding
 
-    if value is not None:
-        try:
-            codecs.lookup(value)
-        except LookupError:
-            raise click.BadParameter(f"unknown encoding {value!r} (e.g. cp1252, koi8-r, "
-                                     "latin-1)") from None
-    return value
+    try:
+        return None if value is None else text_encoding(value)
+    except LookupError:
+        raise click.BadParameter(f"{value!r} is not a text encoding (e.g. cp1252, koi8-r, "
+                                 "latin-1)") from None
 
 
 def encoding_option(f: F) -> F:
@@ -169,7 +167,8 @@ def parse(inputs: tuple[str, ...], output: str | None, force: bool, year: int | 
             result = _parse_stdin(output, force, metadata)
         elif output is None:
             result = convert(list(inputs), "xml", STDOUT, **metadata)
-        elif len(inputs) > 1 or output.endswith(("/", "\\")) or Path(output).is_dir():
+        elif (len(inputs) > 1 or output.endswith(("/", "\\")) or Path(output).is_dir()
+              or Path(inputs[0]).is_dir()):
             result = convert(list(inputs), "xml", output, force=force, **metadata)
         else:
             result = _convert_to_file(list(inputs), Path(output), force, metadata)

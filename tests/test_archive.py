@@ -516,7 +516,7 @@ def test_year_option_and_warnings_reach_the_catalog(tmp_path: Path) -> None:
     assert rows["yearless.txt"]["date"] == "2017-02-16"
     assert rows["yearless.txt"]["folder"].startswith("data/2017/")
     assert rows["yearless.txt"]["warnings"] == ""
-    assert "Windows-1252" in rows["stray.txt"]["warnings"]
+    assert "as cp1252" in rows["stray.txt"]["warnings"]
     row = rows["stray.txt"]
     master = tmp_path / "p" / row["folder"] / f"{row['id']}.xml"
     assert "dépôt" in master.read_text("utf-8")
@@ -728,3 +728,47 @@ def test_resume_says_which_inputs_changed_or_went_away(tmp_path: Path) -> None:
     rows = catalog_rows(tmp_path / "p")
     assert [r["source"] for r in rows].count(str(edited)) == 2  # both versions kept
     assert str(deleted) in [r["source"] for r in rows]
+
+
+def test_a_second_run_on_a_busy_workspace_is_refused(small: Path, tmp_path: Path) -> None:
+    """Two runs filling one workspace would corrupt it: the workspace folder is locked."""
+    import fcntl
+
+    from convert.archiving.bag import open_workspace
+
+    dest = tmp_path / "p"
+    ws, _ = open_workspace(dest, resume=False, force=False, formats=["tei"],
+                           default_formats=["tei"], organization=None)
+    assert ws is not None and ws.lock is not None
+    result = run_cli("archive", small, "-o", dest, "--to", "tei", "--resume")
+    assert result.returncode == ExitCode.EXISTS and "another `bulletin archive`" in result.stderr
+    ws.release()
+    fd = os.open(ws.work, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released: anyone may take it now
+    os.close(fd)
+    result = run_cli("archive", small, "-o", dest, "--to", "tei", "--resume", "--encoding",
+                     "CP1252")
+    assert result.returncode == ExitCode.USAGE and "no --encoding" in result.stderr
+
+
+def test_what_a_kill_during_cleanup_leaves_is_swept(small: Path, tmp_path: Path) -> None:
+    dest = tmp_path / "p"
+    assert run_cli("archive", small, "-o", dest, "--to", "tei").returncode == 0
+    work = tmp_path / "p.partial"  # the state file goes last: a leftover always has it
+    (work / "spool").mkdir(parents=True)
+    (work / "state.json").write_text('{"tool": "bulletin-convert", "formats": ["tei"], '
+                                     '"source_organization": null}')
+    result = run_cli("archive", small, "-o", dest, "--resume")
+    assert result.returncode == 0, result.stderr
+    assert not work.exists()
+
+
+def test_a_workspace_without_reading_settings_resumes(small: Path, tmp_path: Path) -> None:
+    """A run interrupted by a version before --year/--lang/--encoding."""
+    work = tmp_path / "p.partial"
+    (work / "bag" / "data").mkdir(parents=True)
+    (work / "state.json").write_text('{"tool": "bulletin-convert", "formats": ["tei"], '
+                                     '"source_organization": null}')
+    result = run_cli("archive", small, "-o", tmp_path / "p", "--resume")
+    assert result.returncode == 0, result.stderr
+    assert run_cli("verify", tmp_path / "p").returncode == 0

@@ -19,7 +19,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..messages import ExitCode, InputError, Message, OutputExistsError
-from .bag import ArchiveError, catalog_inputs, finish, open_workspace, read_totals
+from ..reader.decode import text_encoding
+from .bag import (
+    ArchiveError,
+    catalog_inputs,
+    finish,
+    open_workspace,
+    read_totals,
+    remove_workspace,
+)
 from .catalog import Totals
 from .journal import Index, Journal, load
 from .provenance import agent
@@ -90,6 +98,11 @@ def archive(
         raise ArchiveError(f"unknown package type {package!r}; the only one is 'bagit'")
     sources = [os.fspath(s) for s in sources]
     target = Path(os.path.abspath(dest))
+    if encoding is not None:
+        try:
+            encoding = text_encoding(encoding)  # "CP1252", "windows-1252" -> "cp1252"
+        except LookupError as exc:
+            raise ArchiveError(f"--encoding: {exc}") from None
     _check_sources(sources, target)
     formats = None if to is None else [f for f in resolve(to) if f != "xml"]
     ws, settings = open_workspace(target, resume=resume, force=force, formats=formats,
@@ -98,9 +111,9 @@ def archive(
                                   reading={"year": year, "lang": lang, "encoding": encoding})
     if ws is None:
         return _check_finished(target, sources, started)
-    job = Job(tuple(settings["formats"]), timeout, (agent("tool"), agent("digest")),
-              memory_limit, faults_from_env(), **settings["reading"])
     try:
+        job = Job(tuple(settings["formats"]), timeout, (agent("tool"), agent("digest")),
+                  memory_limit, faults_from_env(), **settings["reading"])
         for name in job.formats:
             get(name)  # a missing dependency fails now, not once per input
         shutil.rmtree(ws.spool, ignore_errors=True)  # what an interrupted run left: uncommitted
@@ -108,7 +121,8 @@ def archive(
         executor = _executor(job, jobs, scheduler, scheduler_file, ws.spool)
     except BaseException:
         if not ws.journal.exists():  # nothing done yet: leave no workspace behind
-            shutil.rmtree(ws.work)
+            remove_workspace(ws.work)
+        ws.release()
         raise
     journal = Journal(ws.journal)
     index = Index(ws.index)
@@ -127,6 +141,7 @@ def archive(
         totals = finish(ws, Journal(ws.journal).records(), index, settings)
     finally:
         index.close()
+        ws.release()
     return ArchiveReport(target, counts, totals, time.monotonic() - started,
                          messages=counts.messages)
 

@@ -18,6 +18,7 @@ records when something happened, and it is the only other thing two runs may dif
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import json
 import os
@@ -64,6 +65,11 @@ class Workspace:
     dest: Path
     work: Path
     resumed: bool = False  # made by an earlier run, which may have left stray files
+    lock: int | None = None  # an open descriptor of `work`, flock-ed for this run
+
+    def release(self) -> None:
+        if self.lock is not None:
+            os.close(self.lock)
 
     @property
     def bag(self) -> Path:
@@ -116,9 +122,28 @@ def open_workspace(dest: Path, *, resume: bool, force: bool, formats: list[str] 
     inputs are read: `reading` holds None for what the command line left out).
 
     Returns no workspace when `resume` is asked of a finished package: the caller checks the
-    inputs against it. Raises OutputExistsError when something is in the way.
+    inputs against it. Raises OutputExistsError when something is in the way. The workspace
+    is locked (`Workspace.release` unlocks it) before anything is decided: another run may be
+    using it.
     """
     work = workspace_of(dest)
+    held = _lock(work)
+    try:
+        ws, settings = _open(dest, work, held, resume=resume, force=force, formats=formats,
+                             default_formats=default_formats, organization=organization,
+                             reading=reading)
+    except BaseException:
+        if held is not None:
+            os.close(held)
+        raise
+    if held is not None and (ws is None or ws.lock != held):
+        os.close(held)
+    return ws, settings
+
+
+def _open(dest: Path, work: Path, held: int | None, *, resume: bool, force: bool,
+          formats: list[str] | None, default_formats: list[str], organization: str | None,
+          reading: dict[str, Any] | None) -> tuple[Workspace | None, dict[str, Any]]:
     state = _state(work) if work.exists() else None
     if work.exists() and state is None and _stillborn(work):
         shutil.rmtree(work)  # killed while it was being created
@@ -131,8 +156,8 @@ def open_workspace(dest: Path, *, resume: bool, force: bool, formats: list[str] 
     if state is not None:
         if resume:
             (work / "bag" / "data").mkdir(parents=True, exist_ok=True)
-            return (Workspace(dest, work, resumed=True),
-                    _resumed(state, formats, organization, reading or {}))
+            settings = _resumed(state, formats, organization, reading or {})
+            return Workspace(dest, work, resumed=True, lock=held), settings
         if not force:
             raise OutputExistsError(f"an interrupted archive is in {work}: add --resume to "
                                     "continue it, or --force to start again", str(work))
@@ -152,10 +177,27 @@ def open_workspace(dest: Path, *, resume: bool, force: bool, formats: list[str] 
                 "source_organization": organization,
                 "reading": {key: value if (value := (reading or {}).get(key)) is not None
                             else default for key, default in DEFAULT_READING.items()}}
-    work.mkdir(parents=True)
+    work.mkdir(parents=True)  # a new folder: the one `held` locks, if any, was removed
+    lock = _lock(work)
     write_atomic(work / STATE, json.dumps(settings, indent=2).encode("utf-8"))
     (work / "bag" / "data").mkdir(parents=True)
-    return Workspace(dest, work), settings
+    return Workspace(dest, work, lock=lock), settings
+
+
+def _lock(work: Path) -> int | None:
+    """Lock the workspace folder for this run (None when it does not exist yet); raises
+    OutputExistsError when another run holds it. The kernel drops the lock if we die."""
+    try:
+        fd = os.open(work, os.O_RDONLY | os.O_DIRECTORY)
+    except FileNotFoundError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise OutputExistsError(f"another `bulletin archive` is using {work}; wait for it to "
+                                "end (or stop it) first", str(work)) from None
+    return fd
 
 
 def _stillborn(work: Path) -> bool:
@@ -176,6 +218,7 @@ def _resumed(state: dict[str, Any], formats: list[str] | None, organization: str
     if organization is not None and organization != state["source_organization"]:
         raise ResumeMismatch("the interrupted archive was started with --source-organization "
                              f"{state['source_organization']!r}; resume it with the same value")
+    state.setdefault("reading", dict(DEFAULT_READING))  # made before --year/--lang/--encoding
     for key, value in reading.items():
         if value is not None and value != state["reading"][key]:
             was = state["reading"][key]
@@ -305,7 +348,20 @@ def _move_into_place(ws: Workspace) -> None:
         os.close(fd)
     if aside.exists():
         shutil.rmtree(aside)
-    shutil.rmtree(ws.work)
+    remove_workspace(ws.work)
+
+
+def remove_workspace(work: Path) -> None:
+    """Delete a workspace, its state file last: killed half-way, what is left is still
+    recognised as ours (a state file and no bag beside a finished package) and swept."""
+    for entry in os.scandir(work):
+        if entry.name != STATE:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+    (work / STATE).unlink(missing_ok=True)
+    work.rmdir()
 
 
 def read_totals(dest: Path) -> catalog.Totals:

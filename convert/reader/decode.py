@@ -38,9 +38,16 @@ _MOJIBAKE_HINT = re.compile(
 #: HTML character references left by a careless scrape: &quot; &mdash; &#8217; &#x2014;
 _HTML_REFERENCE = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 
-#: A byte that is not UTF-8, as surrogateescape decoding keeps it.
-_STRAY = re.compile("[\udc80-\udcff]")
+#: Bytes that are not UTF-8 at the end of a text, as surrogateescape decoding keeps them.
 _STRAY_END = re.compile("[\udc80-\udcff]+\\Z")
+#: UTF-8 characters that show a file is UTF-8: Latin letters beyond ASCII, punctuation and
+#: currency signs, or two letters in a row of another script (a word, not a chance pair).
+#: Next to a byte that is not UTF-8, even such a character is a chance pair of legacy bytes
+#: (cp1251 "Д»" reads as "Ļ").
+_BELIEVED_UTF8 = re.compile(
+    "(?<![\udc80-\udcff])(?:[\u00a0-\u024f\u2000-\u206f\u20a0-\u20cf\u2100-\u214f]"
+    "|[\u0370-\u03ff\u0400-\u052f\u0590-\u06ff\u0e00-\u0e7f\u3040-\u30ff\u4e00-\u9fff"
+    "\uac00-\ud7af]{2,})(?![\udc80-\udcff])")
 
 #: Control characters that are never content (tab, newline are handled separately).
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\ufeff]")
@@ -98,6 +105,8 @@ def _decode_bytes(data: bytes, source: str | None, fallback: str | None) -> Deco
             messages = [] if encoding == "utf-8" else [
                 info(f"decoded as {encoding} (byte order mark)", source)]
             return Decoded(text, encoding, repairs, messages)
+    if fallback is not None and 0 in data:  # UTF-16 named by the user: NULs are not UTF-8 text
+        return _decode_as(data, fallback, source)
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
@@ -109,16 +118,16 @@ def _decode_bytes(data: bytes, source: str | None, fallback: str | None) -> Deco
                            [warning(f"no byte order mark; decoded as {utf16}", source)])
         except UnicodeDecodeError:
             pass
+    if fallback is not None:
+        return _decode_as(data, fallback, source)
     offset = _first_invalid_utf8(data)
     line = data.count(b"\n", 0, offset) + 1
     nul = data.find(0)
     if nul >= 0:
         raise _not_text(source, f"it contains NUL bytes (first at byte {nul}) and byte "
                         f"{offset} (0x{data[offset]:02x}, line {line}) is not valid UTF-8")
-    if fallback is not None:
-        return _decode_as(data, fallback, source)
-    if (mostly := _mostly_utf8(data, source)) is not None:
-        return mostly
+    if (mixed := _partly_utf8(data, source)) is not None:
+        return mixed
     best = _detect(data)
     if best is None:
         raise _not_text(source, f"byte {offset} (0x{data[offset]:02x}, line {line}) is not "
@@ -135,49 +144,79 @@ def _decode_bytes(data: bytes, source: str | None, fallback: str | None) -> Deco
 def _decode_as(data: bytes, encoding: str, source: str | None) -> Decoded:
     """Decode with the encoding the user named (for inputs that are not UTF-8)."""
     try:
-        text = data.decode(encoding)
+        name = text_encoding(encoding)
+        text = data.decode(name)
+    except LookupError as exc:
+        raise InputError(f"{exc}; --encoding takes a text encoding such as cp1252",
+                         source) from exc
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise InputError(f"byte {exc.start} (0x{data[exc.start]:02x}) is not valid "
                          f"{encoding} either; check --encoding", source, line) from exc
-    name = codecs.lookup(encoding).name
     return Decoded(text, name, [("encoding", f"decoded as {name} (--encoding): not UTF-8")],
                    [info(f"not UTF-8; decoded as {name} as --encoding says", source)])
 
 
-def _mostly_utf8(data: bytes, source: str | None) -> Decoded | None:
-    """UTF-8 with a few stray bytes, or cut short in the middle of a character.
+def text_encoding(name: str) -> str:
+    """The canonical name of a text encoding; LookupError for others (base64, rot13)."""
+    codec = codecs.lookup(name)
+    "".encode(codec.name)  # a bytes-to-bytes codec refuses str: "not a text encoding"
+    return codec.name
 
-    Guessing a legacy encoding for the whole file would garble every correct character to
-    explain a few wrong ones. A file cut short loses its incomplete last character (the
-    original keeps the bytes); elsewhere, when the file holds good UTF-8 characters and not
-    many more stray bytes (a legacy text rarely forms a valid UTF-8 sequence by chance), each
-    stray byte is read as Windows-1252, the usual source of such bytes. Both are recorded as
-    repairs, with the lines.
+
+def _partly_utf8(data: bytes, source: str | None) -> Decoded | None:
+    """Text that is UTF-8 in places and a legacy code page elsewhere, or UTF-8 cut short.
+
+    Guessing one code page for the whole file would garble every good UTF-8 character to
+    explain the others. A UTF-8 sequence is believed when it gives what news text holds
+    (Latin letters, punctuation, currency signs, words of another script); two legacy bytes
+    that happen to form one (cp1252 "ß“") give an odd lone character and stay legacy bytes.
+    Without such characters the file is taken as legacy text (None). Otherwise the legacy
+    bytes are read in the code page detected from them, an incomplete character that ends the
+    file is dropped (the file was cut short; the original keeps its bytes), and both are
+    recorded as repairs, with the lines.
     """
     text = data.decode("utf-8", "surrogateescape")
-    strays = [m.start() for m in _STRAY.finditer(text)]
-    tail = len(end.group()) if (end := _STRAY_END.search(text)) else 0
-    cut = tail > 0 and tail == len(strays) and _incomplete_utf8(data[len(data) - tail:])
-    good = sum(1 for c in text if "\x80" <= c < "\udc80" or c > "\udcff")
-    if not cut and not (good and len(strays) <= 2 * good + 2):
+    believed = [m.span() for m in _BELIEVED_UTF8.finditer(text)]
+    if not believed:
         return None
-    lines = []
+    parts: list[str | bytes] = []  # believed UTF-8 (str), and the bytes between (bytes)
+    pos = 0
+    for begin, end in believed:
+        parts += [text[pos:begin].encode("utf-8", "surrogateescape"), text[begin:end]]
+        pos = end
+    parts.append(text[pos:].encode("utf-8", "surrogateescape"))
+    stray_end = _STRAY_END.search(text)
+    cut = data[len(data) - len(stray_end.group()):] if stray_end else b""
+    if not (len(cut) > 1 and _incomplete_utf8(cut)):  # one byte: a legacy "à" as likely
+        cut = b""
+    parts[-1] = parts[-1][:len(parts[-1]) - len(cut)]
+    legacy = b" ".join(part for part in parts if isinstance(part, bytes))
+    encoding = _detect(legacy) if any(b >= 0x80 for b in legacy) else "cp1252"
+    if encoding is None:
+        return None
+    out: list[str] = []
+    stray_lines: list[int] = []
+    line = 1
+    for part in parts:
+        if isinstance(part, bytes):
+            stray_lines += [line + part.count(b"\n", 0, m.start())
+                            for m in re.finditer(rb"[\x80-\xff]+", part)]
+            out.append(part.decode(encoding, "replace"))
+            line += part.count(b"\n")
+        else:
+            out.append(part)
+            line += part.count("\n")
+    found: list[tuple[str, int]] = []  # (repair, line)
+    if stray_lines:
+        shown = ", ".join(f"line {n}" for n in sorted(set(stray_lines))[:5])
+        found.append((f"read the bytes that are not UTF-8 as {encoding} ({shown}); the rest "
+                      "of the file is UTF-8", stray_lines[0]))
     if cut:
-        repair = (f"removed the incomplete UTF-8 character that ends the file (bytes "
-                  f"{data[len(data) - tail:].hex(' ').upper()}): the file was cut short")
-        text = text[:len(text) - tail]
-        lines.append(text.count("\n") + 1)
-    else:
-        for position in strays:
-            lines.append(text.count("\n", 0, position) + 1)
-        text = _STRAY.sub(lambda m: bytes([ord(m.group()) - 0xDC00]).decode("cp1252", "replace"),
-                          text)
-        shown = ", ".join(f"line {n}" for n in sorted(set(lines))[:5])
-        repair = (f"read {len(strays)} byte(s) that are not UTF-8 as Windows-1252 ({shown}); "
-                  "the rest of the file is UTF-8")
-    return Decoded(text, "utf-8", [("encoding", repair)],
-                   [warning(f"{repair}; check the result", source, lines[0])])
+        found.append((f"removed the incomplete UTF-8 character that ends the file (bytes "
+                      f"{cut.hex(' ').upper()}): the file was cut short", line))
+    return Decoded("".join(out), "utf-8", [("encoding", r) for r, _ in found],
+                   [warning(f"{r}; check the result", source, n) for r, n in found])
 
 
 def _incomplete_utf8(tail: bytes) -> bool:
@@ -188,31 +227,76 @@ def _incomplete_utf8(tail: bytes) -> bool:
     return len(tail) < need and all(0x80 <= b < 0xC0 for b in tail[1:])
 
 
-def _western(text: str) -> bool:
-    """Whether text reads like a Latin-script language: its accented letters sit in words of
-    ASCII letters ("dépôt"), not in words made of them alone, as Cyrillic or Greek bytes read
-    in the wrong code page give ("Ïðèâåò")."""
-    words = [w for w in re.findall(r"[^\W\d_]+", text) if not w.isascii()]
-    shares = [sum(not c.isascii() for c in w) / len(w) for w in words]
-    return bool(shares) and sum(shares) / len(shares) < 0.5
+#: Legacy code pages a bulletin may come in, the likeliest first (ties go to the earlier).
+_CODE_PAGES = ("cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257", "iso8859_2",
+               "koi8_r", "gb18030", "big5", "shift_jis", "euc_kr")
+#: A symbol between two letters ("og³osi³" for "ogłosił"): a Latin reading of the wrong page.
+_SYMBOL_IN_WORD = re.compile(
+    r"[^\W\d_][\u00a1-\u00a9\u00ab-\u00b4\u00b6-\u00b9\u00bb-\u00bf\u00d7\u00f7][^\W\d_]")
+
+
+#: The letters beyond ASCII of the languages written in Latin legacy code pages (lower case).
+_ALPHABETS = (
+    "àâæçéèêëîïôœùûüÿ",  # French
+    "äöüß",  # German
+    "áéíñóúü",  # Spanish
+    "áâãàçéêíóôõú",  # Portuguese
+    "àèéìíîòóùú",  # Italian
+    "áäéëíïóöúü",  # Dutch
+    "åäæöøéü",  # Danish, Norwegian, Swedish, Finnish
+    "ąćęłńóśźż",  # Polish
+    "áčďéěíňóřšťúůýž",  # Czech
+    "áäčďéíĺľňóôŕšťúýž",  # Slovak
+    "áéíóöőúüű",  # Hungarian
+    "ăâîșțşţ",  # Romanian
+    "čćđšž",  # Croatian, Slovene
+    "çğıöşü",  # Turkish
+    "ąčęėįšųūž",  # Lithuanian
+    "āčēģīķļņšūž",  # Latvian
+)
+
+
+#: charset-normalizer's own limit of mess in a reading it accepts.
+_MESSY = 0.2
+
+
+def _alphabet_fit(text: str) -> float:
+    """The largest share of the text's non-ASCII letters that one language's alphabet holds:
+    1.0 for a right reading; the wrong page mixes letters of several ("zahranièí")."""
+    letters = [c for c in text.lower() if c.isalpha() and not c.isascii()]
+    if not letters:
+        return 1.0
+    return max(sum(c in alphabet for c in letters) for alphabet in _ALPHABETS) / len(letters)
 
 
 def _detect(data: bytes) -> str | None:
-    """The most likely legacy encoding, named as Python names it.
+    """The most likely legacy code page of `data`, named as Python names it.
 
-    Bulletins in a legacy encoding are mostly Windows-1252: when it reads as Latin-script
-    words, it is taken (charset-normalizer, on a few accented words, may name Baltic DOS or
-    Big5); otherwise charset-normalizer decides (a Cyrillic or Greek code page).
+    charset-normalizer measures each reading's mess (chaos) and how well it fits a language
+    (coherence); on its own it often names exotic pages for a few accented words (cp775, Mac
+    Central European, Big5). Here it only weighs the pages bulletins come in, ranked by
+    coherence minus chaos, then by how well one alphabet holds the reading's letters, then
+    Windows-1252 first; a reading that puts a symbol inside a word is passed over.
     """
     from charset_normalizer import from_bytes
 
+    ranked = sorted(from_bytes(data, cp_isolation=list(_CODE_PAGES), threshold=1.0),
+                    key=lambda m: (-round(m.coherence - m.chaos, 2), -_alphabet_fit(str(m)),
+                                   _CODE_PAGES.index(m.encoding)))
+    best = next((m for m in ranked if not _SYMBOL_IN_WORD.search(str(m))),
+                ranked[0] if ranked else None)
+    if best is None or best.chaos > _MESSY:  # none reads well: any page charset-normalizer has
+        other = from_bytes(data).best()
+        if other is not None and (best is None or other.chaos < best.chaos):
+            return codecs.lookup(other.encoding).name
+    if best is None:
+        return None
     try:
-        if _western(data.decode("cp1252")):
+        if data.decode("cp1252") == str(best):  # the same text: name the usual page
             return "cp1252"
     except UnicodeDecodeError:
         pass
-    match = from_bytes(data).best()
-    return None if match is None else codecs.lookup(match.encoding).name
+    return codecs.lookup(best.encoding).name
 
 
 def _repair_mojibake(d: Decoded, source: str | None) -> None:
