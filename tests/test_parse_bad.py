@@ -282,6 +282,9 @@ def test_encoding_option_replaces_the_guess() -> None:
     # Valid UTF-8 is UTF-8 whatever the option says; bytes the named encoding lacks are an error.
     utf8 = parse(text.encode(), name="u.txt", encoding="koi8-r")
     assert "каспийский коридор" in " ".join(words_of(utf8))
+    # UTF-16 without a byte order mark is valid UTF-8 when its text is ASCII: the option wins.
+    utf16 = parse(text.encode("utf-16-le"), name="u16.txt", encoding="utf-16-le")
+    assert words_of(utf16) == words_of(utf8)
     with pytest.raises(InputError) as info:
         parse(b"Title\n\nMay 4, 2019 (EIRNS)\xe2\x80\x94x \x81\n", name="b.txt",
               encoding="cp1252")
