@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import shutil
 import tempfile
 import time
@@ -116,9 +117,13 @@ def archive(
                   memory_limit, faults_from_env(), **settings["reading"])
         for name in job.formats:
             get(name)  # a missing dependency fails now, not once per input
-        shutil.rmtree(ws.spool, ignore_errors=True)  # what an interrupted run left: uncommitted
-        ws.spool.mkdir()
-        executor = _executor(job, jobs, scheduler, scheduler_file, ws.spool)
+        # What an interrupted run left in the spool was never committed. This run spools into
+        # a folder of its own: a worker of a killed run that has not noticed yet writes into
+        # its run's folder, never over this run's files.
+        shutil.rmtree(ws.spool, ignore_errors=True)
+        spool = ws.spool / secrets.token_hex(8)
+        spool.mkdir(parents=True)
+        executor = _executor(job, jobs, scheduler, scheduler_file, spool)
     except BaseException:
         if not ws.journal.exists():  # nothing done yet: leave no workspace behind
             remove_workspace(ws.work)
