@@ -228,6 +228,14 @@ LEGACY = {
     "German quotes": ("Er wohnt in der Hauptstraße. „Der Fluß“ war groß.", "cp1252"),
     "Spanish capitals": ("ESPAÑA”, dijo el señor Núñez. ¿Será suficiente?", "cp1252"),
     "one word": ("The old tram dépôt of the town reopened today as a museum.", "cp1252"),
+    "pounds": ("Petrol now costs £1.45 a litre, up 2p on the week.", "cp1252"),
+    "one name": ("The company said that Zoë Smith was appointed chief executive.", "cp1252"),
+    "micro": ("The particles were 10 µm wide.", "cp1252"),
+    "French elisions": ("Ça a été déjà évoqué à Orléans.", "cp1252"),
+    "Portuguese capitals": ("A DECISÃO NÃO AGRADOU À POPULAÇÃO EM SÃO PAULO", "cp1252"),
+    "Icelandic": ("Forsætisráðherra tilkynnti á miðvikudag.", "cp1252"),
+    "Slovak": ("Je to neúspech, povedala poslankyňa z Ľubietovej.", "cp1250"),
+    "quotes only": ("HEADLINE\n\n“Yes.” “No.” “Maybe…”\n", "cp1252"),
     "last letter": ("Meeting held at the Town Hall Café", "cp1252"),
     "Polish": ("Minister spraw zagranicznych oświadczył w środę, że Polska będzie "
                "współpracować z sąsiadami. Łódź i Gdańsk przygotowują się.", "cp1250"),
@@ -267,8 +275,27 @@ def test_a_file_partly_utf8_reads_each_part_in_its_own_encoding(label: str) -> N
         decoded.repairs[0][1]
 
 
-def test_utf8_ending_in_a_legacy_letter_keeps_it() -> None:
-    assert decode("Voilà — voil".encode() + b"\xe0").text == "Voilà — voilà"
+@pytest.mark.parametrize("data, text", [
+    ("Он живёт в Москве – сказал он.".encode().replace("–".encode(), b"\x96"),
+     "Он живёт в Москве – сказал он."),  # one-letter words of another script stay UTF-8
+    ("Путин прибыл в Пекин и встретился с Си".encode()[:-1],
+     "Путин прибыл в Пекин и встретился с С"),
+    (b"Gr\xf6\xc3\x9fere St\xc3\xa4dte", "Größere Städte"),  # a stray byte beside UTF-8
+    (b"Ba\xc5\x9fbakan \xe9\xc3\xa7ar\xc5\x9famba", "Başbakan éçarşamba"),
+    (b"\xef\xbb\xbf" + "Grève à Besançon".encode()[:-1], "Grève à Besanço"),
+])
+def test_partly_utf8_files_keep_their_utf8(data: bytes, text: str) -> None:
+    assert decode(data).text == text
+
+
+def test_html_references_are_decoded_but_urls_kept() -> None:
+    data = b"Title\n\nMay 4, 2019 (EIRNS)--Marks &amp; Spencer: https://x.org/?id=5&section=uk\n"
+    assert "Marks & Spencer: https://x.org/?id=5&section=uk" in decode(data).text
+
+
+def test_one_trailing_lead_byte_is_a_cut_alone_and_a_legacy_letter_among_others() -> None:
+    assert decode("Voilà — voil".encode() + b"\xe0").text == "Voilà — voil"
+    assert decode("Voilà — d".encode() + b"\xe9j\xe0").text == "Voilà — déjà"
 
 
 def test_encoding_option_replaces_the_guess() -> None:

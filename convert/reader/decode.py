@@ -38,16 +38,21 @@ _MOJIBAKE_HINT = re.compile(
 #: HTML character references left by a careless scrape: &quot; &mdash; &#8217; &#x2014;
 _HTML_REFERENCE = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 
-#: Bytes that are not UTF-8 at the end of a text, as surrogateescape decoding keeps them.
+#: Bytes that are not UTF-8 (at the end of a text), as surrogateescape decoding keeps them.
+_STRAY = re.compile("[\udc80-\udcff]")
 _STRAY_END = re.compile("[\udc80-\udcff]+\\Z")
 #: UTF-8 characters that show a file is UTF-8: Latin letters beyond ASCII, punctuation and
 #: currency signs, or two letters in a row of another script (a word, not a chance pair).
-#: Next to a byte that is not UTF-8, even such a character is a chance pair of legacy bytes
-#: (cp1251 "Д»" reads as "Ļ").
-_BELIEVED_UTF8 = re.compile(
-    "(?<![\udc80-\udcff])(?:[\u00a0-\u024f\u2000-\u206f\u20a0-\u20cf\u2100-\u214f]"
-    "|[\u0370-\u03ff\u0400-\u052f\u0590-\u06ff\u0e00-\u0e7f\u3040-\u30ff\u4e00-\u9fff"
-    "\uac00-\ud7af]{2,})(?![\udc80-\udcff])")
+#: A run of them counts only between ASCII characters: next to a byte that is not UTF-8 or
+#: to an odd character, it is a chance pair of legacy bytes (cp1251 "Д»" reads as "Ļ").
+_PLAUSIBLE = ("\u00a0-\u024f\u0370-\u03ff\u0400-\u052f\u0590-\u06ff\u0e00-\u0e7f"
+              "\u2000-\u206f\u20a0-\u20cf\u2100-\u214f\u3000-\u30ff\u4e00-\u9fff"
+              "\uac00-\ud7af\uff00-\uffef")
+#: Latin letters touching an ASCII letter count even beside a stray byte: a legacy page puts
+#: "Ã" before such a byte only in mojibake ("\\xe9ça" is a cp1252 "é" before a UTF-8 "ça").
+_BELIEVED_UTF8 = re.compile(f"(?<![^\\x00-\\x7f{_PLAUSIBLE}])[{_PLAUSIBLE}]+"
+                            f"(?![^\\x00-\\x7f{_PLAUSIBLE}])"
+                            "|[\u00c0-\u024f]+(?=[A-Za-z])|(?<=[A-Za-z])[\u00c0-\u024f]+")
 
 #: Control characters that are never content (tab, newline are handled separately).
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\ufeff]")
@@ -99,25 +104,29 @@ def _decode_bytes(data: bytes, source: str | None, fallback: str | None) -> Deco
             try:
                 text = data[len(bom):].decode(encoding)
             except UnicodeDecodeError as exc:
+                if encoding == "utf-8" and (mixed := _partly_utf8(data[len(bom):], source)):
+                    mixed.repairs.insert(0, ("bom", "removed the utf-8 byte order mark"))
+                    return mixed
                 raise _not_text(source, f"byte order mark says {encoding} but byte "
                                 f"{exc.start + len(bom)} is not valid {encoding}") from exc
             repairs = [("bom", f"removed the {encoding} byte order mark")]
             messages = [] if encoding == "utf-8" else [
                 info(f"decoded as {encoding} (byte order mark)", source)]
             return Decoded(text, encoding, repairs, messages)
-    if fallback is not None and 0 in data:  # UTF-16 named by the user: NULs are not UTF-8 text
+    if fallback is not None and 0 in data and fallback.lower().replace("_", "-").startswith(
+            ("utf-16", "utf-32", "utf16", "utf32")):  # ASCII in UTF-16 is "valid UTF-8"
         return _decode_as(data, fallback, source)
-    try:
-        return Decoded(data.decode("utf-8"), "utf-8")
-    except UnicodeDecodeError:
-        pass
-    utf16 = _looks_like_utf16(data)
+    utf16 = _looks_like_utf16(data)  # before UTF-8: ASCII text in UTF-16 is valid UTF-8 too
     if utf16:
         try:
             return Decoded(data.decode(utf16), utf16, [],
                            [warning(f"no byte order mark; decoded as {utf16}", source)])
         except UnicodeDecodeError:
             pass
+    try:
+        return Decoded(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
     if fallback is not None:
         return _decode_as(data, fallback, source)
     offset = _first_invalid_utf8(data)
@@ -177,7 +186,13 @@ def _partly_utf8(data: bytes, source: str | None) -> Decoded | None:
     recorded as repairs, with the lines.
     """
     text = data.decode("utf-8", "surrogateescape")
-    believed = [m.span() for m in _BELIEVED_UTF8.finditer(text)]
+    stray_end = _STRAY_END.search(text)
+    cut = data[len(data) - len(stray_end.group()):] if stray_end else b""
+    alone = len(_STRAY.findall(text)) == len(cut)  # no other byte in the file is stray
+    if not (cut and _incomplete_utf8(cut) and (len(cut) > 1 or alone)):
+        cut = b""  # one lead byte after other stray bytes: a legacy "à" more likely
+    text = text[:len(text) - len(cut)]
+    believed = [m.span() for m in _BELIEVED_UTF8.finditer(text) if not _mixed_script(text, m)]
     if not believed:
         return None
     parts: list[str | bytes] = []  # believed UTF-8 (str), and the bytes between (bytes)
@@ -186,11 +201,6 @@ def _partly_utf8(data: bytes, source: str | None) -> Decoded | None:
         parts += [text[pos:begin].encode("utf-8", "surrogateescape"), text[begin:end]]
         pos = end
     parts.append(text[pos:].encode("utf-8", "surrogateescape"))
-    stray_end = _STRAY_END.search(text)
-    cut = data[len(data) - len(stray_end.group()):] if stray_end else b""
-    if not (len(cut) > 1 and _incomplete_utf8(cut)):  # one byte: a legacy "à" as likely
-        cut = b""
-    parts[-1] = parts[-1][:len(parts[-1]) - len(cut)]
     legacy = b" ".join(part for part in parts if isinstance(part, bytes))
     encoding = _detect(legacy) if any(b >= 0x80 for b in legacy) else "cp1252"
     if encoding is None:
@@ -219,6 +229,15 @@ def _partly_utf8(data: bytes, source: str | None) -> Decoded | None:
                    [warning(f"{r}; check the result", source, n) for r, n in found])
 
 
+def _mixed_script(text: str, m: re.Match[str]) -> bool:
+    """Whether a match holds a letter of another script and touches an ASCII letter: no word
+    is written so, but cp1250 "ÓŁ" is the valid UTF-8 of a Cyrillic "ӣ" ("WSPӣPRACA")."""
+    begin, end = m.span()
+    edges = text[begin - 1:begin] + text[end:end + 1]
+    return bool(_OTHER_SCRIPT.search(m.group())) and any(c.isascii() and c.isalpha()
+                                                         for c in edges)
+
+
 def _incomplete_utf8(tail: bytes) -> bool:
     """Whether `tail` is the start of a UTF-8 character whose last byte(s) are missing."""
     first = tail[0]
@@ -230,9 +249,13 @@ def _incomplete_utf8(tail: bytes) -> bool:
 #: Legacy code pages a bulletin may come in, the likeliest first (ties go to the earlier).
 _CODE_PAGES = ("cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257", "iso8859_2",
                "koi8_r", "gb18030", "big5", "shift_jis", "euc_kr")
-#: A symbol between two letters ("og³osi³" for "ogłosił"): a Latin reading of the wrong page.
+#: A symbol inside a word ("og³osi³" for "ogłosił"), or an odd one at its edge ("¶rodę" for
+#: "środę"): a Latin reading of the wrong page. (Not "¿Qué", "«Le", "25°C", "km²".)
 _SYMBOL_IN_WORD = re.compile(
-    r"[^\W\d_][\u00a1-\u00a9\u00ab-\u00b4\u00b6-\u00b9\u00bb-\u00bf\u00d7\u00f7][^\W\d_]")
+    r"[^\W\d_][\u00a1-\u00a9\u00ab-\u00b4\u00b6-\u00b9\u00bb-\u00bf\u00d7\u00f7][^\W\d_]"
+    r"|[\u00a2-\u00a8\u00ac\u00af\u00b1\u00b3\u00b4\u00b6\u00b8\u00b9\u00bc-\u00be]"
+    r"(?=[^\W\d_])|(?<=[^\W\d_])[\u00a2-\u00a8\u00ac\u00af\u00b1\u00b3\u00b4\u00b6\u00b8"
+    r"\u00b9\u00bc-\u00be]")
 
 
 #: The letters beyond ASCII of the languages written in Latin legacy code pages (lower case).
@@ -253,20 +276,28 @@ _ALPHABETS = (
     "çğıöşü",  # Turkish
     "ąčęėįšųūž",  # Lithuanian
     "āčēģīķļņšūž",  # Latvian
+    "áðéíóúýþæö",  # Icelandic
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяґєіїђјљњћџ",  # Cyrillic
+    "αβγδεζηθικλμνξοπρστυφχψωάέήίόύώϊϋΐΰς",  # Greek
 )
-
-
-#: charset-normalizer's own limit of mess in a reading it accepts.
-_MESSY = 0.2
+#: Letters of the scripts the alphabets cover; others (Han, kana, Hangul) are not weighed.
+_WEIGHED = re.compile("[\u00c0-\u024f\u0370-\u03ff\u0400-\u052f]")
+#: Letters of scripts other than Latin.
+_OTHER_SCRIPT = re.compile("[\u0370-\u052f\u0590-\u06ff\u0e00-\u0e7f\u3040-\u30ff"
+                           "\u4e00-\u9fff\uac00-\ud7af]")
+#: A Greek or Cyrillic letter touching an ASCII letter.
+_MIXED_SCRIPT = re.compile("(?<=[A-Za-z])[\u0370-\u052f]|[\u0370-\u052f](?=[A-Za-z])")
 
 
 def _alphabet_fit(text: str) -> float:
-    """The largest share of the text's non-ASCII letters that one language's alphabet holds:
-    1.0 for a right reading; the wrong page mixes letters of several ("zahranièí")."""
-    letters = [c for c in text.lower() if c.isalpha() and not c.isascii()]
+    """The largest share of the text's letters beyond ASCII that one language's alphabet
+    holds: 1.0 for a right reading; the wrong page mixes letters of several ("zahranièí")."""
+    letters = [c for c in _WEIGHED.findall(text.lower()) if c.isalpha()]
     if not letters:
         return 1.0
-    return max(sum(c in alphabet for c in letters) for alphabet in _ALPHABETS) / len(letters)
+    mixed = len(_MIXED_SCRIPT.findall(text))  # "GrцГџere": no language writes words so
+    return round((max(sum(c in alphabet for c in letters) for alphabet in _ALPHABETS) - mixed)
+                 / len(letters), 2)
 
 
 def _detect(data: bytes) -> str | None:
@@ -274,21 +305,24 @@ def _detect(data: bytes) -> str | None:
 
     charset-normalizer measures each reading's mess (chaos) and how well it fits a language
     (coherence); on its own it often names exotic pages for a few accented words (cp775, Mac
-    Central European, Big5). Here it only weighs the pages bulletins come in, ranked by
-    coherence minus chaos, then by how well one alphabet holds the reading's letters, then
-    Windows-1252 first; a reading that puts a symbol inside a word is passed over.
+    Central European, Big5), and its coherence is noise on a sentence (it reads "£1.45" as
+    Polish "Ł1.45"). Here it only weighs the pages bulletins come in: first by how well one
+    language's alphabet holds the reading's letters, then Windows-1252 before the others,
+    then by coherence minus chaos; a reading with a symbol inside a word is passed over.
     """
     from charset_normalizer import from_bytes
 
-    ranked = sorted(from_bytes(data, cp_isolation=list(_CODE_PAGES), threshold=1.0),
-                    key=lambda m: (-round(m.coherence - m.chaos, 2), -_alphabet_fit(str(m)),
+    # A reading that turns ASCII letters into something else ("\xe9p" as one GB18030
+    # character) loses words of the bulletin: never taken.
+    letters = sum(1 for b in data if 0x41 <= b <= 0x5A or 0x61 <= b <= 0x7A)
+    ranked = sorted((m for m in from_bytes(data, cp_isolation=list(_CODE_PAGES), threshold=1.0)
+                     if sum(1 for c in str(m) if c.isascii() and c.isalpha()) == letters),
+                    key=lambda m: (-_alphabet_fit(str(m)),
+                                   "cp1252" not in m.could_be_from_charset,
+                                   -round(m.coherence - m.chaos, 2),
                                    _CODE_PAGES.index(m.encoding)))
     best = next((m for m in ranked if not _SYMBOL_IN_WORD.search(str(m))),
                 ranked[0] if ranked else None)
-    if best is None or best.chaos > _MESSY:  # none reads well: any page charset-normalizer has
-        other = from_bytes(data).best()
-        if other is not None and (best is None or other.chaos < best.chaos):
-            return codecs.lookup(other.encoding).name
     if best is None:
         return None
     try:
@@ -335,7 +369,9 @@ def decode(data: bytes, source: str | None = None, encoding: str | None = None) 
     if references := _HTML_REFERENCE.findall(d.text):
         import html
 
-        d.text = html.unescape(d.text)
+        # Only whole references: html.unescape on the text would also read "&sect" in a
+        # URL's "&section=" as "§".
+        d.text = _HTML_REFERENCE.sub(lambda m: html.unescape(m.group()), d.text)
         shown = ", ".join(sorted(set(references))[:5])
         d.repairs.append(("html-entities", f"decoded {len(references)} HTML character "
                           f"reference(s) such as {shown}"))
