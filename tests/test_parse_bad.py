@@ -280,6 +280,10 @@ def test_a_file_partly_utf8_reads_each_part_in_its_own_encoding(label: str) -> N
      "Он живёт в Москве – сказал он."),  # one-letter words of another script stay UTF-8
     ("Путин прибыл в Пекин и встретился с Си".encode()[:-1],
      "Путин прибыл в Пекин и встретился с С"),
+    ("总理周三宣布了改革。议员说。".encode() + b"\x96", "总理周三宣布了改革。议员说。–"),
+    ("Президент России в среду объявил о реформе.\n".encode()
+     + "© Agence France-Presse".encode("cp1252"),
+     "Президент России в среду объявил о реформе.\n© Agence France-Presse"),
     (b"Gr\xf6\xc3\x9fere St\xc3\xa4dte", "Größere Städte"),  # a stray byte beside UTF-8
     (b"Ba\xc5\x9fbakan \xe9\xc3\xa7ar\xc5\x9famba", "Başbakan éçarşamba"),
     (b"\xef\xbb\xbf" + "Grève à Besançon".encode()[:-1], "Grève à Besanço"),

@@ -50,8 +50,9 @@ _PLAUSIBLE = ("\u00a0-\u024f\u0370-\u03ff\u0400-\u052f\u0590-\u06ff\u0e00-\u0e7f
               "\uac00-\ud7af\uff00-\uffef")
 #: Latin letters touching an ASCII letter count even beside a stray byte: a legacy page puts
 #: "Ã" before such a byte only in mojibake ("\\xe9ça" is a cp1252 "é" before a UTF-8 "ça").
-_BELIEVED_UTF8 = re.compile(f"(?<![^\\x00-\\x7f{_PLAUSIBLE}])[{_PLAUSIBLE}]+"
-                            f"(?![^\\x00-\\x7f{_PLAUSIBLE}])"
+#: So do three or more in a row: chance pairs of legacy bytes do not line up so.
+_BELIEVED_UTF8 = re.compile(f"(?<![^\\x00-\\x7f{_PLAUSIBLE}])[{_PLAUSIBLE}]++"
+                            f"(?![^\\x00-\\x7f{_PLAUSIBLE}])|[{_PLAUSIBLE}]{{3,}}+"
                             "|[\u00c0-\u024f]+(?=[A-Za-z])|(?<=[A-Za-z])[\u00c0-\u024f]+")
 
 #: Control characters that are never content (tab, newline are handled separately).
