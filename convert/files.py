@@ -2,7 +2,9 @@
 
 Outputs are written to a temporary file in the destination folder, flushed and fsynced, then
 renamed over the final name (an atomic step on POSIX), so an interrupted run never leaves a
-half-written file behind, and a leftover temporary file is recognisable by its prefix.
+half-written file behind, and a leftover temporary file is recognisable by its prefix. The one
+exception, `write_in_place`, is for a package's payload, which counts only once a journal
+records it.
 """
 
 from __future__ import annotations
@@ -52,3 +54,16 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False, fsync: bool = 
     """Write `data` to `path` atomically (see `atomic_output`)."""
     with atomic_output(path, force=force, fsync=fsync) as stream:
         stream.write(data)
+
+
+def write_in_place(path: str | os.PathLike[str], data: bytes, *, exclusive: bool = False) -> None:
+    """Write `data` to `path` directly: no temporary file, no fsync, for files whose commit
+    point is elsewhere (an archive's journal). `exclusive` refuses an existing file."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | (os.O_EXCL if exclusive else os.O_TRUNC)
+    fd = os.open(path, flags, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)

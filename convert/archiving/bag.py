@@ -240,11 +240,7 @@ def sweep(bag: Path, index: Index) -> None:
     temporary files, and tag files of an interrupted finish."""
     for entry in os.scandir(bag):
         if entry.name != "data" and entry.name not in TAG_FILES:
-            # bagit.txt, manifests, bag-info.txt of an interrupted finish: remade below
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path)
-            else:
-                os.unlink(entry.path)
+            _remove(entry)  # bagit.txt, manifests, bag-info.txt of an interrupted finish
     for folder, _dirs, files in os.walk(bag / "data", topdown=False):
         for name in files:
             rel = os.path.relpath(os.path.join(folder, name), bag)
@@ -356,12 +352,16 @@ def remove_workspace(work: Path) -> None:
     recognised as ours (a state file and no bag beside a finished package) and swept."""
     for entry in os.scandir(work):
         if entry.name != STATE:
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path)
-            else:
-                os.unlink(entry.path)
+            _remove(entry)
     (work / STATE).unlink(missing_ok=True)
     work.rmdir()
+
+
+def _remove(entry: os.DirEntry[str]) -> None:
+    if entry.is_dir(follow_symlinks=False):
+        shutil.rmtree(entry.path)
+    else:
+        os.unlink(entry.path)
 
 
 def read_totals(dest: Path) -> catalog.Totals:

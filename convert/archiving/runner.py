@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..files import write_in_place
 from ..messages import Level, Message, display_path, error, warning
 from . import layout, provenance
 from .journal import ARCHIVED, DUPLICATE, QUARANTINED, Index, Journal, Record
@@ -382,14 +383,7 @@ class Driver:
         kill belongs to an input without a record, and is rewritten when the input is converted
         again, or swept away before the bag is made.
         """
-        fd = os.open(os.path.join(self.bag, bag_path),
-                     os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-        finally:
-            os.close(fd)
+        write_in_place(os.path.join(self.bag, bag_path), data)
 
     def _move(self, spooled: str, folder: str) -> None:
         """Rename a folder a local worker filled into place (one rename, not 7 new files).

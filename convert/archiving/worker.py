@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ..files import write_in_place
 from ..messages import BulletinError, Level, Message, display_path
 from . import layout
 from .provenance import (
@@ -333,13 +334,7 @@ def spool(result: ItemResult, item: WorkItem, folder: str) -> ItemResult:
     os.mkdir(folder)
     files = [(result.original, item.data)] + [(out.name, out.data) for out in result.outputs]
     for name, data in files:
-        fd = os.open(os.path.join(folder, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-        finally:
-            os.close(fd)
+        write_in_place(os.path.join(folder, name), data, exclusive=True)
     return replace(result, spooled=folder,
                    outputs=[replace(out, data=b"") for out in result.outputs])
 
