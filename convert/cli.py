@@ -6,31 +6,42 @@ outcomes map to the exit codes documented in `convert.messages.ExitCode` and the
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from . import __version__
-from .messages import ExitCode, Level, Message
+from .messages import ExitCode, Level, Message, printable
 
 if TYPE_CHECKING:
     from .pipeline import ConvertResult
 
 
 class Reporter:
-    """Prints messages the way the user asked (text or JSON Lines, quiet or not)."""
+    """Prints messages the way the user asked (text or JSON Lines, quiet or not).
 
-    def __init__(self, *, quiet: bool = False, as_json: bool = False) -> None:
+    In text, each message is one line (control characters escaped) followed by its hint, and
+    a big batch does not bury its summary: of messages of one sort (one `kind`, or one text),
+    the first SHOWN are printed and the rest counted, then named once by `close()`.
+    """
+
+    SHOWN = 5
+
+    def __init__(self, *, quiet: bool = False, as_json: bool = False,
+                 hints: dict[str, str] | None = None) -> None:
         self.quiet = quiet
         self.as_json = as_json
+        self.hints = hints or {}  # kind -> what this command offers for it
         self.errors = 0
         self.warnings = 0
+        self.groups: dict[tuple[Level, str], list[Any]] = {}  # sort -> [count, first message]
 
     def report(self, messages: Iterable[Message]) -> None:
         for m in messages:
@@ -40,10 +51,88 @@ class Reporter:
                 self.warnings += 1
             if self.quiet and m.level is not Level.ERROR:
                 continue
+            if m.kind in self.hints:
+                m = replace(m, hint=self.hints[m.kind])
             if self.as_json:
                 click.echo(json.dumps(m.to_dict(), ensure_ascii=False), err=True)
-            else:
-                click.echo(str(m), err=True)
+                continue
+            group = self.groups.setdefault((m.level, m.kind or m.text), [0, m])
+            group[0] += 1
+            if group[0] <= self.SHOWN:
+                click.echo(self.line(m), err=True)
+
+    @staticmethod
+    def line(m: Message) -> str:
+        return printable(str(m) + (f"; {m.hint}" if m.hint else ""))
+
+    def close(self) -> None:
+        """Name the messages that were counted but not shown."""
+        for count, first in self.groups.values():
+            if count > self.SHOWN:
+                more = count - self.SHOWN
+                hint = f"; {first.hint}" if first.hint else ""
+                kind = first.level.value + ("s" if more > 1 else "")
+                click.echo(printable(f"bulletin: {more:,} more {kind} like '{first.text}'"
+                                     f"{hint}"), err=True)
+        self.groups.clear()
+
+
+class Progress:
+    """How far a long command is, on stderr: a live bar on a terminal, and, when stderr is
+    not one (a cron job's log), a plain line every PLAIN_EVERY seconds."""
+
+    PLAIN_EVERY = 5.0
+
+    def __init__(self, verb: str, total: int | None, *, enabled: bool = True) -> None:
+        self.verb = verb
+        self.total = total
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self.last_line = self.started
+        self.bar: Any = None
+        if enabled and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+            from rich.progress import Progress as Bar
+
+            self.bar = Bar(TextColumn(verb), BarColumn(), MofNCompleteColumn(),
+                           TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+                           TextColumn("eta"), TimeRemainingColumn(),
+                           console=Console(stderr=True), transient=True)
+            self.task = self.bar.add_task(verb, total=total, rate="")
+
+    def __enter__(self) -> Progress:
+        if self.bar is not None:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def __call__(self, done: int, total: int | None = None) -> None:
+        if not self.enabled:
+            return
+        total = self.total = total if total is not None else self.total
+        if self.bar is not None:
+            speed = self.bar.tasks[0].speed
+            self.bar.update(self.task, completed=done, total=total,
+                            rate=f"{speed:.1f}/s" if speed else "")
+            return
+        now = time.monotonic()
+        if now - self.last_line < self.PLAIN_EVERY:
+            return
+        self.last_line = now
+        rate = done / (now - self.started)
+        of = f" of {total:,}" if total else ""
+        left = (f", about {(total - done) / rate:.0f} s left" if total and rate else "")
+        click.echo(f"bulletin: {self.verb}: {done:,}{of} done, {rate:.1f}/s{left}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,6 +166,15 @@ def _encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> 
                                  "latin-1)") from None
 
 
+def _language(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from .model import language
+
+    try:
+        return None if value is None else language(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def encoding_option(f: F) -> F:
     return click.option("--encoding", metavar="NAME", callback=_encoding,
                         help="Encoding of inputs that are not UTF-8 (e.g. cp1252, koi8-r), "
@@ -88,6 +186,7 @@ def reading_options(f: F, default_lang: str | None = "en") -> F:
     """--year, --lang, --encoding: what the text of any bulletin may lack."""
     f = encoding_option(f)
     f = click.option("--lang", default=default_lang, show_default=default_lang is not None,
+                     callback=_language,
                      metavar="BCP47", help="Language of the bulletins (xml:lang)"
                      + ("." if default_lang else "; default: en, or the interrupted run's."))(f)
     return click.option("--year", type=click.IntRange(1000, 9999), metavar="YYYY",
@@ -105,37 +204,29 @@ def metadata_options(f: F) -> F:
 def report_options(f: F) -> F:
     """--quiet, --json, --strict: how messages are shown and judged."""
     f = click.option("--strict", is_flag=True,
-                     help="Treat warnings as failures (exit code 5).")(f)
+                     help="Treat warnings as failures (exit code 5); convert also leaves "
+                          "out inputs that do not look like bulletins (no title, no "
+                          "dateline).")(f)
     f = click.option("--json", "as_json", is_flag=True,
                      help="Print messages as JSON Lines on stderr.")(f)
     f = click.option("-q", "--quiet", is_flag=True, help="Print errors only.")(f)
     return f
 
 
-def exit_if_strict(reporter: Reporter, strict: bool) -> None:
-    """With --strict, warnings make the run fail with their own exit code."""
-    if strict and reporter.warnings:
-        sys.exit(ExitCode.WARNINGS)
-
-
-def expand_inputs(inputs: Iterable[str], suffixes: tuple[str, ...]) -> Iterator[Path]:
-    """Files as given, and folders walked recursively (sorted) for every file with `suffixes`
-    (unlike a conversion's walk, which leaves out earlier outputs: validate checks them all)."""
-    for raw in inputs:
-        path = Path(raw)
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*")
-                              if p.is_file() and p.suffix.lower() in suffixes
-                              and not p.name.startswith("."))
-        else:
-            yield path
+def finish(reporter: Reporter, code: int = ExitCode.OK, strict: bool = False) -> NoReturn:
+    """Name the messages counted but not shown, then exit with `code`, or with the code of
+    warnings under --strict when nothing worse happened."""
+    reporter.close()
+    if code == ExitCode.OK and strict and reporter.warnings:
+        code = ExitCode.WARNINGS
+    sys.exit(code)
 
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-o", "--output", metavar="OUT",
-              help="A file (one input), or a folder (several inputs, or OUT ending in '/'); "
-                   "default: standard output.")
+              help="A file whose name ends in .xml (one document), or a folder (one STEM.xml "
+                   "per document); default: standard output.")
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 @metadata_options
 @report_options
@@ -144,9 +235,10 @@ def parse(inputs: tuple[str, ...], output: str | None, force: bool, year: int | 
           strict: bool) -> None:
     """Parse bulletins (text or canonical XML) into canonical XML.
 
-    INPUT is a file, a folder (walked for .txt and .xml files) or '-' for standard input.
-    Each document is checked against the schema before it is written. A digest page gives one
-    document per item, written as STEM-1.xml, STEM-2.xml, ...
+    INPUT is a file, a folder (walked for .txt and .xml files; BagIt packages, hidden files
+    and earlier outputs left out) or '-' for standard input. Each document is checked against
+    the schema before it is written. A digest page gives one document per item: written one
+    after another on standard output, or as STEM-1.xml, STEM-2.xml, ... in a folder.
 
     \b
     Examples:
@@ -160,49 +252,23 @@ def parse(inputs: tuple[str, ...], output: str | None, force: bool, year: int | 
     reporter = Reporter(quiet=quiet, as_json=as_json)
     metadata: dict[str, Any] = {"year": year, "source_url": source_url, "lang": lang,
                                 "encoding": encoding}
-    if output == STDOUT:  # as in `bulletin convert -o -`
-        output = None
     try:
         if inputs == (STDOUT,):
-            result = _parse_stdin(output, force, metadata)
-        elif output is None:
-            result = convert(list(inputs), "xml", STDOUT, **metadata)
-        elif (len(inputs) > 1 or output.endswith(("/", "\\")) or Path(output).is_dir()
-              or Path(inputs[0]).is_dir()):
-            result = convert(list(inputs), "xml", output, force=force, **metadata)
+            result = _parse_stdin(None if output == STDOUT else output, force, metadata)
         else:
-            result = _convert_to_file(list(inputs), Path(output), force, metadata)
+            result = convert(list(inputs), "xml", output or STDOUT, force=force, **metadata)
     except BulletinError as exc:
         reporter.report(exc.messages)
-        sys.exit(exc.exit_code)
+        finish(reporter, exc.exit_code)
     reporter.report(result.messages)
-    if not result.ok:
-        sys.exit(result.exit_code)
-    exit_if_strict(reporter, strict)
-
-
-class _Discard(Exception):
-    """Raised inside an atomic output to throw the half-made file away."""
-
-
-def _convert_to_file(inputs: list[str], target: Path, force: bool,
-                     metadata: dict[str, Any]) -> ConvertResult:
-    """The canonical XML of one input into the file `target`, written only on success."""
-    from .files import atomic_output
-    from .pipeline import convert
-
-    with contextlib.suppress(_Discard), atomic_output(target, force=force) as stream:
-        result = convert(inputs, "xml", stream, **metadata)
-        if not result.ok:
-            raise _Discard
-    return result
+    finish(reporter, result.exit_code, strict)
 
 
 def _parse_stdin(output: str | None, force: bool, metadata: dict[str, Any]) -> ConvertResult:
-    """`bulletin parse -`: one bulletin from standard input."""
+    """`bulletin parse -`: bulletin text or canonical XML from standard input."""
     from . import model
     from .files import write_atomic
-    from .messages import BulletinError
+    from .messages import BulletinError, UsageError
     from .pipeline import ConvertResult
     from .reader import parse as parse_bytes
     from .schema import check
@@ -213,14 +279,14 @@ def _parse_stdin(output: str | None, force: bool, metadata: dict[str, Any]) -> C
         result.messages.extend(parsed.messages)
         for doc in parsed.documents:
             check(doc, "<stdin>")
-        if len(parsed.documents) != 1:
-            raise BulletinError(f"a digest page gives {len(parsed.documents)} documents; "
-                                "parse it from a file with -o FOLDER/", "<stdin>")
-        data = model.dump(parsed.documents[0])
         if output is None:
-            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.write(b"".join(model.dump(d) for d in parsed.documents))
+        elif len(parsed.documents) != 1:
+            raise UsageError(f"the input gives {len(parsed.documents)} documents (a digest "
+                             "page gives one per item); a file takes one", "<stdin>",
+                             hint="save the input to a file and parse it with -o FOLDER/")
         else:
-            write_atomic(Path(output), data, force=force)
+            write_atomic(Path(output), model.dump(parsed.documents[0]), force=force)
     except BulletinError as exc:
         result.fail(exc)
     return result
@@ -232,33 +298,39 @@ def _parse_stdin(output: str | None, force: bool, metadata: dict[str, Any]) -> C
 def validate(files: tuple[str, ...], quiet: bool, as_json: bool, strict: bool) -> None:
     """Check canonical XML files against the schema (XSD and Schematron rules).
 
-    Every problem is printed as FILE:LINE: error: MESSAGE. Exit code 0 when every file is
-    valid, 3 when any is not.
+    FILE is a file or a folder, walked for .xml files (BagIt packages and hidden files left
+    out). Every problem is printed as FILE:LINE: error: MESSAGE. Exit code 0 when every file
+    is valid, 3 when any is not, 1 when a file cannot be read.
 
     \b
     Example:
       bulletin validate masters/*.xml
     """
+    from .messages import error
     from .schema import validate as validate_bytes
+    from .walk import Walk
 
     reporter = Reporter(quiet=quiet, as_json=as_json)
-    invalid = 0
-    paths = list(expand_inputs(files, (".xml",)))
-    for path in paths:
+    valid = invalid = unreadable = 0
+    walk = Walk(files, suffixes=(".xml",))
+    for found in walk:
         try:
-            data = path.read_bytes()
+            with open(found.path, "rb") as f:
+                data = f.read()
         except OSError as exc:
-            reporter.report([Message(Level.ERROR, f"cannot read: {exc.strerror}", str(path))])
-            invalid += 1
+            reporter.report([error(f"cannot read: {exc.strerror or exc}", found.display)])
+            unreadable += 1
             continue
-        problems = validate_bytes(data, str(path))
+        problems = validate_bytes(data, found.display)
         reporter.report(problems)
         invalid += bool(problems)
+        valid += not problems
+    reporter.report(walk.skipped)
     if not quiet and not as_json:
-        click.echo(f"{len(paths) - invalid} valid, {invalid} invalid", err=True)
-    if invalid:
-        sys.exit(ExitCode.INVALID)
-    exit_if_strict(reporter, strict)
+        cannot = f", {unreadable} unreadable" if unreadable else ""
+        click.echo(f"{valid} valid, {invalid} invalid{cannot}", err=True)
+    finish(reporter, ExitCode.FAILED if unreadable else
+           ExitCode.INVALID if invalid else ExitCode.OK, strict)
 
 
 # --- formats and convert (Writers) ---------------------------------------------------------
@@ -308,13 +380,15 @@ def formats(as_json: bool) -> None:
 
 @cli.command("convert")
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
-@click.option("-t", "--to", "to", required=True, metavar="FORMAT[,FORMAT...]",
+@click.option("-t", "--to", "to", metavar="FORMAT[,FORMAT...]",
               help="Formats to write: tei, epub, docx, pdf, xml (the canonical master), a "
-                   "third-party one, or 'all' (tei, epub, docx, pdf). See 'bulletin formats'.")
-@click.option("-o", "--output", metavar="DIR|-",
+                   "third-party one, or 'all' (tei, epub, docx, pdf). See 'bulletin formats'. "
+                   "Optional when -o names a file (story.epub).")
+@click.option("-o", "--output", metavar="DIR|FILE|-",
               help="Folder for the outputs (created if needed; a walked folder's subfolders "
-                   "are mirrored); '-' writes a single rendition to standard output. "
-                   "Default: next to each input.")
+                   "are mirrored); a file whose extension names its format (story.epub, "
+                   "story.tei.xml) for one document; '-' writes one rendition to standard "
+                   "output. Default: next to each input.")
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 @click.option("--skip-existing", is_flag=True,
               help="Leave outputs that are already there and write only the missing ones "
@@ -327,7 +401,7 @@ def formats(as_json: bool) -> None:
               help="A DOCX whose styles the DOCX output uses (like pandoc's --reference-doc).")
 @metadata_options
 @report_options
-def convert_command(inputs: tuple[str, ...], to: str, output: str | None, force: bool,
+def convert_command(inputs: tuple[str, ...], to: str | None, output: str | None, force: bool,
                     skip_existing: bool, no_validate: bool, paper: str,
                     reference_docx: str | None, year: int | None,
                     source_url: str | None, lang: str, encoding: str | None, quiet: bool,
@@ -335,14 +409,15 @@ def convert_command(inputs: tuple[str, ...], to: str, output: str | None, force:
     """Convert bulletins (text or canonical XML) to TEI P5, EPUB 3, DOCX, PDF/A.
 
     INPUT is a bulletin text file, a canonical XML file or a folder, walked recursively for
-    .txt and .xml files (leaving out hidden files, *.tei.xml and masters saved next to their
-    text, STEM.xml or STEM-N.xml beside STEM.txt). Each output is named after its input:
-    STEM.tei.xml, STEM.epub, STEM.docx, STEM.pdf, STEM.xml (--to xml); a digest page gives
-    STEM-1.epub, STEM-2.epub, ... Every document is checked against the canonical schema
-    first. An existing file is an error (exit 4) unless --force replaces it or
-    --skip-existing keeps it quietly; each file is written to a temporary name and renamed
-    when complete, so an interrupted run leaves no partial file, and --skip-existing finishes
-    it. One bad input does not stop the others.
+    .txt and .xml files (leaving out hidden files, BagIt packages, archive workspaces, the
+    output folder, *.tei.xml and masters saved next to their text, STEM.xml or STEM-N.xml
+    beside STEM.txt). Each output is named after its input: STEM.tei.xml, STEM.epub,
+    STEM.docx, STEM.pdf, STEM.xml (--to xml); a digest page gives STEM-1.epub, STEM-2.epub,
+    ... Every document is checked against the canonical schema first. An existing file is an
+    error (exit 4) unless --force replaces it or --skip-existing keeps it quietly; each file
+    is written to a temporary name and renamed when complete, so an interrupted run leaves
+    no partial file, and --skip-existing finishes it. One bad input does not stop the others.
+    Nothing is ever written into a BagIt package.
 
     With --json, a summary of the outputs is also printed on standard output as JSON (not
     with -o -). Exit codes: 0 done, 1 an input or output failed, 2 bad command line, 3 a
@@ -352,6 +427,7 @@ def convert_command(inputs: tuple[str, ...], to: str, output: str | None, force:
     \b
     Examples:
       bulletin convert story.txt --to tei,epub       story.tei.xml, story.epub beside it
+      bulletin convert story.txt -o story.epub       one file, its format from its name
       bulletin convert scraped/ --to all -o out/     every format, for a whole folder
       bulletin convert story.txt --to epub -o - > s.epub
       bulletin convert masters/*.xml --to pdf --paper letter --force -o pdf/
@@ -363,31 +439,38 @@ def convert_command(inputs: tuple[str, ...], to: str, output: str | None, force:
     from .pipeline import STDOUT
     from .pipeline import convert as run
 
-    reporter = Reporter(quiet=quiet, as_json=as_json)
+    reporter = Reporter(quiet=quiet, as_json=as_json, hints={
+        "exists": "--force overwrites existing outputs; --skip-existing keeps them and writes "
+                  "only the missing ones"})
     try:
         writers.available()  # two installed writers of one name: a broken setup, not usage
     except WriterError as exc:
         reporter.report(exc.messages)
-        sys.exit(exc.exit_code)
-    try:
-        formats = writers.resolve(to)
-    except WriterError as exc:
-        raise click.BadParameter(exc.text, param_hint="'--to'") from exc
+        finish(reporter, exc.exit_code)
+    formats = _formats(to)
+    if formats is None and (output in (None, STDOUT) or writers.format_of(output) is None):
+        raise click.UsageError("give the formats with --to (e.g. --to epub), or name one output "
+                               "file whose extension says its format (-o story.epub)")
     if force and skip_existing:
         raise click.UsageError("--force replaces existing outputs, --skip-existing keeps them: "
                                "give one of them")
-    if output == STDOUT and len(formats) != 1:
+    if output == STDOUT and formats is not None and len(formats) != 1:
         raise click.UsageError("'-o -' writes a single rendition: give one format with --to")
     options = writers.WriteOptions(paper=paper, reference_docx=reference_docx)
+    show = not quiet and not as_json and output != STDOUT
     try:
-        result = run(list(inputs), formats, output, force=force, skip_existing=skip_existing,
-                     validate=not no_validate,
-                     year=year, source_url=source_url, lang=lang, encoding=encoding,
-                     options=options)
+        with Progress("converting", None, enabled=show) as progress:
+            result = run(list(inputs), formats, output, force=force,
+                         skip_existing=skip_existing, validate=not no_validate,
+                         year=year, source_url=source_url, lang=lang, encoding=encoding,
+                         options=options, strict=strict, progress=progress)
     except WriterError as exc:  # a writer that cannot be loaded fails the whole run
         reporter.report(exc.messages)
-        sys.exit(exc.exit_code)
+        finish(reporter, exc.exit_code)
+    except ValueError as exc:  # one file or stream for several formats
+        raise click.UsageError(str(exc)) from exc
     reporter.report(result.messages)
+    reporter.close()
     if as_json and output != STDOUT:
         click.echo(json.dumps({
             "outputs": [{"source": o.source, "format": o.format, "path": str(o.path)}
@@ -396,43 +479,27 @@ def convert_command(inputs: tuple[str, ...], to: str, output: str | None, force:
             "failures": len(result.failures),
             "exit_code": int(result.exit_code),
         }, indent=2, ensure_ascii=False))
-    elif not quiet and not as_json:
+    elif show:
         kept = f", {len(result.kept)} already there" if result.kept else ""
         click.echo(f"{len(result.outputs)} file(s) written{kept}, {len(result.failures)} "
-                   "failure(s)", err=True)
-    if not result.ok:
-        sys.exit(result.exit_code)
-    exit_if_strict(reporter, strict)
+                   f"failure(s), from {result.inputs} input(s)", err=True)
+    finish(reporter, result.exit_code, strict)
+
+
+def _formats(to: str | None) -> list[str] | None:
+    """The --to value as a checked list of format names (an unknown one is a usage error)."""
+    from . import writers
+    from .messages import WriterError
+
+    if to is None:
+        return None
+    try:
+        return writers.resolve(to)
+    except WriterError as exc:
+        raise click.BadParameter(exc.text, param_hint="'--to'") from exc
 
 
 # --- archive and verify (Archive) ----------------------------------------------------------
-
-
-class _ArchiveProgress:
-    """A live bar (inputs done, rate, ETA) on stderr; the total comes from a quick listing."""
-
-    def __init__(self, total: int) -> None:
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self.bar = Progress(
-            TextColumn("archiving"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("eta"),
-            TimeRemainingColumn(), console=Console(stderr=True), transient=True,
-        )
-        self.task = self.bar.add_task("archive", total=total, rate="")
-
-    def __call__(self, counts: Any) -> None:
-        speed = self.bar.tasks[0].speed
-        rate = f"{speed:.1f}/s" if speed else ""
-        self.bar.update(self.task, completed=counts.seen, rate=rate)
 
 
 def _summary(report: Any, as_json: bool) -> None:
@@ -463,8 +530,7 @@ def _summary(report: Any, as_json: bool) -> None:
 
 
 @cli.command("archive")
-@click.argument("sources", nargs=-1, required=True, metavar="SRC...",
-                type=click.Path(exists=True))
+@click.argument("sources", nargs=-1, required=True, metavar="SRC...")
 @click.option("-o", "--output", "dest", required=True, metavar="DEST",
               help="The package to make (built in DEST.partial, renamed when complete).")
 @click.option("-t", "--to", "to", metavar="FORMAT[,FORMAT...]",
@@ -491,6 +557,11 @@ def _summary(report: Any, as_json: bool) -> None:
               metavar="SECONDS", help="Time allowed per input before it is quarantined.")
 @click.option("--memory-limit", type=click.IntRange(256), default=4096, show_default=True,
               metavar="MB", help="Address space allowed per local worker process.")
+@click.option("--strict", is_flag=True,
+              help="Quarantine inputs that do not look like bulletins (no title and no "
+                   "dateline) instead of archiving them with a warning.")
+@click.option("--follow-symlinks", is_flag=True,
+              help="Follow symbolic links in the source folders, also to files outside them.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary; errors only.")
 @click.option("--json", "as_json", is_flag=True,
               help="Messages as JSON Lines on stderr, the summary as JSON on stdout.")
@@ -498,12 +569,14 @@ def _summary(report: Any, as_json: bool) -> None:
 def archive_command(sources: tuple[str, ...], dest: str, to: str | None, jobs: int | None,
                     scheduler: str | None, scheduler_file: str | None, package: str,
                     source_organization: str | None, resume: bool, force: bool, timeout: float,
-                    memory_limit: int, quiet: bool, as_json: bool, year: int | None,
-                    lang: str | None, encoding: str | None) -> None:
+                    memory_limit: int, strict: bool, follow_symlinks: bool, quiet: bool,
+                    as_json: bool, year: int | None, lang: str | None,
+                    encoding: str | None) -> None:
     """Archive a collection as a BagIt package with provenance.
 
-    Every .txt and .xml file under SRC (hidden ones left out; a file named on the command
-    line is always taken) is archived: its original bytes, the canonical XML master of each
+    Every .txt and .xml file under SRC (hidden files, BagIt packages and symbolic links
+    that leave SRC left out; a file named on the command line is always taken) is
+    archived: its original bytes, the canonical XML master of each
     bulletin in it, the renditions asked for, and a PREMIS provenance file, under
     DEST/data/<year>/<id>/. An input that cannot be converted is quarantined with its reason
     (quarantine.csv) and the rest goes on; the exit code is then 1.
@@ -516,37 +589,34 @@ def archive_command(sources: tuple[str, ...], dest: str, to: str | None, jobs: i
       bulletin archive scraped/ -o collection --scheduler tcp://sched.example.org:8786
     """
     from .archiving import archive
-    from .archiving.runner import Listing
     from .messages import BulletinError
+    from .walk import Walk
 
     reporter = Reporter(quiet=quiet, as_json=as_json)
-    bar = None
-    if not quiet and not as_json and sys.stderr.isatty():
-        total = sum(1 for _ in Listing(sources, exclude=[Path(dest)]))
-        bar = _ArchiveProgress(total)
+    _formats(to)  # an unknown format is a usage error, before anything starts
+    show = not quiet and not as_json
+    total = sum(1 for _ in Walk(sources, exclude=[dest], skip_outputs=True)) if show else None
     try:
-        if bar is not None:
-            bar.bar.start()
-        report = archive(
-            sources, dest, to=to, jobs=jobs, scheduler=scheduler, scheduler_file=scheduler_file,
-            package=package, source_organization=source_organization, resume=resume,
-            force=force, timeout=timeout, memory_limit=memory_limit << 20, progress=bar,
-            year=year, lang=lang, encoding=encoding,
-        )
+        with Progress("archiving", total, enabled=show) as progress:
+            report = archive(
+                sources, dest, to=to, jobs=jobs, scheduler=scheduler,
+                scheduler_file=scheduler_file, package=package,
+                source_organization=source_organization, resume=resume, force=force,
+                timeout=timeout, memory_limit=memory_limit << 20,
+                progress=lambda counts: progress(counts.seen), strict=strict,
+                follow_symlinks=follow_symlinks, year=year, lang=lang, encoding=encoding,
+            )
     except BulletinError as exc:
         reporter.report(exc.messages)
-        sys.exit(exc.exit_code)
+        finish(reporter, exc.exit_code)
     except KeyboardInterrupt:
         click.echo("bulletin: interrupted; run the same command with --resume to continue",
                    err=True)
-        sys.exit(ExitCode.INTERRUPTED)
-    finally:
-        if bar is not None:
-            bar.bar.stop()
+        finish(reporter, ExitCode.INTERRUPTED)
     reporter.report(report.messages)
     if as_json or not quiet:
         _summary(report, as_json)
-    sys.exit(report.exit_code)
+    finish(reporter, report.exit_code)
 
 
 @cli.command("verify")
@@ -565,12 +635,14 @@ def verify_command(dest: str, quiet: bool, as_json: bool) -> None:
     """
     from .archiving import verify
 
-    problems = verify(dest)
-    Reporter(quiet=quiet, as_json=as_json).report(problems)
+    reporter = Reporter(quiet=quiet, as_json=as_json)
+    with Progress("verifying", None, enabled=not quiet and not as_json) as progress:
+        problems = verify(dest, progress=progress)
+    reporter.report(problems)
     if not quiet and not as_json:
         click.echo(f"{dest}: " + (f"{len(problems)} problem(s)" if problems else
                                   "valid (every file re-hashed, provenance matches)"), err=True)
-    sys.exit(ExitCode.INVALID if problems else ExitCode.OK)
+    finish(reporter, ExitCode.INVALID if problems else ExitCode.OK)
 
 
 def main() -> None:

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from .messages import OutputExistsError
+from .messages import InputError, OutputExistsError, display_path
 
 TEMP_PREFIX = ".bulletin-tmp-"
+#: Inputs larger than this are refused unread (an archive quarantines them): no bulletin is
+#: this big, and a named /dev/zero or a huge log must not fill the memory.
+MAX_INPUT_BYTES = 64 << 20
 
 # mkstemp creates files readable by their owner only; finished outputs get the usual mode.
 _UMASK = os.umask(0)
@@ -33,7 +37,8 @@ def atomic_output(path: Path, *, force: bool = False, fsync: bool = True) -> Ite
     """
     path = Path(path)
     if path.exists() and not force:
-        raise OutputExistsError(f"{path} exists; use --force to overwrite it", str(path))
+        raise OutputExistsError("exists; not overwritten", str(path),
+                                hint="--force overwrites it", kind="exists")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     try:
@@ -67,3 +72,33 @@ def write_in_place(path: str | os.PathLike[str], data: bytes, *, exclusive: bool
             view = view[os.write(fd, view):]
     finally:
         os.close(fd)
+
+
+def open_input(path: str | os.PathLike[str]) -> BinaryIO:
+    """Open an input for reading, refusing what is not a regular file (a FIFO would hang the
+    run, a device would never end) with InputError."""
+    shown = display_path(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", shown) from exc
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise InputError("not a regular file (a device, a pipe or a socket); only files are "
+                         "read", shown)
+    return os.fdopen(fd, "rb")
+
+
+def read_input(path: str | os.PathLike[str], limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of the input file `path`; InputError when it is not a regular file, cannot
+    be read, or is larger than `limit`."""
+    with open_input(path) as f:
+        size = os.fstat(f.fileno()).st_size
+        try:
+            data = f.read(limit + 1) if size <= limit else b""
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror or exc}", display_path(path)) from exc
+    if size > limit or len(data) > limit:
+        raise InputError(f"too large for a bulletin ({max(size, len(data)):,} bytes; the "
+                         f"limit is {limit:,})", display_path(path))
+    return data

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import os
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 
 class Level(enum.StrEnum):
@@ -34,10 +34,16 @@ class ExitCode(enum.IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class Message:
+    """Something a stage noticed. `text` speaks of the input, never of command-line options;
+    `hint` says what a user of the `bulletin` command can do about it (the CLI prints it
+    after the text); `kind` names messages of one sort, so a long run can group them."""
+
     level: Level
     text: str
     source: str | None = None
     line: int | None = None
+    hint: str | None = None
+    kind: str | None = None
 
     def __str__(self) -> str:
         where = self.source or "bulletin"  # about no file: the command speaks
@@ -52,7 +58,12 @@ class Message:
 
     def at(self, source: str | None) -> Message:
         """The same message, attributed to `source` (used when a caller knows the file name)."""
-        return Message(self.level, self.text, source, self.line)
+        return replace(self, source=source)
+
+
+#: The `kind` of the warning about an input with neither title nor dateline: archived as text
+#: by default, refused by `convert` and `archive` in strict mode.
+NOT_A_BULLETIN = "not-a-bulletin"
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -74,16 +85,19 @@ def display_path(path: str | bytes | os.PathLike[str]) -> str:
     return printable(os.fsencode(path).decode("utf-8", "backslashreplace"))
 
 
-def warning(text: str, source: str | None = None, line: int | None = None) -> Message:
-    return Message(Level.WARNING, text, source, line)
+def warning(text: str, source: str | None = None, line: int | None = None, *,
+            hint: str | None = None, kind: str | None = None) -> Message:
+    return Message(Level.WARNING, text, source, line, hint, kind)
 
 
-def info(text: str, source: str | None = None, line: int | None = None) -> Message:
-    return Message(Level.INFO, text, source, line)
+def info(text: str, source: str | None = None, line: int | None = None, *,
+         hint: str | None = None, kind: str | None = None) -> Message:
+    return Message(Level.INFO, text, source, line, hint, kind)
 
 
-def error(text: str, source: str | None = None, line: int | None = None) -> Message:
-    return Message(Level.ERROR, text, source, line)
+def error(text: str, source: str | None = None, line: int | None = None, *,
+          hint: str | None = None, kind: str | None = None) -> Message:
+    return Message(Level.ERROR, text, source, line, hint, kind)
 
 
 class BulletinError(Exception):
@@ -92,12 +106,14 @@ class BulletinError(Exception):
     exit_code: ExitCode = ExitCode.FAILED
 
     def __init__(self, text: str, source: str | None = None, line: int | None = None,
-                 messages: list[Message] | None = None) -> None:
+                 messages: list[Message] | None = None, *, hint: str | None = None,
+                 kind: str | None = None) -> None:
         super().__init__(text)
         self.text = text
         self.source = source
         self.line = line
-        self.messages = messages or [error(text, source, line)]
+        self.hint = hint
+        self.messages = messages or [error(text, source, line, hint=hint, kind=kind)]
 
     def __str__(self) -> str:
         return "\n".join(str(m) for m in self.messages)
@@ -111,6 +127,13 @@ class ValidationError(BulletinError):
     """A canonical document does not satisfy the schema; `messages` lists every problem."""
 
     exit_code = ExitCode.INVALID
+
+
+class UsageError(BulletinError):
+    """What was asked cannot be done as asked (one file for several documents, options that
+    contradict an interrupted run): the same exit code as a bad command line."""
+
+    exit_code = ExitCode.USAGE
 
 
 class WriterError(BulletinError):

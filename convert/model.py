@@ -46,6 +46,26 @@ def sub(parent: Element, tag: str, text: str | None = None, /, **attrs: str) -> 
     return el
 
 
+@functools.cache
+def language(tag: str) -> str:
+    """`tag` as a valid BCP 47 language tag in its standard form ("EN-us" gives "en-US");
+    ValueError, saying what a tag looks like, for anything else ("english", "en_US")."""
+    import langcodes
+
+    example = "such as en, fr, de-CH or sr-Latn"
+    if "_" in tag:
+        fixed = tag.replace("_", "-")
+        hint = f"; did you mean {langcodes.standardize_tag(fixed)}?" \
+            if langcodes.tag_is_valid(fixed) else f" ({example})"
+        raise ValueError(f"{tag!r} is not a BCP 47 language tag{hint}")
+    try:
+        if langcodes.tag_is_valid(tag):
+            return str(langcodes.standardize_tag(tag))
+    except (ValueError, LookupError):
+        pass
+    raise ValueError(f"{tag!r} is not a BCP 47 language tag ({example})")
+
+
 def new_document(doc_id: str, lang: str = "en") -> Element:
     """An empty canonical root with its `head` and `body`."""
     root = etree.Element(q("bulletin"), nsmap={None: NS})

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -21,25 +20,23 @@ from typing import Any, BinaryIO
 from . import model, writers
 from .files import atomic_output
 from .messages import (
+    NOT_A_BULLETIN,
     BulletinError,
     ExitCode,
     Level,
     Message,
+    UsageError,
     WriterError,
-    error,
-    info,
+    display_path,
+    printable,
     warning,
 )
 from .reader import parse_file
 from .schema import check
-
-#: What a folder walk picks up: bulletin text and canonical XML.
-INPUT_SUFFIXES = (".txt", ".xml")
+from .walk import Walk, package_around
 
 #: `dest` value meaning "standard output".
 STDOUT = "-"
-
-_NUMBERED = re.compile(r"(?P<stem>.+)-[0-9]+")
 
 Source = str | os.PathLike[str]
 
@@ -61,6 +58,7 @@ class ConvertResult:
     messages: list[Message] = field(default_factory=list)
     failures: list[ExitCode] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)  # existing outputs left alone (skip_existing)
+    inputs: int = 0  # files read
 
     @property
     def ok(self) -> bool:
@@ -87,7 +85,7 @@ class _Input:
 
 def convert(
     sources: Source | Iterable[Source],
-    to: str | list[str],
+    to: str | list[str] | None = None,
     dest: Source | BinaryIO | None = None,
     *,
     force: bool = False,
@@ -98,40 +96,70 @@ def convert(
     lang: str = "en",
     encoding: str | None = None,
     options: writers.WriteOptions | None = None,
+    strict: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ConvertResult:
     """Convert bulletin files and folders to the formats `to` ("tei,epub", "all", ["pdf"]).
 
     Outputs are named `<stem>.<extension>` (`<stem>-<n>.<extension>` for the items of a
     digest page), next to each input when `dest` is None, else in the folder `dest`
-    (mirroring the subfolders of a walked folder). `dest` may also be "-" (standard output)
-    or a binary stream: then the inputs must give exactly one document, and `to` must name
+    (mirroring the subfolders of a walked folder). `dest` may instead name one file with a
+    format's extension ("story.epub", "story.tei.xml": `to` may then be left out), or be "-"
+    (standard output) or a binary stream: the inputs must then give one document (canonical
+    XML, the "xml" format, may give several, written one after another), and `to` must name
     one format (else ValueError). Existing files are only replaced with `force`, or left
-    alone without a word with `skip_existing` (to finish an interrupted run). Unknown
-    formats, and writers that cannot be loaded, raise WriterError; every other problem is
-    reported in the result. `year`, `source_url`, `lang` and `encoding` are given to the
-    parser (see `convert.reader`).
+    alone without a word with `skip_existing` (to finish an interrupted run). Nothing is
+    written into a BagIt package or an archive workspace. Unknown formats, and writers that
+    cannot be loaded, raise WriterError; every other problem is reported in the result.
+    `year`, `source_url`, `lang` and `encoding` are given to the parser (see
+    `convert.reader`); with `strict`, an input that does not look like a bulletin (no
+    title, no dateline) is not converted. `progress(done, total)` is called after each
+    input.
     """
-    reading = {"year": year, "source_url": source_url, "lang": lang, "encoding": encoding}
+    reading = {"year": year, "source_url": source_url, "lang": model.language(lang),
+               "encoding": encoding,
+               "strict": strict}
+    file = _single_file(dest, to)
+    if to is None:
+        if file is None:
+            raise ValueError("no format given, and the destination names no file of a known "
+                             "format")
+        to = writers.format_of(file)
     formats = writers.resolve(to)
     chosen = {name: writers.get(name) for name in formats}  # one instance per run
     opts = options or writers.WriteOptions()
     result = ConvertResult()
-    inputs = _inputs([sources] if isinstance(sources, str | os.PathLike) else sources, result)
+    folder = Path(dest) if file is None and isinstance(dest, str | os.PathLike) \
+        and dest != STDOUT else None
+    if (file or folder) and not _outside_packages(file or folder, result):
+        return result
+    names = [sources] if isinstance(sources, str | os.PathLike) else sources
+    inputs = _inputs(names, result, exclude=[folder] if folder else [])
+    result.inputs = len(inputs)
     if not inputs and result.ok:
         result.messages.append(warning("no bulletin files (.txt, .xml) to convert"))
 
-    if dest == STDOUT or (dest is not None and not isinstance(dest, str | os.PathLike)):
+    if file is not None or dest == STDOUT or (dest is not None and folder is None):
         if len(formats) != 1:
-            raise ValueError("writing to a stream takes exactly one format")
-        stream = sys.stdout.buffer if dest == STDOUT else dest
-        _to_stream(inputs, chosen[formats[0]], stream, result, validate=validate,
-                   reading=reading, options=opts)
+            raise ValueError("a single file or stream takes exactly one format")
+        writer = chosen[formats[0]]
+        if file is not None:
+            _to_file(inputs, writer, file, result, validate=validate, reading=reading,
+                     options=opts, force=force, skip_existing=skip_existing)
+        else:
+            stream = sys.stdout.buffer if dest == STDOUT else dest
+            assert stream is not None and not isinstance(stream, str | os.PathLike)
+            _to_stream(inputs, writer, stream, result, validate=validate, reading=reading,
+                       options=opts)
         return result
 
-    folder = Path(dest) if dest is not None else None
     protected = {i.path.resolve() for i in inputs}  # never overwrite an input
     written: set[Path] = set()  # nor a file this run already wrote
-    for item in inputs:
+    for done, item in enumerate(inputs, start=1):
+        if progress is not None:
+            progress(done - 1, len(inputs))
+        if folder is None and not _outside_packages(item.path.parent, result):
+            continue
         documents = _documents(item.path, result, validate=validate, reading=reading)
         for n, doc in enumerate(documents, start=1):
             suffix = f"-{n}" if len(documents) > 1 else ""
@@ -149,55 +177,62 @@ def convert(
                 if _write(doc, writer, item.path, result, opts, target=target, force=force):
                     written.add(resolved)
                     result.outputs.append(Output(str(item.path), name, target))
+    if progress is not None:
+        progress(len(inputs), len(inputs))
     return result
 
 
-def _inputs(sources: Iterable[Source], result: ConvertResult) -> list[_Input]:
-    """The files to convert, in order, each once: files as given, folders walked (sorted)."""
+def _single_file(dest: Source | BinaryIO | None, to: str | list[str] | None) -> Path | None:
+    """`dest` as one output file: a path that is not a folder, whose name ends with the
+    extension of a built-in format, or of the one format `to` names."""
+    if not isinstance(dest, str | os.PathLike) or dest == STDOUT:
+        return None
+    raw = os.fspath(dest)
+    if raw.endswith(("/", os.sep)) or os.path.isdir(raw):
+        return None
+    if writers.format_of(raw) is not None:
+        return Path(raw)
+    if to is not None:
+        names = writers.resolve(to)
+        if len(names) == 1 and raw.lower().endswith("." + writers.get(names[0]).extension):
+            return Path(raw)
+    return None
+
+
+def _outside_packages(path: Path, result: ConvertResult) -> bool:
+    """False (and a failure in `result`) when `path` lies in a BagIt package or an archive
+    workspace: only the archive run that made a package writes into it."""
+    package = package_around(path)
+    if package is None:
+        return True
+    result.fail(BulletinError(
+        f"is inside {package}, a BagIt package or archive workspace; writing there would "
+        "break its fixity, so nothing was written", display_path(path),
+        hint="write the outputs elsewhere with -o DIR"))
+    return False
+
+
+def _inputs(sources: Iterable[Source], result: ConvertResult,
+            exclude: Iterable[Source] = ()) -> list[_Input]:
+    """The files to convert, in order, each once: files as given, folders walked (see
+    `convert.walk`: packages, workspaces, the output folder and earlier outputs left out)."""
     found: list[_Input] = []
     seen: set[Path] = set()
+    named = []
     for raw in sources:
-        path = Path(raw)
-        if path.is_dir():
-            candidates = [_Input(p, path) for p in _walk(path, result)]
-        elif path.exists():
-            candidates = [_Input(path, None)]
+        if os.path.lexists(raw):
+            named.append(raw)
         else:
-            result.fail(BulletinError("no such file or folder", str(path)))
-            continue
-        for candidate in candidates:
-            key = candidate.path.resolve()
-            if key not in seen:
-                seen.add(key)
-                found.append(candidate)
+            result.fail(BulletinError("no such file or folder", display_path(raw)))
+    walk = Walk(named, exclude=exclude, skip_outputs=True)
+    for item in walk:
+        candidate = _Input(Path(item.path), None if item.root is None else Path(item.root))
+        key = candidate.path.resolve()
+        if key not in seen:
+            seen.add(key)
+            found.append(candidate)
+    result.messages.extend(walk.skipped)
     return found
-
-
-def _walk(folder: Path, result: ConvertResult) -> list[Path]:
-    """Bulletin files under `folder`, sorted, leaving out what earlier runs wrote there.
-
-    Hidden files and folders (and so our temporary files) are skipped, as are TEI outputs
-    (`*.tei.xml`) and canonical masters written next to their text (`story.xml` or
-    `story-2.xml` beside `story.txt`): converting them again would clash with the text's own
-    outputs. Name such a file explicitly to convert it.
-    """
-    files = sorted(
-        p for p in folder.rglob("*")
-        if p.suffix.lower() in INPUT_SUFFIXES and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
-    texts = {(p.parent, p.stem) for p in files if p.suffix.lower() == ".txt"}
-    kept = []
-    for p in files:
-        if p.suffix.lower() == ".xml":
-            numbered = _NUMBERED.fullmatch(p.stem)
-            if (p.name.lower().endswith(".tei.xml") or (p.parent, p.stem) in texts
-                    or (numbered and (p.parent, numbered["stem"]) in texts)):
-                result.messages.append(info("skipped: an output of an earlier conversion "
-                                            "(name it explicitly to convert it)", str(p)))
-                continue
-        kept.append(p)
-    return kept
 
 
 def _target(item: _Input, folder: Path | None, name: str) -> Path:
@@ -211,12 +246,23 @@ def _target(item: _Input, folder: Path | None, name: str) -> Path:
 def _documents(path: Path, result: ConvertResult, *, validate: bool,
                reading: dict[str, Any]) -> list[model.Element]:
     """The valid documents of one input; problems go to `result`."""
+    strict = reading.get("strict", False)
     try:
-        parsed = parse_file(path, **reading)
+        parsed = parse_file(path, **{k: v for k, v in reading.items() if k != "strict"})
     except BulletinError as exc:
         result.fail(exc)
         return []
+    except Exception as exc:  # a bug must cost this input only, never the batch
+        result.fail(BulletinError(f"unexpected failure while reading: {type(exc).__name__}: "
+                                  f"{printable(str(exc))}", str(path),
+                                  hint="please report this, with the input if you can"))
+        return []
     result.messages.extend(parsed.messages)
+    if strict and any(m.kind == NOT_A_BULLETIN for m in parsed.messages):
+        result.fail(BulletinError("not converted: no title and no dateline, this does not look "
+                                  "like a bulletin", str(path),
+                                  hint="without --strict it is converted as plain paragraphs"))
+        return []
     documents = []
     for doc in parsed.documents:
         if validate:
@@ -261,24 +307,51 @@ def _write(doc: model.Element, writer: writers.Writer, source: Path, result: Con
     return True
 
 
+def _single_document(inputs: list[_Input], result: ConvertResult, *, validate: bool,
+                     reading: dict[str, Any], many: bool = False
+                     ) -> list[tuple[Path, model.Element]]:
+    """The documents of the inputs for one file or stream: one (or, with `many`, at least
+    one), else nothing, and the reason in `result`."""
+    found = [(item.path, doc) for item in inputs
+             for doc in _documents(item.path, result, validate=validate, reading=reading)]
+    if not result.ok or len(found) == 1 or (many and found):
+        return found if result.ok else []
+    source = str(inputs[0].path) if len(inputs) == 1 else None
+    why = (" (a digest page gives one per item)" if len(inputs) == 1 and found else "")
+    result.fail(UsageError(
+        f"the input gives {len(found)} documents{why}; a single file or stream takes one",
+        source, hint="write them to a folder: -o DIR/ gives STEM-1, STEM-2, ..."))
+    return []
+
+
+def _to_file(inputs: list[_Input], writer: writers.Writer, target: Path,
+             result: ConvertResult, *, validate: bool, reading: dict[str, Any],
+             options: writers.WriteOptions, force: bool, skip_existing: bool) -> None:
+    """Write the single document of the inputs to the file `target`."""
+    found = _single_document(inputs, result, validate=validate, reading=reading)
+    if not found:
+        return
+    path, doc = found[0]
+    if skip_existing and target.exists():
+        result.kept.append(target)
+    elif path.resolve() == target.resolve():
+        result.fail(BulletinError(f"{target} would overwrite an input; not written", str(path)))
+    elif _write(doc, writer, path, result, options, target=target, force=force):
+        result.outputs.append(Output(str(path), writer.name, target))
+
+
 def _to_stream(inputs: list[_Input], writer: writers.Writer, stream: BinaryIO,
                result: ConvertResult, *, validate: bool, reading: dict[str, Any],
                options: writers.WriteOptions) -> None:
-    """Write the single document of the inputs to `stream`, all at once or not at all."""
-    found = [(item.path, doc) for item in inputs
-             for doc in _documents(item.path, result, validate=validate, reading=reading)]
-    if not result.ok:
-        return
-    if len(found) != 1:
-        source = str(inputs[0].path) if len(inputs) == 1 else None
-        result.messages.append(error(
-            f"writing to a stream (-o -) takes exactly one document; the input gives "
-            f"{len(found)}: write to a folder with -o DIR", source))
-        result.failures.append(ExitCode.USAGE)
-        return
-    path, doc = found[0]
+    """Write the document of the inputs to `stream`, all at once or not at all; canonical
+    XML may hold several documents, one after another."""
+    found = _single_document(inputs, result, validate=validate, reading=reading,
+                             many=writer.name == "xml")
     buffer = io.BytesIO()
-    if _write(doc, writer, path, result, options, stream=buffer):
+    for path, doc in found:
+        if not _write(doc, writer, path, result, options, stream=buffer):
+            return
+    if found:
         stream.write(buffer.getvalue())
         stream.flush()
-        result.outputs.append(Output(str(path), writer.name, None))
+        result.outputs.extend(Output(str(path), writer.name, None) for path, _ in found)

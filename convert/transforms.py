@@ -10,7 +10,6 @@ from __future__ import annotations
 import calendar
 import hashlib
 import re
-import unicodedata
 from collections.abc import Callable
 
 from . import model
@@ -50,25 +49,36 @@ def iso_date(year: int | None, month: int, day: int) -> str | None:
 # --- ids -----------------------------------------------------------------------------------
 
 _SLUG_WORDS = re.compile(r"[a-z0-9]+")
-SLUG_MAX = 60
+#: Longest slug; a longer title is cut at a word boundary and keeps a digest of the whole.
+SLUG_MAX = 48
+_DIGEST_CHARS = 6
 
 
 def slug(text: str) -> str:
-    """ASCII, lower-case, hyphen-joined words of `text`, cut at a word boundary.
+    """ASCII, lower-case, hyphen-joined words of `text` (any script, transliterated:
+    "ТАСС" gives "tass"), at most SLUG_MAX characters.
 
-    A text with no Latin letters (a title in Greek or Cyrillic) gets a short hash instead, so
-    the id stays a safe file name and stays stable.
+    A slug cut short ends with `-` and a short digest of the whole slug, so two titles that
+    differ only after the cut still get different ids. A text with nothing to transliterate
+    (only symbols) gets a short hash instead, so the id stays a safe file name and stays stable.
     """
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    result = ""
-    for word in _SLUG_WORDS.findall(folded.replace("'", "").replace("’", "")):
-        candidate = f"{result}-{word}" if result else word
-        if len(candidate) > SLUG_MAX:
+    from anyascii import anyascii
+
+    words = _SLUG_WORDS.findall(anyascii(text).lower().replace("'", ""))
+    whole = "-".join(words)
+    if not whole:
+        return "t" + hashlib.sha256(text.encode()).hexdigest()[:10]
+    if len(whole) <= SLUG_MAX:
+        return whole
+    digest = hashlib.sha256(whole.encode()).hexdigest()[:_DIGEST_CHARS]
+    room = SLUG_MAX - _DIGEST_CHARS - 1
+    cut = ""
+    for word in words:
+        candidate = f"{cut}-{word}" if cut else word
+        if len(candidate) > room:
             break
-        result = candidate
-    if not result:
-        result = "t" + hashlib.sha256(text.encode()).hexdigest()[:10]
-    return result
+        cut = candidate
+    return f"{cut or whole[:room]}-{digest}"
 
 
 def make_id(when: str | None, agency: str | None, text: str) -> str:

@@ -77,7 +77,7 @@ def test_existing_outputs_are_refused_unless_forced(tmp_path: Path) -> None:
     (tmp_path / "seed.tei.xml").write_bytes(b"keep me")
     run = bulletin(tmp_path / "seed.txt", "--to", "tei,epub")
     assert run.exit_code == ExitCode.EXISTS
-    assert "seed.tei.xml exists; use --force" in run.stderr
+    assert "seed.tei.xml: error: exists; not overwritten; --force overwrites" in run.stderr
     assert (tmp_path / "seed.tei.xml").read_bytes() == b"keep me"
     assert (tmp_path / "seed.epub").is_file()  # the other output is still written
 
@@ -107,7 +107,7 @@ def test_stdout_takes_exactly_one_rendition(tmp_path: Path) -> None:
     assert run.exit_code == ExitCode.USAGE and run.stdout_bytes == b""
     run = bulletin(DIGEST, "--to", "tei", "-o", "-")
     assert run.exit_code == ExitCode.USAGE and run.stdout_bytes == b""
-    assert "exactly one document; the input gives 3" in run.stderr
+    assert "the input gives 3 documents" in run.stderr and "-o DIR/" in run.stderr
 
 
 def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:

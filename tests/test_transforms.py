@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from convert.reader import parse
-from convert.transforms import iso_date, make_id, month_number, slug
+from convert.transforms import SLUG_MAX, iso_date, make_id, month_number, slug
 
 
 @pytest.mark.parametrize("token, number", [
@@ -30,9 +30,26 @@ def test_ids_are_safe_and_stable() -> None:
         "2017-06-23-eirns-lavrov-delivers-a-message")
     assert make_id("--02-16", "LPAC", "A Title").startswith("xxxx-02-16-lpac-a-title")
     assert make_id(None, None, "Café Owners’ Plan").startswith("undated-cafe-owners-plan")
-    greek = slug("Πειραιάς")
-    assert greek.startswith("t") and greek == slug("Πειραιάς")
-    assert len(slug("word " * 100)) <= 60
+    assert len(slug("word " * 100)) <= SLUG_MAX
+    assert slug("★ ✦") == slug("★ ✦") and slug("★ ✦").startswith("t")  # nothing to spell
+
+
+def test_ids_of_other_scripts_are_readable() -> None:
+    assert slug("ТАСС сообщает") == "tass-soobshchaet"
+    assert slug("Πειραιάς λιμάνι") == "peiraias-limani"
+    assert make_id("2018-06-05", "EIRNS", "Софийски трамвай") == (
+        "2018-06-05-eirns-sofiyski-tramvay")
+
+
+def test_titles_that_differ_only_at_the_end_get_different_ids() -> None:
+    stem = "Port Authority Delays the Dredging Plan for the Outer Harbour Until "
+    ids = {make_id("2021-05-04", "EIRNS", stem + month) for month in
+           ("March", "April", "May", "June", "the Autumn Storms Are Over")}
+    assert len(ids) == 5
+    assert all(len(i) <= len("2021-05-04-eirns-") + SLUG_MAX for i in ids)
+    assert all(i.startswith("2021-05-04-eirns-port-authority-delays-the-dredging") for i in ids)
+    short = make_id("2021-05-04", "EIRNS", "Port Delays Dredging")
+    assert short == "2021-05-04-eirns-port-delays-dredging"  # no digest when nothing was cut
 
 
 def test_same_story_from_two_hosts_gets_the_same_id() -> None:

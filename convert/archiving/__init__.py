@@ -19,8 +19,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .. import model
 from ..messages import ExitCode, InputError, Message, OutputExistsError
 from ..reader.decode import text_encoding
+from ..walk import Walk, package_around
 from .bag import (
     ArchiveError,
     catalog_inputs,
@@ -32,7 +34,7 @@ from .bag import (
 from .catalog import Totals
 from .journal import Index, Journal, load
 from .provenance import agent
-from .runner import Counts, Driver, Executor, Listing, read
+from .runner import Counts, Driver, Executor, read
 from .verify import verify
 from .worker import Job, faults_from_env
 
@@ -63,7 +65,7 @@ class ArchiveReport:
 
 
 def archive(
-    sources: Iterable[str | os.PathLike[str]],
+    sources: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     dest: str | os.PathLike[str],
     *,
     to: str | list[str] | None = None,
@@ -81,15 +83,20 @@ def archive(
     year: int | None = None,
     lang: str | None = None,
     encoding: str | None = None,
+    strict: bool = False,
+    follow_symlinks: bool = False,
 ) -> ArchiveReport:
-    """Archive every file under `sources` into the BagIt package `dest`.
+    """Archive every file under `sources` (a path, or several) into the BagIt package `dest`.
 
     `to` names the renditions ("all" by default; the canonical master is always kept).
     `resume` continues an interrupted run (or checks a finished package against the
     sources); `force` replaces an existing package of this tool. One input that cannot be
     converted (failing, crashing, hanging, too hungry) is quarantined with its reason and the
     run goes on. `year`, `lang` ("en" unless given) and `encoding` are given to the parser
-    for every input; a resumed run keeps the first run's. Raises OutputExistsError,
+    for every input, and `strict` quarantines inputs that do not look like bulletins (no
+    title, no dateline); a resumed run keeps the first run's. Folders are walked as
+    `convert.walk` says (packages, workspaces and links leaving a folder left out, unless
+    `follow_symlinks`). Raises OutputExistsError,
     ArchiveError, InputError or WriterError when the run cannot start or finish.
     """
     from ..writers import get, resolve
@@ -97,19 +104,24 @@ def archive(
     started = time.monotonic()
     if package != "bagit":
         raise ArchiveError(f"unknown package type {package!r}; the only one is 'bagit'")
+    if isinstance(sources, str | os.PathLike):
+        sources = [sources]
     sources = [os.fspath(s) for s in sources]
     target = Path(os.path.abspath(dest))
+    if lang is not None:
+        lang = model.language(lang)  # ValueError for what is not a BCP 47 tag
     if encoding is not None:
         try:
             encoding = text_encoding(encoding)  # "CP1252", "windows-1252" -> "cp1252"
         except LookupError as exc:
-            raise ArchiveError(f"--encoding: {exc}") from None
+            raise ArchiveError(f"encoding: {exc}") from None
     _check_sources(sources, target)
     formats = None if to is None else [f for f in resolve(to) if f != "xml"]
     ws, settings = open_workspace(target, resume=resume, force=force, formats=formats,
                                   default_formats=[f for f in resolve("all") if f != "xml"],
                                   organization=source_organization,
-                                  reading={"year": year, "lang": lang, "encoding": encoding})
+                                  reading={"year": year, "lang": lang, "encoding": encoding,
+                                           "strict": strict or None})
     if ws is None:
         return _check_finished(target, sources, started)
     try:
@@ -137,9 +149,11 @@ def archive(
             driver = Driver(ws.bag, journal, index, executor, chunk_size=chunk_size,
                             window=max(4 * chunk_size * executor.capacity, 64),
                             progress=progress, resumed=ws.resumed)
-            inputs = Listing(sources, exclude=[target, ws.work])
+            inputs = Walk(sources, exclude=[target, ws.work], follow_symlinks=follow_symlinks,
+                          skip_outputs=True)
             counts = driver.run(iter(inputs))
             counts.ignored = inputs.ignored
+            counts.messages[:0] = inputs.skipped
         finally:
             executor.close()
             journal.close()
@@ -154,6 +168,11 @@ def archive(
 def _check_sources(sources: list[str], dest: Path) -> None:
     if not sources:
         raise InputError("no input given")
+    around = package_around(dest.parent)
+    if around is not None:
+        raise ArchiveError(f"{dest} would be inside {around}, a BagIt package or archive "
+                           "workspace: a package is never written into", str(dest),
+                           hint="choose a destination outside it")
     own = [os.path.realpath(p) for p in (dest, f"{dest}.partial")]
     for src in sources:
         if not os.path.lexists(src):
@@ -183,7 +202,7 @@ def _check_finished(dest: Path, sources: list[str], started: float) -> ArchiveRe
             for sha, source in catalog_inputs(dest):
                 index.mark(sha, source)
             missing = []
-            inputs = Listing(sources, exclude=[dest])
+            inputs = Walk(sources, exclude=[dest], skip_outputs=True)
             for source in inputs:
                 entry = read(source)
                 counts.seen += 1

@@ -31,7 +31,7 @@ from typing import Any
 
 from .. import __version__
 from ..files import TEMP_PREFIX, write_atomic
-from ..messages import BulletinError, ExitCode, OutputExistsError
+from ..messages import BulletinError, OutputExistsError, UsageError
 from . import catalog
 from .journal import Index, Record
 
@@ -56,8 +56,8 @@ class ArchiveError(BulletinError):
     """The package cannot be built as asked (options that contradict an interrupted run...)."""
 
 
-class ResumeMismatch(ArchiveError):
-    exit_code = ExitCode.USAGE
+class ResumeMismatch(ArchiveError, UsageError):
+    """A resumed run asked for other settings than the interrupted one."""
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,8 @@ def _state(work: Path) -> dict[str, Any] | None:
 
 
 #: How inputs are read when the command line does not say (see `convert.reader.parse`).
-DEFAULT_READING: dict[str, Any] = {"year": None, "lang": "en", "encoding": None}
+DEFAULT_READING: dict[str, Any] = {"year": None, "lang": "en", "encoding": None,
+                                   "strict": False}
 
 
 def open_workspace(dest: Path, *, resume: bool, force: bool, formats: list[str] | None,
@@ -159,19 +160,19 @@ def _open(dest: Path, work: Path, held: int | None, *, resume: bool, force: bool
             settings = _resumed(state, formats, organization, reading or {})
             return Workspace(dest, work, resumed=True, lock=held), settings
         if not force:
-            raise OutputExistsError(f"an interrupted archive is in {work}: add --resume to "
-                                    "continue it, or --force to start again", str(work))
+            raise OutputExistsError(f"an interrupted archive run is in {work}", str(work),
+                                    hint="--resume continues it, --force starts again")
         shutil.rmtree(work)
     if dest.exists():
         if resume and is_package(dest):
             return None, {}
         if not force:
-            raise OutputExistsError(f"{dest} exists; use --force to replace it"
-                                    + (" (or --resume to check it is complete)"
-                                       if is_package(dest) else ""), str(dest))
+            raise OutputExistsError(f"{dest} exists", str(dest), hint="--force replaces it"
+                                    + ("; --resume checks that it holds every input"
+                                       if is_package(dest) else ""))
         if not (is_package(dest) or _empty_dir(dest)):
             raise OutputExistsError(f"{dest} exists and is not a package made by this tool: "
-                                    "it is not replaced, even with --force", str(dest))
+                                    "it is never replaced", str(dest))
     settings = {"tool": AGENT, "version": __version__,
                 "formats": default_formats if formats is None else formats,
                 "source_organization": organization,
@@ -212,19 +213,24 @@ def _empty_dir(path: Path) -> bool:
 def _resumed(state: dict[str, Any], formats: list[str] | None, organization: str | None,
              reading: dict[str, Any]) -> dict[str, Any]:
     if formats is not None and formats != state["formats"]:
-        raise ResumeMismatch(f"the interrupted archive was started with --to "
-                             f"{','.join(state['formats']) or 'xml'}; resume it with the same "
-                             "formats, or start again with --force")
+        made = ",".join(state["formats"]) or "xml"
+        raise ResumeMismatch(f"the interrupted archive run makes the formats {made}",
+                             hint=f"resume it with --to {made}, or start again with --force")
     if organization is not None and organization != state["source_organization"]:
-        raise ResumeMismatch("the interrupted archive was started with --source-organization "
-                             f"{state['source_organization']!r}; resume it with the same value")
-    state.setdefault("reading", dict(DEFAULT_READING))  # made before --year/--lang/--encoding
+        was = state["source_organization"]
+        raise ResumeMismatch(f"the interrupted archive run records the source organization "
+                             f"{was!r}", hint="resume it with the same --source-organization")
+    state["reading"] = {**DEFAULT_READING, **state.get("reading", {})}  # older workspaces
     for key, value in reading.items():
         if value is not None and value != state["reading"][key]:
-            was = state["reading"][key]
-            raise ResumeMismatch("the interrupted archive was started with "
-                                 + (f"--{key} {was}" if was is not None else f"no --{key}")
-                                 + "; resume it with the same value, or start again with --force")
+            was, flag = state["reading"][key], f"--{key.replace('_', '-')}"
+            given = was not in (None, False)
+            raise ResumeMismatch(
+                "the interrupted archive run was started "
+                + (f"with {key} {was}" if given else f"without the {key} setting"),
+                hint=(f"resume it with {flag} {was}" if was is not True else f"resume it with "
+                      f"{flag}") if given else f"resume it without {flag}"
+                + ", or start again with --force")
     return state
 
 
@@ -308,10 +314,10 @@ def _write_manifests(bag: Path, index: Index) -> tuple[int, int]:
                 found = os.stat(os.path.join(root, path)).st_size
             except FileNotFoundError:
                 raise ArchiveError(f"{path}: recorded in the journal but missing from the "
-                                   "staging folder: start again with --force") from None
+                                   "staging folder", hint="start again with --force") from None
             if found != size:
                 raise ArchiveError(f"{path}: not the size that was written; the staging "
-                                   "folder was damaged: start again with --force")
+                                   "folder was damaged", hint="start again with --force")
             m256.write(f"{sha256}  {path}\n")
             m512.write(f"{sha512}  {path}\n")
             files += 1
@@ -322,7 +328,8 @@ def _write_manifests(bag: Path, index: Index) -> tuple[int, int]:
                 path = os.path.relpath(os.path.join(folder, name), bag).replace(os.sep, "/")
                 if not index.claims(path):
                     raise ArchiveError(f"{path}: in the payload but in no journal record; the "
-                                       "staging folder was changed: start again with --force")
+                                       "staging folder was changed",
+                                       hint="start again with --force")
     return files, octets
 
 

@@ -89,9 +89,11 @@ def write(bag: Path, records: Iterable[Record], index: Index, *, corpus: bool,
                 totals.archived += 1
                 totals.warned += bool(record.get("warnings"))
                 warnings = " | ".join(record.get("warnings", []))
+                masters = index.masters_of(record["sha256"])
                 for doc in record["docs"]:
                     totals.documents += 1
-                    catalog.row(**_doc_fields(doc), **common, note="", warnings=warnings)
+                    catalog.row(**_doc_fields(doc), **common, note=_same_bulletin(
+                        index, doc, masters), warnings=warnings)
                     if tei is not None and doc.get("tei"):
                         tei.add(bag / doc["tei"])
             elif status == DUPLICATE:
@@ -115,6 +117,16 @@ def write(bag: Path, records: Iterable[Record], index: Index, *, corpus: bool,
         catalog.detach()
         report.detach()
     return totals
+
+
+def _same_bulletin(index: Index, doc: dict[str, Any], masters: list[str]) -> str:
+    """The note of a text archived beside its canonical master, or of that master."""
+    if masters:
+        return f"the same bulletin as its canonical master, archived in {', '.join(masters)}"
+    text = index.first(doc["derived_from"]) if doc.get("derived_from") else None
+    if text and text[0] == ARCHIVED:
+        return f"the canonical master of the text archived in {text[1]}: the same bulletin"
+    return ""
 
 
 def _doc_fields(doc: dict[str, Any]) -> dict[str, Any]:

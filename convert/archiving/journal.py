@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..messages import BulletinError
+
 Record = dict[str, Any]
 
 ARCHIVED = "archived"
@@ -28,8 +30,32 @@ DUPLICATE = "duplicate"
 QUARANTINED = "quarantined"
 
 
-class JournalError(Exception):
+class JournalError(BulletinError):
     """The journal is damaged beyond its last line: the run cannot be resumed safely."""
+
+    def __init__(self, path: Path, line: int, detail: str) -> None:
+        super().__init__(f"the journal of the interrupted archive run is damaged: {detail}",
+                         str(path), line,
+                         hint="start again with --force, which rebuilds the package from the "
+                              "sources (the damaged journal is left as it is until then)")
+
+
+_STATUSES = frozenset({ARCHIVED, DUPLICATE, QUARANTINED})
+
+
+def _checked(record: Any) -> str | None:
+    """What is wrong with a journal record's shape (an edited journal), or None."""
+    if not isinstance(record, dict):
+        return "a record is not a JSON object"
+    if not isinstance(record.get("source"), str) or record.get("status") not in _STATUSES:
+        return "a record lacks its source or status"
+    files = record.get("files", [])
+    if not isinstance(files, list) or not all(
+            isinstance(f, list) and len(f) == 4 for f in files):
+        return "a record's file list is malformed"
+    if files and not isinstance(record.get("folder"), str):
+        return "a record with files names no folder"
+    return None
 
 
 class Journal:
@@ -52,7 +78,9 @@ class Journal:
                 try:
                     record = json.loads(line)
                 except ValueError as exc:
-                    raise JournalError(f"{self.path}:{number}: damaged record: {exc}") from exc
+                    raise JournalError(self.path, number, f"not JSON ({exc})") from exc
+                if (problem := _checked(record)) is not None:
+                    raise JournalError(self.path, number, problem)
                 good += len(line)
                 yield record
         if good != self.path.stat().st_size:
@@ -95,6 +123,7 @@ class Index:
             CREATE TABLE folders (folder TEXT PRIMARY KEY, sha TEXT);
             CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, sha256 TEXT, sha512 TEXT);
             CREATE TABLE listed (source TEXT PRIMARY KEY);
+            CREATE TABLE derived (text_sha TEXT, source TEXT, folder TEXT);
             CREATE INDEX inputs_by_source ON inputs (source);
             BEGIN;
         """)
@@ -107,6 +136,9 @@ class Index:
         self.db.execute("INSERT OR IGNORE INTO firsts VALUES (?, ?, ?, ?)",
                         (sha, record["status"], record.get("folder"),
                          json.dumps(record.get("docs", []))))
+        self.db.executemany("INSERT INTO derived VALUES (?, ?, ?)",
+                            {(d["derived_from"], record["source"], record.get("folder"))
+                             for d in record.get("docs", []) if d.get("derived_from")})
         if record.get("files"):  # archived, or quarantined with its bytes kept
             self.db.execute("INSERT INTO folders VALUES (?, ?)", (record["folder"], sha))
             self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)",
@@ -148,6 +180,17 @@ class Index:
                               (sha,)).fetchone()
         return None if row is None else (row[0], row[1], json.loads(row[2]))
 
+    def masters_of(self, sha: str) -> list[str]:
+        """Folders of canonical masters, given as inputs, made from the text `sha`."""
+        return [row[0] for row in self.db.execute(
+            "SELECT DISTINCT folder FROM derived WHERE text_sha = ? ORDER BY folder", (sha,))]
+
+    def masters_with_texts(self) -> Iterator[tuple[str, str]]:
+        """(master's source, text's source) for every master whose text is an input too."""
+        yield from self.db.execute(
+            "SELECT DISTINCT d.source, f.source FROM derived d JOIN inputs f "
+            "ON f.sha = d.text_sha ORDER BY d.source, f.source")
+
     def folder_owner(self, folder: str) -> str | None:
         row = self.db.execute("SELECT sha FROM folders WHERE folder = ?", (folder,)).fetchone()
         return None if row is None else row[0]
@@ -167,7 +210,11 @@ def load(journal: Journal, index: Index) -> int:
     """Fill the index from the journal; returns the number of records."""
     count = 0
     for record in journal.records():
-        index.add(record)
+        try:
+            index.add(record)
+        except sqlite3.IntegrityError as exc:  # two records claim one folder or file
+            raise JournalError(journal.path, count + 1, f"records contradict each other ({exc})"
+                               ) from exc
         count += 1
     index.commit()
     return count

@@ -21,16 +21,16 @@ import hashlib
 import itertools
 import os
 import shutil
-import stat
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..files import write_in_place
-from ..messages import Level, Message, display_path, error, warning
+from ..files import MAX_INPUT_BYTES, open_input, write_in_place
+from ..messages import InputError, Level, Message, error, warning
+from ..walk import Found
 from . import layout, provenance
 from .journal import ARCHIVED, DUPLICATE, QUARANTINED, Index, Journal, Record
 from .provenance import PremisObject
@@ -41,8 +41,6 @@ from .worker import ItemResult, WorkItem, now
 #: the driver's next file creations: once per batch of commits it took up to a tenth of the
 #: driver's time on 500 inputs.
 SYNC_INTERVAL = 1.0
-#: Inputs larger than this are quarantined unread: no bulletin is this big.
-MAX_INPUT_BYTES = 64 << 20
 _READ_BLOCK = 1 << 20
 
 
@@ -55,17 +53,11 @@ class Executor(Protocol):
     def close(self) -> None: ...
 
 
-@dataclass(frozen=True)
-class Source:
-    path: str  # as the OS wants it (undecodable bytes kept by surrogateescape)
-    display: str  # one printable line, for records and messages
-
-
 @dataclass
 class Entry:
     """An input read by the driver, waiting for its result."""
 
-    source: Source
+    source: Found
     sha256: str | None
     size: int | None
     data: bytes | None = None
@@ -84,78 +76,20 @@ class Counts:
     duplicates: int = 0
     quarantined: int = 0
     warned: int = 0  # converted with warnings (listed in the catalogue)
-    ignored: int = 0  # files in the source folders that are not inputs (see Listing)
+    ignored: int = 0  # files in the source folders that are not inputs (see convert.walk)
     messages: list[Message] = field(default_factory=list)
 
 
-class Listing:
-    """Every input under the sources, in a stable order, never entering the excluded folders.
-
-    A source named explicitly is an input whatever its name. In folders, as `bulletin
-    convert` does, only files ending in .txt or .xml are inputs and hidden files and folders
-    are left out; `ignored` counts what was left out, so the summary can say so. Each folder's
-    entries are sorted by name (only the largest folder's names are held in memory at once);
-    links to folders inside the sources are not followed (no loops), links to files are read
-    like files.
-    """
-
-    def __init__(self, sources: Iterable[str | os.PathLike[str]], exclude: Iterable[Path]) -> None:
-        from ..pipeline import INPUT_SUFFIXES
-
-        self.sources = [os.fspath(s) for s in sources]
-        self.suffixes = INPUT_SUFFIXES
-        self.skip = set()
-        for path in exclude:
-            try:
-                st = os.stat(path)
-                self.skip.add((st.st_dev, st.st_ino))
-            except OSError:
-                continue
-        self.ignored = 0
-
-    def __iter__(self) -> Iterator[Source]:
-        for top in self.sources:
-            if os.path.isdir(top):  # a link given by name is followed; links met inside not
-                yield from self._walk(top)
-            else:
-                yield Source(top, display_path(top))
-
-    def _walk(self, top: str) -> Iterator[Source]:
-        try:
-            with os.scandir(top) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError:
-            yield Source(top, display_path(top))  # reading it will say why
-            return
-        for entry in entries:
-            try:
-                is_dir = entry.is_dir(follow_symlinks=False)
-                st = entry.stat(follow_symlinks=False) if is_dir else None
-            except OSError:
-                is_dir, st = False, None
-            if st is not None and (st.st_dev, st.st_ino) in self.skip:
-                continue
-            if entry.name.startswith(".") or not (
-                    is_dir or os.path.splitext(entry.name)[1].lower() in self.suffixes):
-                self.ignored += 1
-            elif is_dir:
-                yield from self._walk(entry.path)
-            else:
-                yield Source(entry.path, display_path(entry.path))
-
-
-def read(source: Source, limit: int = MAX_INPUT_BYTES) -> Entry:
+def read(source: Found, limit: int = MAX_INPUT_BYTES) -> Entry:
     """Read and hash one input; a problem becomes the entry's error, never an exception."""
     read_time = now()
     try:
-        fd = os.open(source.path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block us
-    except OSError as exc:
-        return Entry(source, None, None, error=f"cannot read: {exc.strerror or exc}")
-    with os.fdopen(fd, "rb") as f:
+        f = open_input(source.path)
+    except InputError as exc:
+        return Entry(source, None, None, error=exc.text)
+    with f:
         try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode):
-                return Entry(source, None, None, error="not a regular file")
+            st = os.fstat(f.fileno())
             if st.st_size > limit:
                 digest = hashlib.sha256()
                 while block := f.read(_READ_BLOCK):
@@ -201,7 +135,7 @@ class Driver:
         self.progress = progress
         self.counts = Counts()
 
-    def run(self, sources: Iterator[Source]) -> Counts:
+    def run(self, sources: Iterator[Found]) -> Counts:
         ready: dict[int, Outcome] = {}
         waiting: dict[int, Entry] = {}  # sent to the executor, in listing order
         first_seen: set[str] = set()  # sha256 of inputs sent, not yet committed
@@ -254,6 +188,7 @@ class Driver:
             if exhausted and next_seq == seq:
                 if self.resumed:
                     self._report_gone()
+                self._report_masters()
                 self.index.commit()
                 return self.counts
             results, retry = self.executor.collect(timeout=0.25)
@@ -277,6 +212,16 @@ class Driver:
             self.counts.messages.append(warning(
                 f"archived by the interrupted run but no longer among the sources (kept in "
                 f"the package): {shown}"))
+
+    def _report_masters(self) -> None:
+        """Canonical masters archived beside the text they were made from: one bulletin twice
+        (`bulletin archive examples/` takes examples/*.txt and examples/canonical/*.xml)."""
+        for master, text in self.index.masters_with_texts():
+            self.counts.messages.append(warning(
+                f"a canonical master of {text}, which is archived too: the same bulletin is in "
+                "the package twice (catalog.csv notes both)", master,
+                hint="archive the texts alone (leave the folder of masters out), or the "
+                     "masters alone", kind="master-and-text"))
 
     def _chunk(self, queue: deque[WorkItem]) -> list[WorkItem]:
         """Up to chunk_size inputs; an input being retried after a failure goes alone."""
@@ -359,6 +304,7 @@ class Driver:
             for out in result.outputs:
                 self._write(f"{folder}/{out.name}", out.data)
         docs = [{"id": d.id, "date": d.date, "title": d.title, "agency": d.agency,
+                 **({"derived_from": d.derived_from} if d.derived_from else {}),
                  **{fmt: f"{folder}/{name}" for fmt, name in d.files.items()}}
                 for d in result.docs]
         record = {"source": entry.source.display, "sha256": sha, "size": entry.size,

@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..files import write_in_place
-from ..messages import BulletinError, Level, Message, display_path
+from ..messages import NOT_A_BULLETIN, BulletinError, Level, Message, display_path
 from . import layout
 from .provenance import (
     FORMATS,
@@ -72,6 +72,7 @@ class Job:
     year: int | None = None  # for year-less datelines (see `convert.reader.parse`)
     lang: str = "en"
     encoding: str | None = None  # of inputs that are not UTF-8, instead of a guess
+    strict: bool = False  # quarantine inputs that do not look like bulletins
     #: Local workers only: the folder (on the package's file system) where `serve` writes each
     #: converted input's files, so that the driver only renames a folder into the package.
     spool: str | None = None
@@ -106,6 +107,8 @@ class DocSummary:
     title: str | None
     agency: str | None
     files: dict[str, str]  # format ("xml" for the master) -> file name
+    #: Of a canonical master given as input: the sha256 of the text it was made from
+    derived_from: str | None = None
 
 
 @dataclass
@@ -206,6 +209,9 @@ def _convert(item: WorkItem, job: Job) -> ItemResult:
     parsed = parse(item.data, name=display_path(os.path.basename(item.source)),
                    year=job.year, lang=job.lang, encoding=job.encoding)
     warned = [m for m in parsed.messages if m.level is Level.WARNING]
+    if job.strict and any(m.kind == NOT_A_BULLETIN for m in parsed.messages):
+        return ItemResult(item.seq, False, "not a bulletin (no title, no dateline): quarantined "
+                          "in strict mode", messages=[m.to_dict() for m in parsed.messages])
     if not parsed.documents:
         return ItemResult(item.seq, False, "no bulletin found in the input",
                           messages=[m.to_dict() for m in parsed.messages])
@@ -264,7 +270,8 @@ def _convert(item: WorkItem, job: Job) -> ItemResult:
                 "detail": f"rendition made from the canonical master by {type(writer).__module__}",
                 "sources": [masters[i]], "outcomes": [f"{fmt}:{i}"],
             })
-        docs.append(DocSummary(h.id, h.date, h.title, h.agency, files))
+        derived = h.source_sha256 if h.source_sha256 != item.sha256 else None
+        docs.append(DocSummary(h.id, h.date, h.title, h.agency, files, derived))
     events.append({
         "type": "message digest calculation", "time": now(), "agent": agent("digest"),
         "outcome": "success", "notes": [], "detail": "SHA-256 of every file made from the input",

@@ -45,8 +45,10 @@ def parse(data: bytes, *, name: str | None = None, source: str | None = None,
           encoding: str | None = None) -> ParseResult:
     """Parse one input. `name` is the original file name recorded in the document; `source`
     is how messages name the input (a path), defaulting to `name`. `year` dates year-less
-    datelines; `encoding` is used for text that is not UTF-8 (else it is guessed)."""
+    datelines; `lang` (a BCP 47 tag) is the language of text input; `encoding` is used for
+    text that is not UTF-8 (else it is guessed)."""
     source = source or name
+    lang = model.language(lang)  # ValueError for what is not a BCP 47 tag
     if isinstance(data, str):
         data = data.encode("utf-8")
     if looks_like_xml(data):

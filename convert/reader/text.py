@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from .. import model, transforms
-from ..messages import InputError, Message, warning
+from ..messages import NOT_A_BULLETIN, InputError, Message, warning
 from ..transforms import MONTH_PATTERN, iso_date, month_number
 
 # --- site chrome ---------------------------------------------------------------------------
@@ -88,6 +88,9 @@ _MARKS = {mark: re.compile(re.escape(close) if mark == close else f"[{mark}{clos
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
 TERMINAL = ".!?\"”’'):;…»"
 LONG_PARAGRAPH = 100_000
+#: Repeated sentences named one by one; more are counted in one warning (a 20 MB scrape of
+#: one page saved many times repeats every sentence).
+REPEATS_SHOWN = 5
 
 
 @dataclass
@@ -131,8 +134,8 @@ class Context:
     messages: list[Message] = field(default_factory=list)
     meta_date: tuple[int, str] | None = None
 
-    def warn(self, text: str, line: int | None = None) -> None:
-        self.messages.append(warning(text, self.source, line))
+    def warn(self, text: str, line: int | None = None, kind: str | None = None) -> None:
+        self.messages.append(warning(text, self.source, line, kind=kind))
 
     def remove(self, n: int, text: str) -> None:
         self.removed.append((n, text.strip()))
@@ -314,8 +317,12 @@ def _frame_without_dateline(lines: list[Line], ctx: Context) -> Frame:
         shown = f" (the only text is the title {frame.title!r})" if frame.title else ""
         raise InputError(f"no dateline and no body: this does not look like a bulletin{shown}",
                          ctx.source, frame.title_line)
-    ctx.warn("no dateline (such as 'June 23, 2017 (EIRNS)—'): date, place and agency are "
-             "unknown", frame.title_line)
+    if frame.title is None:
+        ctx.warn("no title and no dateline found: this does not look like a bulletin; its "
+                 "text is kept as paragraphs", None, NOT_A_BULLETIN)
+    else:
+        ctx.warn("no dateline (such as 'June 23, 2017 (EIRNS)—'): date, place and agency are "
+                 "unknown", frame.title_line)
     return frame
 
 
@@ -674,14 +681,22 @@ def _warn_content(frame: Frame, units: list[Unit], ctx: Context) -> None:
         if tail and tail[-1] not in TERMINAL and not tail.endswith("__"):
             ctx.warn(f"text ends mid-sentence (truncated page?): '…{tail[-40:]}'", last.n)
     seen: dict[str, int] = {}
+    repeats: list[int] = []
     for u in units:
         for sentence in SENTENCE.split(u.text):
             if len(sentence) >= 40:
-                if sentence in seen:
-                    ctx.warn(f"sentence repeated (first on line {seen[sentence]}): "
-                             f"'{sentence[:60]}…'", u.n)
-                else:
+                if sentence not in seen:
                     seen[sentence] = u.n
+                elif len(repeats) < REPEATS_SHOWN:
+                    ctx.warn(f"sentence repeated (first on line {seen[sentence]}): "
+                             f"'{sentence[:60]}…'", u.n, "sentence-repeated")
+                    repeats.append(u.n)
+                else:
+                    repeats.append(u.n)
+    if len(repeats) > REPEATS_SHOWN:
+        ctx.warn(f"{len(repeats) - REPEATS_SHOWN:,} more sentences repeated (lines "
+                 f"{repeats[REPEATS_SHOWN]}-{repeats[-1]})", repeats[REPEATS_SHOWN],
+                 "sentence-repeated")
 
 
 def _document(frame: Frame, ctx: Context, opts: Options,

@@ -13,6 +13,7 @@ Third-party writers register themselves in the entry-point group `bulletin.write
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -32,6 +33,12 @@ BUILTIN: dict[str, str] = {
     "epub": "convert.writers.epub:EpubWriter",
     "docx": "convert.writers.docx:DocxWriter",
     "pdf": "convert.writers.pdf:PdfWriter",
+}
+
+#: The file extension of each built-in format (its writer's `extension`), known without
+#: importing the writer, so that a file name can choose the format: `-o story.epub`.
+EXTENSIONS: dict[str, str] = {
+    "xml": "xml", "tei": "tei.xml", "epub": "epub", "docx": "docx", "pdf": "pdf",
 }
 
 #: What `--to all` means: every rendition, in this order (the canonical master is separate).
@@ -105,6 +112,13 @@ def get(name: str) -> Writer:
             ) from exc
         _loaded[name] = cls
     return cls()
+
+
+def format_of(path: str | os.PathLike[str]) -> str | None:
+    """The built-in format whose extension ends the file name `path` ("a.tei.xml" -> "tei")."""
+    name = os.fspath(path).lower()
+    matches = [f for f, ext in EXTENSIONS.items() if name.endswith("." + ext)]
+    return max(matches, key=lambda f: len(EXTENSIONS[f]), default=None)
 
 
 def resolve(formats: str | list[str]) -> list[str]:

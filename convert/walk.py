@@ -1,0 +1,202 @@
+"""Which files of a folder tree are inputs: one rule for every command that walks folders.
+
+`parse`, `convert`, `validate` and `archive` all walk their folders with `Walk`, so they agree
+on what they take and what they leave alone:
+
+- hidden files and folders are left out (and counted), as are files without an input suffix;
+- a BagIt package (a folder holding `bagit.txt`), a workspace of an interrupted archive run
+  (`DEST.partial` holding `state.json`) and the running command's own output folder are never
+  entered: converting a package's files would write into it and break its fixity, and
+  archiving it would take its tag files for bulletins;
+- symbolic links to folders are not followed, and links to files are taken only when the file
+  lies inside the folder being walked (a link to `/etc/shadow` is not an input), unless the
+  user asks for `follow_symlinks`;
+- with `skip_outputs`, files an earlier conversion wrote beside its inputs (`*.tei.xml`,
+  `story.xml` or `story-2.xml` beside `story.txt`) are left out, so a second run does not
+  convert its own outputs.
+
+Each folder's entries are sorted by name and the walk streams, so every run sees the same order
+and memory stays flat however large the collection. Every skip is reported once, as a message
+naming the folder or file and how to take it anyway; a file named on the command line is always
+an input.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .messages import Message, display_path, info, warning
+
+#: What a folder walk picks up: bulletin text and canonical XML.
+INPUT_SUFFIXES = (".txt", ".xml")
+#: The file that makes a folder a BagIt package (RFC 8493).
+BAGIT_DECLARATION = "bagit.txt"
+#: An archive run works in DEST.partial/ and keeps its settings there in this file.
+WORKSPACE_SUFFIX = ".partial"
+WORKSPACE_STATE = "state.json"
+
+_NUMBERED = re.compile(r"(?P<stem>.+)-[0-9]+")
+
+
+@dataclass(frozen=True)
+class Found:
+    """One input: its path as the OS wants it, as one printable line, and the folder given on
+    the command line it was found in (None for a file named there)."""
+
+    path: str
+    display: str
+    root: str | None = None
+
+
+def is_package(folder: str | os.PathLike[str]) -> bool:
+    """Whether `folder` is a BagIt package (made by this tool or any other)."""
+    return os.path.isfile(os.path.join(folder, BAGIT_DECLARATION))
+
+
+def is_workspace(folder: str | os.PathLike[str]) -> bool:
+    """Whether `folder` is the workspace of an archive run (finished or interrupted)."""
+    return (os.fspath(folder).endswith(WORKSPACE_SUFFIX)
+            and os.path.isfile(os.path.join(folder, WORKSPACE_STATE)))
+
+
+def package_around(path: str | os.PathLike[str]) -> Path | None:
+    """The BagIt package or archive workspace that `path` (a file or folder, existing or not)
+    lies in, if any: no command but `archive --resume` writes there."""
+    folder = Path(os.path.abspath(path))
+    for candidate in (folder, *folder.parents):
+        if _is_package_or_workspace(str(candidate)):
+            return candidate
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_package_or_workspace(folder: str) -> bool:
+    return is_package(folder) or is_workspace(folder)
+
+
+@dataclass
+class Walk:
+    """The inputs under `sources`, in a stable order (see the module's rules).
+
+    `skipped` holds one message per package, workspace, output folder or link left out;
+    `ignored` counts the hidden files and the files without an input suffix.
+    """
+
+    sources: Iterable[str | os.PathLike[str]]
+    suffixes: tuple[str, ...] = INPUT_SUFFIXES
+    exclude: Iterable[str | os.PathLike[str]] = ()
+    follow_symlinks: bool = False
+    skip_outputs: bool = False
+    skipped: list[Message] = field(default_factory=list)
+    ignored: int = 0
+
+    def __post_init__(self) -> None:
+        self._excluded = set()
+        for path in self.exclude:
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            self._excluded.add((st.st_dev, st.st_ino))
+
+    def __iter__(self) -> Iterator[Found]:
+        for raw in self.sources:
+            top = os.fspath(raw)
+            if not os.path.isdir(top):
+                yield Found(top, display_path(top))  # named: always an input
+            elif self._enter(top, top, named=True):
+                yield from self._walk(top, os.path.realpath(top), set())
+
+    def _enter(self, folder: str, shown: str, *, named: bool = False) -> bool:
+        """Whether to walk `folder`; a folder left out is reported once."""
+        why = None
+        if is_package(folder):
+            why = ("is a BagIt package (it holds bagit.txt): its files are not bulletins to "
+                   "convert or archive again; name a file inside it to take that file")
+        elif is_workspace(folder):
+            why = ("is the workspace of an interrupted archive run; finish it with 'bulletin "
+                   "archive ... --resume' or remove it")
+        else:
+            try:
+                st = os.stat(folder)
+            except OSError:
+                return True  # reading it will say why
+            if (st.st_dev, st.st_ino) in self._excluded:
+                if named:
+                    return True  # the user asked for this very folder
+                why = "is the output folder of this command"
+        if why:
+            self.skipped.append(info(f"skipped: {why}", display_path(shown)))
+        return why is None
+
+    def _walk(self, folder: str, root: str, seen: set[tuple[int, int]]) -> Iterator[Found]:
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+            st = os.stat(folder)
+        except OSError:
+            yield Found(folder, display_path(folder), root)  # reading it will say why
+            return
+        seen = seen | {(st.st_dev, st.st_ino)}  # a linked folder may lead back up
+        texts = {os.path.splitext(e.name)[0] for e in entries
+                 if e.name.lower().endswith(".txt")} if self.skip_outputs else set()
+        for entry in entries:
+            if entry.name.startswith("."):
+                self.ignored += 1
+                continue
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir()  # follows a link
+            except OSError:
+                is_link, is_dir = False, False
+            if is_link and not self._follow(entry.path, root, is_dir):
+                continue
+            if is_dir:
+                try:
+                    target = os.stat(entry.path)
+                except OSError:
+                    continue
+                if (target.st_dev, target.st_ino) not in seen and self._enter(entry.path,
+                                                                              entry.path):
+                    yield from self._walk(entry.path, root, seen)
+            elif os.path.splitext(entry.name)[1].lower() not in self.suffixes:
+                self.ignored += 1
+            elif self.skip_outputs and _earlier_output(entry.name, texts):
+                self.skipped.append(info(
+                    "skipped: an output of an earlier conversion (*.tei.xml, or STEM.xml "
+                    "beside STEM.txt)", display_path(entry.path),
+                    hint="name such a file to convert it", kind="earlier-output"))
+            else:
+                yield Found(entry.path, display_path(entry.path), root)
+
+    def _follow(self, link: str, root: str, is_dir: bool) -> bool:
+        """Whether to follow a symbolic link met in a walk of `root`."""
+        if self.follow_symlinks:
+            return True
+        if is_dir:
+            why = "a symbolic link to a folder is not followed"
+        else:
+            real = os.path.realpath(link)
+            if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
+                return True
+            why = "a symbolic link to a file outside the folder is not followed"
+        self.skipped.append(warning(f"skipped: {why} (--follow-symlinks takes it)",
+                                    display_path(link)))
+        return False
+
+
+def _earlier_output(name: str, texts: set[str]) -> bool:
+    """`*.tei.xml`, or `STEM.xml` / `STEM-N.xml` beside `STEM.txt`: what `convert` wrote."""
+    lower = name.lower()
+    if not lower.endswith(".xml"):
+        return False
+    if lower.endswith(".tei.xml"):
+        return True
+    stem = name[:-4]
+    numbered = _NUMBERED.fullmatch(stem)
+    return stem in texts or bool(numbered and numbered["stem"] in texts)
