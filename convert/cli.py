@@ -306,7 +306,8 @@ def validate(files: tuple[str, ...], quiet: bool, as_json: bool, strict: bool) -
     Example:
       bulletin validate masters/*.xml
     """
-    from .messages import error
+    from .files import read_input
+    from .messages import BulletinError
     from .schema import validate as validate_bytes
     from .walk import Walk
 
@@ -315,10 +316,9 @@ def validate(files: tuple[str, ...], quiet: bool, as_json: bool, strict: bool) -
     walk = Walk(files, suffixes=(".xml",))
     for found in walk:
         try:
-            with open(found.path, "rb") as f:
-                data = f.read()
-        except OSError as exc:
-            reporter.report([error(f"cannot read: {exc.strerror or exc}", found.display)])
+            data = read_input(found.path)
+        except BulletinError as exc:
+            reporter.report(exc.messages)
             unreadable += 1
             continue
         problems = validate_bytes(data, found.display)

@@ -68,7 +68,7 @@ def _counting_hashes(progress: Callable[[int, int], None] | None,
     class Counter(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
             nonlocal done
-            if record.funcName == "_calc_hashes":
+            if record.funcName == "_calculate_file_hashes":
                 done += 1
                 progress(done, total)
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import model
-from ..messages import InputError, Message, display_path
+from ..files import read_input
+from ..messages import Message, display_path
 from .decode import decode
 from .text import Options, parse_text
 from .xml import looks_like_xml, parse_xml
@@ -66,11 +67,9 @@ def parse(data: bytes, *, name: str | None = None, source: str | None = None,
 
 def parse_file(path: str | Path, *, year: int | None = None, source_url: str | None = None,
                lang: str = "en", encoding: str | None = None) -> ParseResult:
-    """Parse the file at `path` (see `parse`); raises InputError when it cannot be read."""
+    """Parse the file at `path` (see `parse`); raises InputError when it cannot be read, is
+    not a regular file (a pipe would hang, a device never end) or is too large."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", display_path(path)) from exc
+    data = read_input(path)
     return parse(data, name=display_path(path.name), source=display_path(path), year=year,
                  source_url=source_url, lang=lang, encoding=encoding)

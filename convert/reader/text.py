@@ -303,6 +303,17 @@ def _looks_like_title(group: list[Line]) -> bool:
     return len(group) <= 3 and len(text.split()) <= 30 and not text.endswith((".", ":", ","))
 
 
+_SENTENCE_END = re.compile(r"[.!?…][\"”’»)]*$")
+
+
+def _prose(groups: list[list[Line]]) -> bool:
+    """Whether most paragraphs are sentences (a bulletin) rather than code, tables or lists
+    of settings: a paragraph of eight words or more that ends like a sentence."""
+    sentences = sum(1 for g in groups if _SENTENCE_END.search(g[-1].stripped)
+                    and sum(len(line.stripped.split()) for line in g) >= 8)
+    return sentences * 2 >= len(groups)
+
+
 def _frame_without_dateline(lines: list[Line], ctx: Context) -> Frame:
     groups = _groups(lines)
     frame = Frame()
@@ -317,8 +328,9 @@ def _frame_without_dateline(lines: list[Line], ctx: Context) -> Frame:
         shown = f" (the only text is the title {frame.title!r})" if frame.title else ""
         raise InputError(f"no dateline and no body: this does not look like a bulletin{shown}",
                          ctx.source, frame.title_line)
-    if frame.title is None:
-        ctx.warn("no title and no dateline found: this does not look like a bulletin; its "
+    if frame.title is None or not _prose(_groups(frame.body)):
+        missing = "no title" if frame.title is None else "no sentences"
+        ctx.warn(f"no dateline and {missing} found: this does not look like a bulletin; its "
                  "text is kept as paragraphs", None, NOT_A_BULLETIN)
     else:
         ctx.warn("no dateline (such as 'June 23, 2017 (EIRNS)—'): date, place and agency are "
