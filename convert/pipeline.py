@@ -125,13 +125,15 @@ def convert(
             raise ValueError("no format given, and the destination names no file of a known "
                              "format")
         to = writers.format_of(file)
+    if to is None:
+        raise ValueError(f"{file} names no known format")
     formats = writers.resolve(to)
     chosen = {name: writers.get(name) for name in formats}  # one instance per run
     opts = options or writers.WriteOptions()
     result = ConvertResult()
     folder = Path(dest) if file is None and isinstance(dest, str | os.PathLike) \
         and dest != STDOUT else None
-    if (file or folder) and not _outside_packages(file or folder, result):
+    if (target := file or folder) is not None and not _outside_packages(target, result):
         return result
     names = [sources] if isinstance(sources, str | os.PathLike) else sources
     inputs = _inputs(names, result, exclude=[folder] if folder else [])

@@ -59,6 +59,7 @@ def _validators() -> _Validators:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     xsd_doc = etree.parse(str(XSD_PATH), parser)
     sch = isoschematron.Schematron(etree.parse(str(SCHEMATRON_PATH), parser), store_xslt=True)
+    assert sch.validator_xslt is not None  # store_xslt=True keeps it
     return _Validators(
         xsd=etree.XMLSchema(xsd_doc),
         # The stylesheet is ours and needs no files or network: deny it all the same.
@@ -140,8 +141,8 @@ def _doctype(doc: model.Element, data: bytes | None, source: str | None) -> list
     found = [error("a DOCTYPE is not allowed in canonical XML (no DTD, no entity declarations)",
                    source, line)]
     found.extend(
-        error(f"entity reference &{ent.name}; is not allowed (it was not expanded)",
-              source, ent.sourceline)
+        error(f"entity reference {ent} is not allowed (it was not expanded)", source,
+              ent.sourceline)
         for ent in doc.iter(etree.Entity)
     )
     return found

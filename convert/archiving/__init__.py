@@ -35,7 +35,7 @@ from .catalog import Totals
 from .journal import Index, Journal, load
 from .provenance import agent
 from .runner import Counts, Driver, Executor, read
-from .verify import verify
+from .verification import verify
 from .worker import Job, faults_from_env
 
 __all__ = ["ArchiveError", "ArchiveReport", "Counts", "archive", "verify"]
@@ -104,9 +104,8 @@ def archive(
     started = time.monotonic()
     if package != "bagit":
         raise ArchiveError(f"unknown package type {package!r}; the only one is 'bagit'")
-    if isinstance(sources, str | os.PathLike):
-        sources = [sources]
-    sources = [os.fspath(s) for s in sources]
+    named = [sources] if isinstance(sources, str | os.PathLike) else sources
+    paths = [os.fspath(s) for s in named]
     target = Path(os.path.abspath(dest))
     if lang is not None:
         lang = model.language(lang)  # ValueError for what is not a BCP 47 tag
@@ -115,7 +114,7 @@ def archive(
             encoding = text_encoding(encoding)  # "CP1252", "windows-1252" -> "cp1252"
         except LookupError as exc:
             raise ArchiveError(f"encoding: {exc}") from None
-    _check_sources(sources, target)
+    _check_sources(paths, target)
     formats = None if to is None else [f for f in resolve(to) if f != "xml"]
     ws, settings = open_workspace(target, resume=resume, force=force, formats=formats,
                                   default_formats=[f for f in resolve("all") if f != "xml"],
@@ -123,7 +122,7 @@ def archive(
                                   reading={"year": year, "lang": lang, "encoding": encoding,
                                            "strict": strict or None})
     if ws is None:
-        return _check_finished(target, sources, started)
+        return _check_finished(target, paths, started)
     try:
         job = Job(tuple(settings["formats"]), timeout, (agent("tool"), agent("digest")),
                   memory_limit, faults_from_env(), **settings["reading"])
@@ -149,7 +148,7 @@ def archive(
             driver = Driver(ws.bag, journal, index, executor, chunk_size=chunk_size,
                             window=max(4 * chunk_size * executor.capacity, 64),
                             progress=progress, resumed=ws.resumed)
-            inputs = Walk(sources, exclude=[target, ws.work], follow_symlinks=follow_symlinks,
+            inputs = Walk(paths, exclude=[target, ws.work], follow_symlinks=follow_symlinks,
                           skip_outputs=True)
             counts = driver.run(iter(inputs))
             counts.ignored = inputs.ignored
@@ -199,17 +198,17 @@ def _check_finished(dest: Path, sources: list[str], started: float) -> ArchiveRe
     with tempfile.TemporaryDirectory(prefix="bulletin-check-") as tmp:
         index = Index(Path(tmp) / "index.sqlite")
         try:
-            for sha, source in catalog_inputs(dest):
-                index.mark(sha, source)
+            for sha, name in catalog_inputs(dest):
+                index.mark(sha, name)
             missing = []
             inputs = Walk(sources, exclude=[dest], skip_outputs=True)
-            for source in inputs:
-                entry = read(source)
+            for found in inputs:
+                entry = read(found)
                 counts.seen += 1
-                if index.done(entry.sha256, source.display):
+                if index.done(entry.sha256, found.display):
                     counts.skipped += 1
                 else:
-                    missing.append(source.display)
+                    missing.append(found.display)
             counts.ignored = inputs.ignored
         finally:
             index.close()

@@ -58,7 +58,7 @@ class DaskPool:
         if not threads:
             self.client.wait_for_workers(1, timeout=60)
             threads = sum(self.client.nthreads().values())
-        self.capacity = max(2, 2 * threads)  # one chunk running and one waiting per thread
+        self.capacity: int = max(2, 2 * threads)  # one chunk running and one waiting per thread
         self.tasks: dict[Any, _Task] = {}
         self.current: dict[Any, tuple[int, float]] = {}  # task key -> (seq, since when)
         self.client.subscribe_topic(PROGRESS_TOPIC, self._progress)

@@ -227,7 +227,7 @@ class Driver:
         """Up to chunk_size inputs; an input being retried after a failure goes alone."""
         if queue[0].attempt > 1:
             return [queue.popleft()]
-        chunk = []
+        chunk: list[WorkItem] = []
         while queue and len(chunk) < self.chunk_size and queue[0].attempt == 1:
             chunk.append(queue.popleft())
         return chunk
@@ -292,15 +292,15 @@ class Driver:
         assert entry.data is not None and entry.size is not None
         first = result.docs[0]
         folder = self._folder(layout.year_of(first.date), layout.safe_id(first.id, sha), sha)
-        files = [[f"{folder}/{result.original}", entry.size, sha,
-                  hashlib.sha512(entry.data).hexdigest()]]
+        files: list[list[str | int]] = [[f"{folder}/{result.original}", entry.size, sha,
+                                         hashlib.sha512(entry.data).hexdigest()]]
         files += [[f"{folder}/{out.name}", out.size, out.sha256, out.sha512]
                   for out in result.outputs]
         if result.spooled:
             self._move(result.spooled, folder)
         else:
             self._mkdir(folder)
-            self._write(files[0][0], entry.data)
+            self._write(f"{folder}/{result.original}", entry.data)
             for out in result.outputs:
                 self._write(f"{folder}/{out.name}", out.data)
         docs = [{"id": d.id, "date": d.date, "title": d.title, "agency": d.agency,

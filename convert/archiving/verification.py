@@ -31,7 +31,7 @@ def verify(dest: str | os.PathLike[str],
            progress: Callable[[int, int], None] | None = None) -> list[Message]:
     """Every problem with the package at `dest`, one message per file; empty when it is sound.
     `progress(done, total)` is told of each file re-hashed."""
-    import bagit
+    import bagit  # type: ignore[import-untyped]  # bagit ships no type information
 
     path = Path(dest)
     try:
@@ -63,6 +63,7 @@ def _counting_hashes(progress: Callable[[int, int], None] | None,
     if progress is None:
         yield
         return
+    tell = progress
     done = 0
 
     class Counter(logging.Handler):
@@ -70,7 +71,7 @@ def _counting_hashes(progress: Callable[[int, int], None] | None,
             nonlocal done
             if record.funcName == "_calculate_file_hashes":
                 done += 1
-                progress(done, total)
+                tell(done, total)
 
     logger = logging.getLogger("bagit")
     handler, level = Counter(), logger.level
