@@ -45,6 +45,12 @@ class Message:
     hint: str | None = None
     kind: str | None = None
 
+    def __post_init__(self) -> None:
+        # One line each, wherever a message goes (a terminal, a CSV cell, a PREMIS note):
+        # libxml2 and python-docx errors carry newlines.
+        if _CONTROL.search(self.text):
+            object.__setattr__(self, "text", printable(self.text))
+
     def __str__(self) -> str:
         where = self.source or "bulletin"  # about no file: the command speaks
         if self.line is not None:

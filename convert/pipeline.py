@@ -283,12 +283,17 @@ def _write(doc: model.Element, writer: writers.Writer, source: Path, result: Con
     """Write one rendition to `target` (atomically) or `stream`; True when it was written.
 
     A writer that raises is reported as a failure of this document only, whatever the
-    exception: a third-party writer's bug must not stop the other inputs.
+    exception: a third-party writer's bug must not stop the other inputs. A writer renders
+    into memory, and only this function writes files: a full disk or a read-only folder is
+    then an OSError here, never a failure inside a writer's library (qpdf aborts the whole
+    process when its output stream fails).
     """
     try:
         if target is not None:
             with atomic_output(target, force=force) as out:
-                messages = writer.write(doc, out, options)
+                buffer = io.BytesIO()
+                messages = writer.write(doc, buffer, options)
+                out.write(buffer.getbuffer())
         else:
             assert stream is not None
             messages = writer.write(doc, stream, options)
@@ -296,8 +301,10 @@ def _write(doc: model.Element, writer: writers.Writer, source: Path, result: Con
         result.fail(exc)
         return False
     except OSError as exc:
-        result.fail(WriterError(f"cannot write {target or 'the output'}: {exc.strerror or exc}",
-                                str(source)))
+        where = exc.filename or target or "the output"
+        result.fail(WriterError(f"cannot write {where}: {exc.strerror or exc}", str(source),
+                                hint="free some space or choose another output folder, then "
+                                     "run the same command with --skip-existing"))
         return False
     except Exception as exc:
         result.fail(WriterError(f"the {writer.name} writer failed: {type(exc).__name__}: {exc}",

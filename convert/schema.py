@@ -148,6 +148,15 @@ def _doctype(doc: model.Element, data: bytes | None, source: str | None) -> list
     return found
 
 
+def instructions(doc: model.Element) -> list[etree._Element]:
+    """The processing instructions in and around a document (`<?xml-stylesheet ...?>`,
+    `<?php ...?>`): the schema allows none, since a master must not tell a reader to run or
+    fetch anything."""
+    around = [*doc.itersiblings(preceding=True), *doc.itersiblings()]
+    return [n for n in (*around, *doc.iter(etree.ProcessingInstruction))
+            if isinstance(n, etree._ProcessingInstruction)]
+
+
 def validate(doc_or_bytes: Document, source: str | None = None) -> list[Message]:
     """Every way the document breaks bulletin.xsd or bulletin.sch; [] when it is valid.
 
@@ -169,6 +178,8 @@ def validate(doc_or_bytes: Document, source: str | None = None) -> list[Message]
         doc = doc_or_bytes
     v = _validators()
     messages = _doctype(doc, data, source)
+    messages.extend(error(f"a processing instruction ({printable(str(pi))[:80]}) is not allowed "
+                          "in canonical XML", source, pi.sourceline) for pi in instructions(doc))
     if len(messages) > 1:  # entity nodes: the XSD validator would fail on them
         return messages
     with _LOCK:

@@ -49,8 +49,11 @@ def test_failing_crashing_hanging_and_hungry_inputs_are_quarantined(
     bag = tmp_path / "package"
     notes = {Path(r["source"]).name: (r["status"], r["note"]) for r in catalog_rows(bag)}
     assert notes["crash.txt"] == ("quarantined", "worker crashed (exit code 70)")
-    assert notes["hang.txt"] == ("quarantined", "timed out after 2 s")
-    assert notes["stall.txt"] == ("quarantined", "timed out after 2 s (worker killed)")
+    timed_out = "timed out after 2 s (allowed for an input of {} bytes; --timeout raises it)"
+    size = {name: len((src / name).read_bytes()) for name in ("hang.txt", "stall.txt")}
+    assert notes["hang.txt"] == ("quarantined", timed_out.format(size["hang.txt"]))
+    assert notes["stall.txt"] == ("quarantined", timed_out.format(size["stall.txt"])
+                                  + "; the worker was killed")
     assert notes["hog.txt"] == ("quarantined", "out of memory")
     assert notes["empty.txt"][0] == notes["binary.txt"][0] == "quarantined"
     assert all(notes[p.name][0] == "archived" for p in COLLECTION.glob("*.txt"))
@@ -176,6 +179,7 @@ def test_dask_scheduler_and_two_workers_as_processes(local_package, tmp_path: Pa
         # completes
         crash = _bulletin(src, "crash.txt", "This one kills its worker.")
         hang = _bulletin(src, "hang.txt", "This one never ends.")
+        hang_size = (src / "hang.txt").stat().st_size
         try:
             run = subprocess.run(
                 [sys.executable, "-m", "convert", "archive", str(src), "-o",
@@ -190,7 +194,8 @@ def test_dask_scheduler_and_two_workers_as_processes(local_package, tmp_path: Pa
         notes = {Path(r["source"]).name: r["note"] for r in catalog_rows(tmp_path / "faults")
                  if r["status"] == "quarantined"}
         assert notes == {"crash.txt": "worker died (Dask KilledWorker)",
-                         "hang.txt": "timed out after 2 s",
+                         "hang.txt": f"timed out after 2 s (allowed for an input of "
+                                     f"{hang_size} bytes; --timeout raises it)",
                          "empty.txt": notes.get("empty.txt")}
         assert verify(tmp_path / "faults") == []
     finally:

@@ -30,6 +30,7 @@ from .bag import (
     open_workspace,
     read_totals,
     remove_workspace,
+    workspace_of,
 )
 from .catalog import Totals
 from .journal import Index, Journal, load
@@ -99,8 +100,6 @@ def archive(
     `follow_symlinks`). Raises OutputExistsError,
     ArchiveError, InputError or WriterError when the run cannot start or finish.
     """
-    from ..writers import get, resolve
-
     started = time.monotonic()
     if package != "bagit":
         raise ArchiveError(f"unknown package type {package!r}; the only one is 'bagit'")
@@ -115,6 +114,30 @@ def archive(
         except LookupError as exc:
             raise ArchiveError(f"encoding: {exc}") from None
     _check_sources(paths, target)
+    try:
+        return _run(paths, target, started, to=to, jobs=jobs, scheduler=scheduler,
+                    scheduler_file=scheduler_file, source_organization=source_organization,
+                    resume=resume, force=force, timeout=timeout, memory_limit=memory_limit,
+                    chunk_size=chunk_size, progress=progress, year=year, lang=lang,
+                    encoding=encoding, strict=strict, follow_symlinks=follow_symlinks)
+    except OSError as exc:  # a full disk, a read-only folder: say where and what to do
+        where = exc.filename or target
+        again = ("run the same command with --resume" if workspace_of(target).exists()
+                 else "run the command again")
+        raise ArchiveError(f"cannot write {where}: {exc.strerror or exc}", str(target),
+                           hint=f"free some space or make the folder writable, then "
+                                f"{again}") from exc
+
+
+def _run(paths: list[str], target: Path, started: float, *, to: str | list[str] | None,
+         jobs: int | None, scheduler: str | None, scheduler_file: str | None,
+         source_organization: str | None, resume: bool, force: bool, timeout: float,
+         memory_limit: int | None, chunk_size: int, progress: Callable[[Counts], None] | None,
+         year: int | None, lang: str | None, encoding: str | None, strict: bool,
+         follow_symlinks: bool) -> ArchiveReport:
+    """The run itself, once the arguments are checked (see `archive`)."""
+    from ..writers import get, resolve
+
     formats = None if to is None else [f for f in resolve(to) if f != "xml"]
     ws, settings = open_workspace(target, resume=resume, force=force, formats=formats,
                                   default_formats=[f for f in resolve("all") if f != "xml"],

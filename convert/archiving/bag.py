@@ -17,6 +17,7 @@ records when something happened, and it is the only other thing two runs may dif
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import fcntl
 import hashlib
@@ -128,15 +129,16 @@ def open_workspace(dest: Path, *, resume: bool, force: bool, formats: list[str] 
     using it.
     """
     work = workspace_of(dest)
-    held = _lock(work)
-    try:
-        ws, settings = _open(dest, work, held, resume=resume, force=force, formats=formats,
-                             default_formats=default_formats, organization=organization,
-                             reading=reading)
-    except BaseException:
-        if held is not None:
-            os.close(held)
-        raise
+    with _opening(work.parent):
+        held = _lock(work)
+        try:
+            ws, settings = _open(dest, work, held, resume=resume, force=force, formats=formats,
+                                 default_formats=default_formats, organization=organization,
+                                 reading=reading)
+        except BaseException:
+            if held is not None:
+                os.close(held)
+            raise
     if held is not None and (ws is None or ws.lock != held):
         os.close(held)
     return ws, settings
@@ -183,6 +185,20 @@ def _open(dest: Path, work: Path, held: int | None, *, resume: bool, force: bool
     write_atomic(work / STATE, json.dumps(settings, indent=2).encode("utf-8"))
     (work / "bag" / "data").mkdir(parents=True)
     return Workspace(dest, work, lock=lock), settings
+
+
+@contextlib.contextmanager
+def _opening(parent: Path) -> Iterator[None]:
+    """Runs that open workspaces in one folder do it one at a time (a lock on the folder, for
+    the milliseconds it takes): two runs started at the same instant into one DEST must not
+    both find no workspace and both create it."""
+    parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _lock(work: Path) -> int | None:
@@ -392,4 +408,4 @@ def catalog_inputs(dest: Path) -> Iterator[tuple[str, str]]:
     """(sha256, source) of every input a finished package records, from its catalog."""
     with open(dest / catalog.CATALOG, encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
-            yield row["sha256"], row["source"]
+            yield row["sha256"], catalog.uncell(row["source"])

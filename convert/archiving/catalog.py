@@ -50,6 +50,23 @@ class Totals:
     documents: int = 0
 
 
+#: What makes a spreadsheet read a cell as a formula (`=HYPERLINK(...)` in a scraped title):
+#: such a cell is written with a leading apostrophe, as OWASP advises for CSV export.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: Any) -> Any:
+    """A value as catalog.csv holds it: text that a spreadsheet would run is quoted."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
+
+
+def uncell(text: str) -> str:
+    """The value of a catalog.csv cell (see `cell`)."""
+    return text[1:] if text[:1] == "'" and text[1:2] in _FORMULA_START and text[1:] else text
+
+
 class _CsvFile:
     """A CSV writer onto a binary stream (UTF-8, RFC 4180 line ends)."""
 
@@ -59,7 +76,7 @@ class _CsvFile:
         self.writer.writeheader()
 
     def row(self, **values: Any) -> None:
-        self.writer.writerow({k: "" if v is None else v for k, v in values.items()})
+        self.writer.writerow({k: cell(v) for k, v in values.items()})
 
     def detach(self) -> None:
         self.text.detach()  # leave the stream to atomic_output

@@ -77,7 +77,8 @@ class DaskPool:
         future = self.client.submit(convert_chunk, items, self.job, pure=False)
         # Only a task that never reports its start falls back on this: it may wait behind
         # one chunk per thread, so allow twice the items' time.
-        deadline = time.monotonic() + 2 * (self.job.timeout + GRACE) * len(items)
+        deadline = time.monotonic() + 2 * sum(self.job.allowed(len(i.data)) + GRACE
+                                              for i in items)
         self.tasks[future] = _Task(list(items), deadline)
 
     def collect(self, timeout: float) -> tuple[list[ItemResult], list[WorkItem]]:
@@ -103,16 +104,17 @@ class DaskPool:
                                        f"{type(exc).__name__}: {exc}")
                 self._failed(task, "worker died (Dask KilledWorker)", results, retry,
                              MAX_ATTEMPTS)
-            elif running is not None and now - running[1] > self.job.timeout + GRACE:
+            elif running is not None and now - running[1] > self.job.allowed(
+                    size := _size(task, running[0])) + GRACE:
                 self._forget(future)
                 self._restart_holders(future)
-                results.append(ItemResult(running[0], False,
-                                          f"timed out after {self.job.timeout:g} s"))
+                results.append(ItemResult(running[0], False, self.job.timed_out(size)))
                 retry.extend(item for item in task.items if item.seq != running[0])
             elif running is None and now > task.deadline:
                 self._forget(future)
                 self._restart_holders(future)
-                self._failed(task, f"timed out after {self.job.timeout:g} s", results, retry, 2)
+                self._failed(task, self.job.timed_out(max(len(i.data) for i in task.items)),
+                             results, retry, 2)
         return results, retry
 
     def _forget(self, future: Any) -> None:
@@ -141,3 +143,8 @@ class DaskPool:
             future.cancel()
         self.tasks.clear()
         self.client.close()
+
+
+def _size(task: _Task, seq: int) -> int:
+    """The size of the input `seq` of a task."""
+    return next(len(item.data) for item in task.items if item.seq == seq)

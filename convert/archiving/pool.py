@@ -25,7 +25,7 @@ from typing import Any
 
 from ..messages import BulletinError
 from ..writers import BUILTIN
-from .worker import ItemResult, Job, WorkItem, serve
+from .worker import READY, ItemResult, Job, WorkItem, serve
 
 #: Extra time the driver grants past the worker's own alarm before it kills the worker.
 GRACE = 5.0
@@ -41,6 +41,7 @@ class _Worker:
     started: float = 0.0  # when the item in progress started
     retiring: bool = False
     fruitful: bool = False  # has sent a result
+    ready: bool = False  # has said it is set up (see `worker.serve`)
 
 
 class WorkerStartError(BulletinError):
@@ -120,8 +121,7 @@ class LocalPool:
         busy = [w for w in self.workers if w.items]
         if not busy:
             return [], []
-        limit = self.job.timeout + GRACE
-        next_deadline = min(w.started + limit for w in busy) - time.monotonic()
+        next_deadline = min(w.started + self._limit(w) for w in busy) - time.monotonic()
         ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
                      timeout=max(0.0, min(timeout, next_deadline)))
         results: list[ItemResult] = []
@@ -133,18 +133,28 @@ class LocalPool:
             if dead:
                 worker.process.join()
                 self._lost(worker, _exit_reason(worker.process.exitcode), results, retry)
-            elif worker.items and time.monotonic() - worker.started > limit:
+            elif worker.items and time.monotonic() - worker.started > self._limit(worker):
+                size = len(worker.items[0].data)
                 worker.process.kill()
                 worker.process.join()
-                self._lost(worker, f"timed out after {self.job.timeout:g} s (worker killed)",
+                self._lost(worker, f"{self.job.timed_out(size)}; the worker was killed",
                            results, retry, hang=True)
         return results, retry
+
+    def _limit(self, worker: _Worker) -> float:
+        """How long the item in progress may take before its worker is killed: past the
+        worker's own alarm (see `worker.serve`)."""
+        return self.job.allowed(len(worker.items[0].data)) + GRACE
 
     def _drain(self, worker: _Worker, results: list[ItemResult]) -> bool:
         """Receive every result waiting in the pipe; True when the pipe is closed."""
         try:
             while worker.items and worker.conn.poll():
-                result: ItemResult = worker.conn.recv()
+                result: ItemResult | str = worker.conn.recv()
+                if result == READY:
+                    worker.ready = True
+                    continue
+                assert isinstance(result, ItemResult)
                 worker.items.pop(0)
                 worker.fruitful = True
                 worker.started = time.monotonic()
@@ -164,7 +174,7 @@ class LocalPool:
             raise WorkerStartError(f"worker processes keep dying before converting anything "
                                    f"(the last: {why})")
         pending = worker.items
-        if pending and not worker.retiring:
+        if pending and not worker.retiring and worker.ready:  # else it never took an item
             culprit, pending = pending[0], pending[1:]
             if hang or culprit.attempt >= MAX_ATTEMPTS:
                 reason = why if hang else f"worker crashed ({why})"

@@ -51,6 +51,10 @@ if TYPE_CHECKING:
     from ..writers import Writer
 
 FAULTS_ENV = "BULLETIN_ARCHIVE_FAULTS"
+#: What a local worker sends once it is set up, before it takes any input.
+READY = "ready"
+#: Seconds per megabyte an input is allowed beyond the timeout.
+SECONDS_PER_MB = 10.0
 FAULT_KINDS = ("crash", "hang", "stall", "hog")
 
 #: The Dask event topic on which `convert_chunk` announces each input it starts.
@@ -76,6 +80,17 @@ class Job:
     #: Local workers only: the folder (on the package's file system) where `serve` writes each
     #: converted input's files, so that the driver only renames a folder into the package.
     spool: str | None = None
+
+    def allowed(self, size: int) -> float:
+        """Seconds allowed for an input of `size` bytes: the timeout, and SECONDS_PER_MB more
+        for each megabyte (a long text takes longer to lay out; it must not be quarantined
+        for being long)."""
+        return self.timeout + SECONDS_PER_MB * size / (1 << 20)
+
+    def timed_out(self, size: int) -> str:
+        """Why an input of `size` bytes was stopped."""
+        return (f"timed out after {self.allowed(size):.0f} s (allowed for an input of "
+                f"{size:,} bytes; --timeout raises it)")
 
 
 @dataclass(frozen=True)
@@ -361,6 +376,7 @@ def serve(conn: Connection, job: Job) -> None:
         hard = resource.getrlimit(resource.RLIMIT_AS)[1]
         limit = job.memory_limit if hard == resource.RLIM_INFINITY else min(job.memory_limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    conn.send(READY)  # from here on, a death is the fault of the item in progress
     while True:
         try:
             items: list[WorkItem] | None = conn.recv()
@@ -369,12 +385,11 @@ def serve(conn: Connection, job: Job) -> None:
         if items is None:
             return
         for item in items:
-            signal.setitimer(signal.ITIMER_REAL, job.timeout)
+            signal.setitimer(signal.ITIMER_REAL, job.allowed(len(item.data)))
             try:
                 result = convert_item(item, job)
             except ItemTimeout:
-                result = ItemResult(item.seq, False, f"timed out after {job.timeout:g} s",
-                                    retire=True)
+                result = ItemResult(item.seq, False, job.timed_out(len(item.data)), retire=True)
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
             if result.ok and job.spool:

@@ -51,9 +51,10 @@ def parse(data: bytes, *, name: str | None = None, source: str | None = None,
     source = source or name
     lang = model.language(lang)  # ValueError for what is not a BCP 47 tag
     if isinstance(data, str):
-        data = data.encode("utf-8")
+        data = data.encode("utf-8", "surrogatepass")  # a lone surrogate is repaired later
     if looks_like_xml(data):
-        return ParseResult([parse_xml(data, source)])
+        root, messages = parse_xml(data, source)
+        return ParseResult([root], messages)
     decoded = decode(data, source, encoding)
     known_year, year_from = _known_year(year, source_url, name)
     opts = Options(

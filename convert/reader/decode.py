@@ -57,6 +57,11 @@ _BELIEVED_UTF8 = re.compile(f"(?<![^\\x00-\\x7f{_PLAUSIBLE}])[{_PLAUSIBLE}]++"
 
 #: Control characters that are never content (tab, newline are handled separately).
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\ufeff]")
+#: What XML 1.0 cannot carry or Unicode reserves as never a character: surrogates left by a
+#: broken decoder, U+FFFE/U+FFFF and the other noncharacters. Replaced by U+FFFD, visibly.
+_NOT_XML = re.compile("[\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                      + "".join(f"{chr(p << 16 | 0xFFFE)}{chr(p << 16 | 0xFFFF)}"
+                                for p in range(1, 17)) + "]")
 
 
 @dataclass
@@ -392,6 +397,13 @@ def decode(data: bytes, source: str | None = None, encoding: str | None = None) 
                           f"removed {len(controls)} control character(s): {', '.join(names)}"))
         d.messages.append(warning(f"removed {len(controls)} control character(s) "
                                   f"({', '.join(names)})", source))
+    if not d.text.isascii() and (bad := _NOT_XML.findall(d.text)):
+        d.text = _NOT_XML.sub("\ufffd", d.text)
+        names = ", ".join(sorted({f"U+{ord(c):04X}" for c in bad})[:5])
+        d.repairs.append(("xml-characters", f"replaced {len(bad)} character(s) that XML "
+                          f"cannot hold ({names}) by U+FFFD"))
+        d.messages.append(warning(f"replaced {len(bad)} character(s) that XML cannot hold "
+                                  f"({names}) by U+FFFD", source))
     if not d.text.isascii() and not unicodedata.is_normalized("NFC", d.text):
         d.text = unicodedata.normalize("NFC", d.text)
     if "\t" in d.text:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+
 from lxml import etree
 
 from .. import model
-from ..messages import InputError
+from ..messages import InputError, Message, printable, warning
+from ..schema import instructions
 
 
 def looks_like_xml(data: bytes) -> bool:
@@ -13,11 +16,14 @@ def looks_like_xml(data: bytes) -> bool:
     return head.startswith((b"<?xml", b"<bulletin", b"<!--", b"<!DOCTYPE"))
 
 
-def parse_xml(data: bytes, source: str | None) -> model.Element:
-    """A canonical document from XML bytes; hostile or foreign XML raises InputError.
+def parse_xml(data: bytes, source: str | None) -> tuple[model.Element, list[Message]]:
+    """A canonical document from XML bytes, and what was dropped from it; hostile or foreign
+    XML raises InputError.
 
     Entities are never expanded, no DTD is loaded and nothing is fetched; a document that
     declares a DOCTYPE is refused outright, since a canonical document never has one.
+    Processing instructions (`<?xml-stylesheet href=...?>`) are dropped with a warning: the
+    master never tells a reader to fetch or run anything.
     """
     try:
         root = model.load(data)
@@ -31,4 +37,10 @@ def parse_xml(data: bytes, source: str | None) -> model.Element:
     if root.tag != model.q("bulletin"):
         raise InputError(f"not a canonical bulletin: the root element is {root.tag!r}, expected "
                          f"'bulletin' in namespace {model.NS}", source, root.sourceline)
-    return root
+    found = instructions(root)
+    messages = [warning(f"dropped a processing instruction: {printable(str(pi))[:80]}", source,
+                        pi.sourceline) for pi in found]
+    if found:
+        etree.strip_tags(root, etree.ProcessingInstruction)  # keeps the text after each
+        root = copy.deepcopy(root)  # a tree of its own, without those around the root
+    return root, messages
