@@ -1,4 +1,5 @@
-"""Benchmark inputs: the shared corpus, and distinct bulletins generated from it.
+"""Benchmark inputs: the project's test corpus (tests/corpus), and distinct bulletins
+generated from it.
 
 Timing one file in a loop measures warm caches, not the code, so every generated bulletin is
 different: its words, dates and title vary, deterministically from a seed, so that two runs
@@ -20,7 +21,8 @@ from pathlib import Path
 from convert import model
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
+#: The project's own corpus: bulletins/*.txt and expected/*.json (see its README).
+CORPUS = ROOT / "tests" / "corpus"
 
 #: Words a parser rule may key on (dateline months, resolution clauses, chrome): never varied.
 _KEYWORDS = frozenset((
@@ -51,7 +53,7 @@ class Template:
 
 
 def corpus_files(corpus: Path = CORPUS) -> list[Path]:
-    """The shared corpus bulletins, sorted by name."""
+    """The corpus bulletins, sorted by name."""
     files = sorted((corpus / "bulletins").glob("*.txt"))
     if not files:
         raise FileNotFoundError(f"no bulletins in {corpus / 'bulletins'}")

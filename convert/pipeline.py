@@ -301,7 +301,7 @@ def _write(doc: model.Element, writer: writers.Writer, source: Path, result: Con
         result.fail(exc)
         return False
     except OSError as exc:
-        where = exc.filename or target or "the output"
+        where = target or exc.filename or "the output"
         result.fail(WriterError(f"cannot write {where}: {exc.strerror or exc}", str(source),
                                 hint="free some space or choose another output folder, then "
                                      "run the same command with --skip-existing"))

@@ -1,17 +1,70 @@
-"""Shared test fixtures: where the corpus and the project's own examples are."""
+"""Shared test fixtures: the project's own corpus (tests/corpus), an optional extra corpus named
+by BULLETIN_EXTRA_CORPUS, and the project's own examples. Nothing outside the repository is
+read unless that variable names it."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-CORPUS = SHARED / "corpus"
+TESTS = ROOT / "tests"
+CORPUS = TESTS / "corpus"
 BULLETINS = sorted((CORPUS / "bulletins").glob("*.txt"))
+BAD = CORPUS / "bad"
 EXAMPLES = ROOT / "examples"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = TESTS / "fixtures"
+
+#: An extra corpus laid out like ours (bulletins/*.txt + expected/*.json), for the facts tests.
+EXTRA_CORPUS_VARIABLE = "BULLETIN_EXTRA_CORPUS"
+
+
+def bulletin(stem: str) -> Path:
+    """A bulletin of the corpus by name, for a test that needs its particular property."""
+    path = CORPUS / "bulletins" / f"{stem}.txt"
+    if not path.is_file():
+        raise FileNotFoundError(f"no bulletin {path}: tests/corpus/README.md lists them")
+    return path
+
+
+# Bulletins that tests pick for one property each (the comment gives it).
+ORDINARY = bulletin("blind1-01-lock-keepers-tender")  # header, one-line title, full dateline
+YEAR_LESS = bulletin("blind1-26-northern-airports-yearless-multiquote")  # "Jan. 27 (EIRNS)—"
+MALFORMED_DATE = bulletin("check-07-malformed-date-space-before-comma")  # warned on line 3
+NO_TITLE = bulletin("blind1-27-no-title-coastal-railway")  # starts with the dateline
+DIGEST = bulletin("blind1-18-digest-europe-v11i48")  # a digest page of three items
+CYRILLIC = (bulletin("blind1-19-ruse-bridge-cyrillic"),  # Bulgarian
+            bulletin("blind3-07-belgrade-icebreakers-cyrillic"),  # Serbian: Ј ћ
+            bulletin("check-21-kazakh-cyrillic-guillemets"))  # Kazakh: Қ Ә Ұ Ү Ө Ң Ғ
+GREEK = bulletin("blind1-20-thessaloniki-freight-greek")
+
+
+def expected(path: Path) -> dict:
+    """The expected facts of a corpus bulletin: ../expected/STEM.json beside its folder."""
+    return json.loads((path.parent.parent / "expected" / f"{path.stem}.json").read_text(
+        encoding="utf-8"))
+
+
+def documents_expected(path: Path) -> int:
+    """How many documents a bulletin gives: one, or one per digest item."""
+    return len(expected(path).get("items", [None]))
+
+
+def extra_corpus_bulletins() -> list:
+    """pytest params for the extra corpus: its bulletins, or one skipped param without it."""
+    folder = os.environ.get(EXTRA_CORPUS_VARIABLE)
+    if not folder:
+        reason = f"{EXTRA_CORPUS_VARIABLE} is not set: no extra corpus to check"
+        return [pytest.param(None, id="extra-corpus", marks=pytest.mark.skip(reason=reason))]
+    files = sorted((Path(folder) / "bulletins").glob("*.txt"))
+    if not files:
+        raise pytest.UsageError(f"{EXTRA_CORPUS_VARIABLE}={folder}: no bulletins/*.txt there")
+    return [pytest.param(p, id=f"extra/{p.stem}") for p in files]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -25,7 +78,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(scope="session")
 def corpus_bulletins() -> list[Path]:
     if not BULLETINS:
-        pytest.fail(f"the shared corpus is missing: expected bulletins in {CORPUS / 'bulletins'}")
+        pytest.fail(f"the test corpus is missing: expected bulletins in {CORPUS / 'bulletins'}")
     return BULLETINS
 
 
@@ -41,6 +94,47 @@ def corpus_documents(corpus_bulletins: list[Path]) -> dict[str, list]:
     from convert.reader import parse_file
 
     return {p.stem: parse_file(p).documents for p in corpus_bulletins}
+
+
+@dataclass(frozen=True)
+class HugeLine:
+    """A bulletin whose third line is one paragraph of about 2 MB (made at test time)."""
+
+    path: Path
+    title: str
+    line_sha256: str
+    line_chars: int
+
+
+def write_huge_line(folder: Path) -> HugeLine:
+    """Write the 2 MB bulletin into `folder`: a title, a blank line and one long line."""
+    title = "Lock Keepers Publish a Year of Gate Readings in Full"
+    parts = ["March 2, 2021 (EIRNS)—Gate log of the Weirmoor flight of locks, in the order "
+             "the keepers wrote it."]
+    n = size = 0
+    while size < 2_000_000:
+        n += 1
+        parts.append(f" Reading {n:06d}: gate {n % 17 + 1} of lock {n % 9 + 1} opened at a "
+                     f"head of {n % 40 / 10 + 1:.1f} m, keeper’s note “no fault”.")
+        size += len(parts[-1])
+    parts.append(" End of the year’s readings.")
+    line = "".join(parts)
+    path = folder / "huge-line.txt"
+    path.write_bytes(f"{title}\n\n{line}\n".encode())
+    return HugeLine(path, title, hashlib.sha256(line.encode()).hexdigest(), len(line))
+
+
+@pytest.fixture(scope="session")
+def huge_line(tmp_path_factory: pytest.TempPathFactory) -> HugeLine:
+    return write_huge_line(tmp_path_factory.mktemp("huge"))
+
+
+def shown_words(text: str) -> list[str]:
+    """The words of `text` as a laid-out page shows them: a soft hyphen (U+00AD) only marks
+    where a word may break, so it does not split the word (blind3-22 has some)."""
+    from convert import model
+
+    return model.words(text.replace("\u00ad", ""))
 
 
 def render(fmt: str, doc, **options: str) -> bytes:
@@ -73,9 +167,11 @@ def everything(everything_xml: bytes):
 
 
 @pytest.fixture(scope="session")
-def rendition_documents(corpus_documents: dict[str, list], everything) -> dict:
+def rendition_documents(corpus_documents: dict[str, list], everything,
+                        huge_line: HugeLine) -> dict:
     """What every rendition is checked on, by output stem: the fixture, each corpus document
-    (digest items as STEM-N) and each input of corpus/bad/ that parses (with a warning)."""
+    (digest items as STEM-N), each input of corpus/bad/ that parses (with a warning) and the
+    2 MB line."""
     from convert.messages import InputError
     from convert.reader import parse_file
 
@@ -83,7 +179,7 @@ def rendition_documents(corpus_documents: dict[str, list], everything) -> dict:
     for stem, documents in corpus_documents.items():
         for n, doc in enumerate(documents, start=1):
             docs[stem if len(documents) == 1 else f"{stem}-{n}"] = doc
-    for path in sorted((CORPUS / "bad").glob("*.txt")):
+    for path in [*sorted(BAD.glob("*.txt")), huge_line.path]:
         try:
             parsed = parse_file(path)
         except InputError:

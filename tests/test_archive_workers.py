@@ -16,7 +16,7 @@ from pathlib import Path
 import bagit
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS
+from conftest import BAD, CORPUS
 from test_archive import COLLECTION, assert_same_package, catalog_rows
 
 from convert.archiving import archive, pool, verify
@@ -38,8 +38,8 @@ def test_failing_crashing_hanging_and_hungry_inputs_are_quarantined(
     src.mkdir()
     for path in COLLECTION.glob("*.txt"):
         shutil.copyfile(path, src / path.name)
-    shutil.copyfile(CORPUS / "bad" / "empty.txt", src / "empty.txt")
-    shutil.copyfile(CORPUS / "bad" / "binary.bin", src / "binary.txt")
+    shutil.copyfile(BAD / "empty.txt", src / "empty.txt")
+    shutil.copyfile(BAD / "binary.bin", src / "binary.txt")
     faults = {kind: _bulletin(src, f"{kind}.txt", f"This one is made to {kind}.")
               for kind in ("crash", "hang", "stall", "hog")}
     monkeypatch.setenv(FAULTS_ENV, ",".join(f"{k}:{sha}" for k, sha in faults.items()))
@@ -93,9 +93,9 @@ def local_package(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
     root = tmp_path_factory.mktemp("dask")
     src = root / "src"
     src.mkdir()
-    for path in [*COLLECTION.glob("*.txt"), *sorted((CORPUS / "bulletins").glob("3*.txt"))]:
+    for path in [*COLLECTION.glob("*.txt"), *sorted((CORPUS / "bulletins").glob("blind1-3*.txt"))]:
         shutil.copyfile(path, src / path.name)
-    shutil.copyfile(CORPUS / "bad" / "empty.txt", src / "empty.txt")
+    shutil.copyfile(BAD / "empty.txt", src / "empty.txt")
     shutil.copyfile(COLLECTION / "tram-depot.txt", src / "tram-depot-copy.txt")
     archive([src], root / "local", to="tei", jobs=2, chunk_size=4)
     return src, root / "local"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import CORPUS, FIXTURES
+from conftest import BAD, CORPUS, DIGEST, FIXTURES, NO_TITLE, ORDINARY, YEAR_LESS
 
 import convert
 from convert import model
@@ -24,8 +24,7 @@ from convert.files import TEMP_PREFIX
 from convert.messages import ExitCode
 
 BULLETINS = CORPUS / "bulletins"
-SEED = BULLETINS / "00-seed-lavrov-tillerson.txt"
-DIGEST = BULLETINS / "37-digest-africa-v7i35.txt"
+SEED = ORDINARY  # any ordinary bulletin: header, title, full dateline (2016-03-03)
 
 
 def bulletin(*args: str | Path) -> Result:
@@ -69,7 +68,7 @@ def test_outputs_go_next_to_the_input_by_default(tmp_path: Path) -> None:
     run = bulletin(tmp_path / "seed.txt", "--to", "xml,tei")
     assert run.exit_code == 0, run.output
     assert tree(tmp_path) == ["seed.tei.xml", "seed.txt", "seed.xml"]
-    assert model.load((tmp_path / "seed.xml").read_bytes()).get("id").startswith("2017-06-23-")
+    assert model.load((tmp_path / "seed.xml").read_bytes()).get("id").startswith("2016-03-03-")
 
 
 def test_existing_outputs_are_refused_unless_forced(tmp_path: Path) -> None:
@@ -101,7 +100,7 @@ def test_stdout_takes_exactly_one_rendition(tmp_path: Path) -> None:
     assert run.exit_code == 0, run.stderr
     assert run.stdout_bytes[30:58] == b"mimetypeapplication/epub+zip"
     assert convert.convert(SEED, "epub", tmp_path).ok
-    assert (tmp_path / "00-seed-lavrov-tillerson.epub").read_bytes() == run.stdout_bytes
+    assert (tmp_path / f"{SEED.stem}.epub").read_bytes() == run.stdout_bytes
 
     run = bulletin(SEED, "--to", "tei,epub", "-o", "-")
     assert run.exit_code == ExitCode.USAGE and run.stdout_bytes == b""
@@ -121,8 +120,8 @@ def test_one_bad_input_does_not_stop_the_others(tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
     shutil.copy(SEED, inputs / "a.txt")
-    shutil.copy(CORPUS / "bad" / "empty.txt", inputs / "b.txt")
-    shutil.copy(BULLETINS / "01-danube-dredging-calendar.txt", inputs / "c.txt")
+    shutil.copy(BAD / "empty.txt", inputs / "b.txt")
+    shutil.copy(YEAR_LESS, inputs / "c.txt")
     run = bulletin(inputs, tmp_path / "missing.txt", "--to", "tei", "-o", tmp_path / "out")
     assert run.exit_code == ExitCode.FAILED
     assert f"{inputs / 'b.txt'}: error: empty input" in run.stderr
@@ -154,7 +153,7 @@ def test_invalid_document_is_refused_unless_no_validate(tmp_path: Path) -> None:
 
 def test_mixed_failures_exit_with_the_generic_code(tmp_path: Path) -> None:
     source = invalid_master(tmp_path)
-    run = bulletin(source, CORPUS / "bad" / "empty.txt", "--to", "tei", "-o", tmp_path / "out")
+    run = bulletin(source, BAD / "empty.txt", "--to", "tei", "-o", tmp_path / "out")
     assert run.exit_code == ExitCode.FAILED
 
 
@@ -177,18 +176,18 @@ def test_an_output_never_overwrites_an_input_or_another_output(tmp_path: Path) -
 
 
 def test_year_and_source_url_reach_the_renditions(tmp_path: Path) -> None:
-    year_less = BULLETINS / "01-danube-dredging-calendar.txt"  # "Feb. 16 (EIRNS)—"
-    url = "https://news.example.org/2019/danube"
+    year_less = YEAR_LESS  # "Jan. 27 (EIRNS)—"
+    url = "https://news.example.org/2019/airports"
     run = bulletin(year_less, "--to", "tei", "-o", tmp_path, "--year", "2019",
                    "--source-url", url)
     assert run.exit_code == 0, run.output
-    tei = (tmp_path / "01-danube-dredging-calendar.tei.xml").read_text()
-    assert '<date when="2019-02-16" cert="medium" evidence="external">Feb. 16</date>' in tei
+    tei = (tmp_path / f"{YEAR_LESS.stem}.tei.xml").read_text()
+    assert '<date when="2019-01-27" cert="medium" evidence="external">Jan. 27</date>' in tei
     assert f'<ref target="{url}">{url}</ref>' in tei
 
 
 def test_strict_turns_warnings_into_a_failure(tmp_path: Path) -> None:
-    no_dateline = CORPUS / "bad" / "no-dateline.txt"
+    no_dateline = BAD / "no-dateline.txt"
     run = bulletin(no_dateline, "--to", "tei", "-o", tmp_path / "a")
     assert run.exit_code == 0 and ": warning: " in run.stderr
     run = bulletin(no_dateline, "--to", "tei", "-o", tmp_path / "b", "--strict")
@@ -203,7 +202,7 @@ def test_json_lists_the_outputs(tmp_path: Path) -> None:
     assert run.exit_code == 0, run.output
     report = json.loads(run.stdout)
     assert report == {"outputs": [{"source": str(SEED), "format": "tei",
-                                   "path": str(tmp_path / "00-seed-lavrov-tillerson.tei.xml")}],
+                                   "path": str(tmp_path / f"{SEED.stem}.tei.xml")}],
                       "already_there": [], "failures": 0, "exit_code": 0}
 
 
@@ -215,16 +214,16 @@ def test_help_shows_examples() -> None:
 
 
 def test_library_call_returns_what_it_did(tmp_path: Path) -> None:
-    result = convert.convert([SEED, DIGEST], to="tei,epub", dest=tmp_path, year=2008)
+    result = convert.convert([SEED, DIGEST], to="tei,epub", dest=tmp_path, year=2012)
     assert result.ok and result.exit_code is ExitCode.OK
     assert [(Path(o.source).name, o.format, o.path.name) for o in result.outputs][:3] == [
-        (SEED.name, "tei", "00-seed-lavrov-tillerson.tei.xml"),
-        (SEED.name, "epub", "00-seed-lavrov-tillerson.epub"),
-        (DIGEST.name, "tei", "37-digest-africa-v7i35-1.tei.xml")]
+        (SEED.name, "tei", f"{SEED.stem}.tei.xml"),
+        (SEED.name, "epub", f"{SEED.stem}.epub"),
+        (DIGEST.name, "tei", f"{DIGEST.stem}-1.tei.xml")]
     assert len(result.outputs) == 8
     stream = io.BytesIO()
     assert convert.convert(SEED, "tei", stream).ok
-    assert stream.getvalue() == (tmp_path / "00-seed-lavrov-tillerson.tei.xml").read_bytes()
+    assert stream.getvalue() == (tmp_path / f"{SEED.stem}.tei.xml").read_bytes()
     with pytest.raises(ValueError, match="exactly one format"):
         convert.convert(SEED, "tei,epub", io.BytesIO())
 
@@ -234,9 +233,8 @@ def test_same_input_same_bytes_under_another_clock_zone_and_locale(tmp_path: Pat
     SOURCE_DATE_EPOCH: every output is byte-identical."""
     inputs = tmp_path / "in"
     inputs.mkdir()
-    for name in ("00-seed-lavrov-tillerson.txt", "01-danube-dredging-calendar.txt",
-                 "17-no-title-library-closures.txt", "37-digest-africa-v7i35.txt"):
-        shutil.copy(BULLETINS / name, inputs / name)
+    for path in (SEED, YEAR_LESS, NO_TITLE, DIGEST):
+        shutil.copy(path, inputs / path.name)
     shutil.copy(FIXTURES / "everything.xml", inputs / "ferry.xml")
     settings = [{"TZ": "UTC", "LC_ALL": "C", "SOURCE_DATE_EPOCH": "0"},
                 {"TZ": "Asia/Kathmandu", "LC_ALL": "C.UTF-8", "SOURCE_DATE_EPOCH": "1700000000"}]
@@ -288,7 +286,7 @@ def test_skip_existing_finishes_an_interrupted_run_without_touching_what_is_ther
         tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
-    for path in sorted(BULLETINS.glob("0[1-4]-*.txt")):
+    for path in sorted(BULLETINS.glob("blind1-0[1-4]-*.txt")):
         shutil.copyfile(path, src / path.name)
     out = tmp_path / "out"
     assert bulletin(src, "--to", "tei,epub", "-o", out).exit_code == 0

@@ -1,32 +1,62 @@
-"""The parser against the shared corpus: expected facts, golden XML, fidelity, validity."""
+"""The parser against the test corpus (tests/corpus, see its README): expected facts and
+warnings, no word lost, source order, schema-valid, byte-stable round trip, golden XML.
+
+Every check but the golden XML also runs over an extra corpus of the same layout when
+BULLETIN_EXTRA_CORPUS names one; without it those cases are skipped.
+"""
 
 from __future__ import annotations
 
 import difflib
-import json
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import BULLETINS, CORPUS, EXAMPLES
+from conftest import BULLETINS, EXAMPLES, documents_expected, expected, extra_corpus_bulletins
 from corpus_facts import facts, speakers
 
 from convert import model
+from convert.messages import Level
 from convert.reader import parse_file
 from convert.reader.decode import decode
 from convert.schema import validate
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
-#: The seed bulletin is third-party text: the project keeps no copy of it, golden or otherwise.
-SEED = "00-seed-lavrov-tillerson"
 FIELDS = ("title", "date", "agency", "place", "byline", "blocks")
 
+#: Where the current parser falls short of a bulletin's expected facts: (check, stem) -> what
+#: it does wrong. Each is a strict xfail, so the fix shows up as an unexpected pass.
+KNOWN_WRONG: dict[tuple[str, str], str] = {
+    ("warnings", "blind1-14-lisbon-rail-terminal-no-space-date"):
+        "no warning for the malformed dateline 'April 19,2021' (no space after the comma); "
+        "the date itself is read right",
+    ("warnings", "blind3-18-tagus-boatyard-malformed-date-heading"):
+        "no warning for the malformed dateline 'March 3,2004' (no space after the comma); "
+        "the date itself is read right",
+}
 
-def expected(path: Path) -> dict:
-    return json.loads((CORPUS / "expected" / f"{path.stem}.json").read_text(encoding="utf-8"))
+
+def cases(check: str) -> list:
+    """The corpus bulletins for one check (known shortfalls marked), then the extra corpus."""
+    own = []
+    for path in BULLETINS:
+        reason = KNOWN_WRONG.get((check, path.stem))
+        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+        own.append(pytest.param(path, id=path.stem, marks=marks))
+    return own + extra_corpus_bulletins()
 
 
-@pytest.mark.parametrize("path", BULLETINS, ids=lambda p: p.stem)
+def test_the_corpus_is_whole() -> None:
+    """Every bulletin has its facts and every facts file its bulletin; the sets are all here."""
+    stems = {p.stem for p in BULLETINS}
+    facts_files = {p.stem for p in (BULLETINS[0].parent.parent / "expected").glob("*.json")}
+    assert stems == facts_files
+    prefixes = Counter(stem.split("-", 1)[0] for stem in stems)
+    assert prefixes == {"blind1": 40, "blind2": 40, "blind3": 30, "check": 22}
+    assert {stem for _, stem in KNOWN_WRONG} <= stems
+
+
+@pytest.mark.parametrize("path", cases("facts"))
 def test_facts_match_expected(path: Path) -> None:
     exp = expected(path)
     docs = parse_file(path).documents
@@ -37,6 +67,8 @@ def test_facts_match_expected(path: Path) -> None:
             assert {k: got[k] for k in FIELDS} == {k: item[k] for k in FIELDS}
             if item.get("inferred_date"):
                 assert model.head(doc).date == item["inferred_date"]
+            if "speakers" in item:
+                assert speakers(doc) == item["speakers"]
             assert got["boilerplate"] == exp["boilerplate"]
         return
     assert len(docs) == 1
@@ -46,11 +78,12 @@ def test_facts_match_expected(path: Path) -> None:
         assert speakers(docs[0]) == exp["speakers"]
 
 
-@pytest.mark.parametrize("path", BULLETINS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", cases("warnings"))
 def test_expected_warnings_are_given(path: Path) -> None:
     exp = expected(path)
     messages = parse_file(path).messages
-    assert len(messages) >= len(exp.get("warnings", []))
+    warnings = [m for m in messages if m.level is Level.WARNING]
+    assert len(warnings) >= len(exp.get("warnings", []))
     if not exp.get("warnings"):
         return
     assert all(m.line is not None and m.source == str(path) for m in messages)
@@ -78,13 +111,13 @@ def accounted_words(docs: list[model.Element]) -> Counter[str]:
     return found
 
 
-@pytest.mark.parametrize("path", BULLETINS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", cases("words"))
 def test_no_word_is_lost(path: Path) -> None:
     docs = parse_file(path).documents
     assert accounted_words(docs) == source_words(path)
 
 
-@pytest.mark.parametrize("path", BULLETINS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", cases("order"))
 def test_content_keeps_source_order(path: Path) -> None:
     source = model.words(decode(path.read_bytes()).text)
     for doc in parse_file(path).documents:
@@ -93,13 +126,13 @@ def test_content_keeps_source_order(path: Path) -> None:
         assert missing == [], "content words out of source order"
 
 
-@pytest.mark.parametrize("path", BULLETINS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", cases("schema"))
 def test_documents_are_schema_valid(path: Path) -> None:
     for doc in parse_file(path).documents:
         assert validate(doc, str(path)) == []
 
 
-@pytest.mark.parametrize("path", BULLETINS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", cases("round-trip"))
 def test_round_trip_is_byte_stable(path: Path) -> None:
     for doc in parse_file(path).documents:
         once = model.dump(doc)
@@ -121,13 +154,24 @@ def _golden_check(name: str, produced: bytes, golden: Path, update: bool) -> Non
         pytest.fail(f"canonical XML differs from the golden file:\n{diff}")
 
 
-@pytest.mark.parametrize("path", [p for p in BULLETINS if p.stem != SEED], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", BULLETINS, ids=lambda p: p.stem)
 def test_golden_canonical_xml(path: Path, request: pytest.FixtureRequest) -> None:
     update = request.config.getoption("--update-golden")
     docs = parse_file(path).documents
     for n, doc in enumerate(docs, start=1):
         name = f"{path.stem}-{n}.xml" if len(docs) > 1 else f"{path.stem}.xml"
         _golden_check(name, model.dump(doc), GOLDEN / name, update)
+
+
+def test_every_golden_file_belongs_to_a_corpus_document() -> None:
+    """A golden file left from a bulletin that is gone would hide nothing but mislead."""
+    names = {p.name for p in GOLDEN.glob("*.xml")}
+    wanted = set()
+    for path in BULLETINS:
+        count = documents_expected(path)
+        wanted |= ({f"{path.stem}.xml"} if count == 1 else
+                   {f"{path.stem}-{n}.xml" for n in range(1, count + 1)})
+    assert names == wanted
 
 
 EXAMPLE_TEXTS = sorted(EXAMPLES.glob("*.txt"))

@@ -79,12 +79,13 @@ def no_agency(doc: model.Element) -> None:
 def add_digest(doc: model.Element, item: str, items: str) -> None:
     h = model.find(doc, "head")
     assert h is not None
-    digest = etree.Element(model.q("digest"), item=item, items=items, volume="7", issue="35",
-                           published="2008-08-26")
-    model.sub(digest, "header", "From Volume 7, Issue 35 of EIR Online, Published August 26, 2008")
-    model.sub(digest, "section", "Africa News Digest")
+    digest = etree.Element(model.q("digest"), item=item, items=items, volume="13", issue="1",
+                           published="2014-01-07")
+    model.sub(digest, "header",
+              "From Volume 13, Issue Number 1 of EIR Online, Published Jan. 7, 2014")
+    model.sub(digest, "section", "Europe News Digest")
     toc = model.sub(digest, "toc")
-    model.sub(toc, "entry", "Mekong Ministers Agree on Flood Data Sharing")
+    model.sub(toc, "entry", "Baltic Ferry Lines Agree on Winter Ice Routes")
     model.find(doc, "head/source").addnext(digest)
 
 
@@ -113,7 +114,7 @@ VALID_VARIANTS: dict[str, Callable[[model.Element], object]] = {
     "31st of a long month": lambda d: set_date(d, "2016-12-31", "2016-12-31-eirns-x"),
     "year-less date": lambda d: set_date(d, "--08-20", "xxxx-08-20-eirns-x"),
     "year-less February 29": lambda d: set_date(d, "--02-29", "xxxx-02-29-eirns-x"),
-    "year from the digest": lambda d: set_date(d, "2008-08-20", "2008-08-20-eirns-x",
+    "year from the digest": lambda d: set_date(d, "2013-12-28", "2013-12-28-eirns-x",
                                                year_from="digest"),
     "id is only the prefix": lambda d: d.set("id", "2016-09-14-eirns"),
     "no agency": no_agency,
