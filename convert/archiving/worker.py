@@ -14,8 +14,10 @@ Test-only fault injection: the environment variable named by `FAULTS_ENV`, read 
 driver (never by workers) and shipped in the `Job`, lists `kind:sha256` pairs; the worker
 then misbehaves on the input with that sha256: `crash` (os._exit, as a segfault would end it),
 `hang` (sleeps until the item alarm), `stall` (blocks the alarm signal and sleeps, so only
-the driver's hard deadline can stop it), `hog` (allocates until the memory ceiling). The test
-suite uses it to prove that such items are quarantined; nothing else sets it.
+the driver's hard deadline can stop it), `hog` (allocates until the memory ceiling). One more,
+`start:FOLDER`, makes a local worker die while it starts, before it takes any input, once for
+each file in FOLDER (it removes one). The test suite uses them to prove that such items are
+quarantined, and that a worker's death at start blames no input; nothing else sets them.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ FAULTS_ENV = "BULLETIN_ARCHIVE_FAULTS"
 READY = "ready"
 #: Seconds per megabyte an input is allowed beyond the timeout.
 SECONDS_PER_MB = 10.0
-FAULT_KINDS = ("crash", "hang", "stall", "hog")
+FAULT_KINDS = ("crash", "hang", "stall", "hog", "start")
 
 #: The Dask event topic on which `convert_chunk` announces each input it starts.
 PROGRESS_TOPIC = "bulletin-convert-archive"
@@ -152,8 +154,19 @@ def faults_from_env(environ: dict[str, str] | None = None) -> tuple[tuple[str, s
         kind, _, sha = part.partition(":")
         if kind not in FAULT_KINDS or not sha:
             raise ValueError(f"{FAULTS_ENV}: expected kind:sha256 with kind in {FAULT_KINDS}")
-        pairs.append((kind, sha.lower()))
+        pairs.append((kind, sha if kind == "start" else sha.lower()))
     return tuple(pairs)
+
+
+def _die_at_start(faults: tuple[tuple[str, str], ...]) -> None:
+    """The `start` fault: die before taking any input, once for each file of the folder."""
+    for kind, folder in faults:
+        for name in sorted(os.listdir(folder)) if kind == "start" else ():
+            try:
+                os.unlink(os.path.join(folder, name))  # only one worker wins each file
+            except FileNotFoundError:
+                continue
+            os._exit(71)
 
 
 def _inject_fault(sha256: str, faults: tuple[tuple[str, str], ...]) -> None:
@@ -376,6 +389,7 @@ def serve(conn: Connection, job: Job) -> None:
         hard = resource.getrlimit(resource.RLIMIT_AS)[1]
         limit = job.memory_limit if hard == resource.RLIM_INFINITY else min(job.memory_limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    _die_at_start(job.faults)
     conn.send(READY)  # from here on, a death is the fault of the item in progress
     while True:
         try:

@@ -41,7 +41,7 @@ def _known_year(
     return None, None
 
 
-def parse(data: bytes, *, name: str | None = None, source: str | None = None,
+def parse(data: bytes | str, *, name: str | None = None, source: str | None = None,
           year: int | None = None, source_url: str | None = None, lang: str = "en",
           encoding: str | None = None) -> ParseResult:
     """Parse one input. `name` is the original file name recorded in the document; `source`
@@ -50,16 +50,16 @@ def parse(data: bytes, *, name: str | None = None, source: str | None = None,
     text that is not UTF-8 (else it is guessed)."""
     source = source or name
     lang = model.language(lang)  # ValueError for what is not a BCP 47 tag
-    if isinstance(data, str):
-        data = data.encode("utf-8", "surrogatepass")  # a lone surrogate is repaired later
-    if looks_like_xml(data):
-        root, messages = parse_xml(data, source)
+    # Text a caller decoded already is only cleaned (a lone surrogate is repaired there).
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if looks_like_xml(raw):
+        root, messages = parse_xml(raw, source)
         return ParseResult([root], messages)
     decoded = decode(data, source, encoding)
     known_year, year_from = _known_year(year, source_url, name)
     opts = Options(
         name=name, source=source, media_type="text/plain", encoding=decoded.encoding,
-        sha256=hashlib.sha256(data).hexdigest(), size=len(data), url=source_url, lang=lang,
+        sha256=hashlib.sha256(raw).hexdigest(), size=len(raw), url=source_url, lang=lang,
         repairs=decoded.repairs, year=known_year, year_from=year_from,
     )
     documents, messages = parse_text(decoded.text, opts)

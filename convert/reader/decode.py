@@ -358,8 +358,10 @@ def _repair_mojibake(d: Decoded, source: str | None) -> None:
         d.text = fixed.text
 
 
-def decode(data: bytes, source: str | None = None, encoding: str | None = None) -> Decoded:
-    """Decode and clean `data`; raises InputError when it is not usable text.
+def decode(data: bytes | str, source: str | None = None,
+           encoding: str | None = None) -> Decoded:
+    """Decode and clean `data` (bytes, or text a caller already decoded); raises InputError
+    when it is not usable text.
 
     `encoding` is the user's word for inputs that are not UTF-8 (a BOM or valid UTF-8 still
     wins): it replaces the guess.
@@ -369,7 +371,8 @@ def decode(data: bytes, source: str | None = None, encoding: str | None = None) 
     if len(data) > MAX_BYTES:
         raise InputError(f"input too large: {len(data)} bytes (limit {MAX_BYTES}); a bulletin "
                          "is a few kilobytes, so this is probably not one", source)
-    d = _decode_bytes(data, source, encoding)
+    d = Decoded(data, "utf-8") if isinstance(data, str) else _decode_bytes(data, source,
+                                                                             encoding)
     if _MOJIBAKE_HINT.search(d.text):
         _repair_mojibake(d, source)
     if references := _HTML_REFERENCE.findall(d.text):
@@ -399,11 +402,11 @@ def decode(data: bytes, source: str | None = None, encoding: str | None = None) 
                                   f"({', '.join(names)})", source))
     if not d.text.isascii() and (bad := _NOT_XML.findall(d.text)):
         d.text = _NOT_XML.sub("\ufffd", d.text)
-        names = ", ".join(sorted({f"U+{ord(c):04X}" for c in bad})[:5])
+        shown = ", ".join(sorted({f"U+{ord(c):04X}" for c in bad})[:5])
         d.repairs.append(("xml-characters", f"replaced {len(bad)} character(s) that XML "
-                          f"cannot hold ({names}) by U+FFFD"))
+                          f"cannot hold ({shown}) by U+FFFD"))
         d.messages.append(warning(f"replaced {len(bad)} character(s) that XML cannot hold "
-                                  f"({names}) by U+FFFD", source))
+                                  f"({shown}) by U+FFFD", source))
     if not d.text.isascii() and not unicodedata.is_normalized("NFC", d.text):
         d.text = unicodedata.normalize("NFC", d.text)
     if "\t" in d.text:
