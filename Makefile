@@ -3,6 +3,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+LOWEST ?= .venv-lowest
 OUT    ?= out
 
 # uv installs the lock files (plain pinned requirements; pip reads them too) and makes them.
@@ -14,7 +15,7 @@ COMPILE    := $(UV) pip compile --quiet --universal --custom-compile-command "ma
 DEBIAN_PACKAGES := default-jdk-headless epubcheck jing poppler-utils qpdf libreoffice-writer-nogui \
                    faketime fonts-dejavu-core
 
-.PHONY: demo test install install-test lock lock-upgrade debian-packages lint \
+.PHONY: demo test test-lowest install install-test lock lock-upgrade debian-packages lint \
         bench bench-quick clean
 
 $(UV):
@@ -30,6 +31,12 @@ $(VENV)/.installed: requirements/lock.txt pyproject.toml | $(UV)
 $(VENV)/.installed-test: requirements/test-lock.txt pyproject.toml | $(UV)
 	$(UV) pip install --quiet --python $(BIN)/python -r requirements/test-lock.txt
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+$(LOWEST)/.installed: requirements/lowest-lock.txt pyproject.toml | $(UV)
+	$(UV) venv --quiet --clear --python $(PYTHON) $(LOWEST)
+	$(UV) pip install --quiet --python $(LOWEST)/bin/python -r requirements/lowest-lock.txt
+	$(UV) pip install --quiet --python $(LOWEST)/bin/python --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
@@ -62,6 +69,12 @@ test: debian-packages install-test
 	$(BIN)/ruff check .
 	BULLETIN_LOCK=requirements/test-lock.txt $(BIN)/python -m pytest -q
 
+## test-lowest: the suite again, every runtime dependency at its floor (requirements/lowest.txt);
+## PDFs written with the floor pikepdf are judged by the validator of .venv (tools/pdfa_bridge.py)
+test-lowest: debian-packages install-test $(LOWEST)/.installed
+	BULLETIN_LOCK=requirements/lowest-lock.txt BULLETIN_PDFA_PYTHON=$(abspath $(BIN)/python) \
+	  $(LOWEST)/bin/python -m pytest -q -p tools.pdfa_bridge --ignore=tests/test_benchmarks.py
+
 ## lock: write the lock files again from pyproject.toml (keeping the pins that still fit)
 lock: | $(UV)
 	$(COMPILE) pyproject.toml $(UPGRADE) -o requirements/lock.txt
@@ -84,4 +97,4 @@ bench-quick: install-test
 	$(BIN)/python -m benchmarks --quick
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(LOWEST) $(OUT) .pytest_cache .ruff_cache .hypothesis
