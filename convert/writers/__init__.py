@@ -3,7 +3,8 @@
 A writer is a small class with `name`, `extension` and `media_type` attributes and one method,
 `write(doc, stream, options) -> list[Message]`, which writes the rendition of the canonical tree
 `doc` to the binary `stream` and reports anything it could not render. A writer never changes
-the tree.
+the tree. The built-in ones render the tree on one visitor (`visitor.Visitor`, named by their
+`visitor` attribute): one method per canonical element, one fallback for the rest.
 
 Built-in writers are listed below as import strings and imported only when first used, so a
 missing optional dependency breaks only its own format and `import convert` stays cheap.
