@@ -9,7 +9,11 @@ OUT    ?= out
 DEBIAN_PACKAGES := default-jdk-headless epubcheck jing poppler-utils qpdf libreoffice-writer-nogui \
                    faketime fonts-dejavu-core
 
+# The accessibility checks drive Debian's Chromium (DAISY Ace for EPUB, axe-core for HTML).
+DEBIAN_PACKAGES += chromium
+
 .PHONY: demo test install install-test debian-packages lint bench bench-quick clean
+.PHONY: npm-tools
 
 $(BIN)/bulletin: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +51,17 @@ debian-packages:
 test: debian-packages install-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+## npm-tools: the Node tools of the accessibility checks (DAISY Ace, axe-core) in node_modules/,
+## as package-lock.json pins them; they use Debian's Chromium, so puppeteer downloads none
+npm-tools: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js 18 or later) is needed"; exit 1; }
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund
+	touch $@
+
+test: npm-tools
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -309,8 +309,9 @@ def formats(as_json: bool) -> None:
 @cli.command("convert")
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-t", "--to", "to", required=True, metavar="FORMAT[,FORMAT...]",
-              help="Formats to write: tei, epub, docx, pdf, xml (the canonical master), a "
-                   "third-party one, or 'all' (tei, epub, docx, pdf). See 'bulletin formats'.")
+              help="Formats to write: tei, epub, docx, pdf, html (the access copy), xml (the "
+                   "canonical master), a third-party one, or 'all' (tei, epub, docx, pdf). "
+                   "See 'bulletin formats'.")
 @click.option("-o", "--output", metavar="DIR|-",
               help="Folder for the outputs (created if needed; a walked folder's subfolders "
                    "are mirrored); '-' writes a single rendition to standard output. "
@@ -332,14 +333,14 @@ def convert_command(inputs: tuple[str, ...], to: str, output: str | None, force:
                     reference_docx: str | None, year: int | None,
                     source_url: str | None, lang: str, encoding: str | None, quiet: bool,
                     as_json: bool, strict: bool) -> None:
-    """Convert bulletins (text or canonical XML) to TEI P5, EPUB 3, DOCX, PDF/A.
+    """Convert bulletins (text or canonical XML) to TEI P5, EPUB 3, DOCX, PDF/A, HTML.
 
     INPUT is a bulletin text file, a canonical XML file or a folder, walked recursively for
     .txt and .xml files (leaving out hidden files, *.tei.xml and masters saved next to their
     text, STEM.xml or STEM-N.xml beside STEM.txt). Each output is named after its input:
-    STEM.tei.xml, STEM.epub, STEM.docx, STEM.pdf, STEM.xml (--to xml); a digest page gives
-    STEM-1.epub, STEM-2.epub, ... Every document is checked against the canonical schema
-    first. An existing file is an error (exit 4) unless --force replaces it or
+    STEM.tei.xml, STEM.epub, STEM.docx, STEM.pdf, STEM.html, STEM.xml (--to xml); a digest
+    page gives STEM-1.epub, STEM-2.epub, ... Every document is checked against the canonical
+    schema first. An existing file is an error (exit 4) unless --force replaces it or
     --skip-existing keeps it quietly; each file is written to a temporary name and renamed
     when complete, so an interrupted run leaves no partial file, and --skip-existing finishes
     it. One bad input does not stop the others.
@@ -352,7 +353,8 @@ def convert_command(inputs: tuple[str, ...], to: str, output: str | None, force:
     \b
     Examples:
       bulletin convert story.txt --to tei,epub       story.tei.xml, story.epub beside it
-      bulletin convert scraped/ --to all -o out/     every format, for a whole folder
+      bulletin convert scraped/ --to all -o out/     the four renditions, for a whole folder
+      bulletin convert story.txt --to all,html       and the HTML page to read first
       bulletin convert story.txt --to epub -o - > s.epub
       bulletin convert masters/*.xml --to pdf --paper letter --force -o pdf/
       bulletin convert scraped/ --to all -o out/ --skip-existing   after an interruption

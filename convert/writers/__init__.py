@@ -33,9 +33,11 @@ BUILTIN: dict[str, str] = {
     "epub": "convert.writers.epub:EpubWriter",
     "docx": "convert.writers.docx:DocxWriter",
     "pdf": "convert.writers.pdf:PdfWriter",
+    "html": "convert.writers.html:HtmlWriter",
 }
 
-#: What `--to all` means: every rendition, in this order (the canonical master is separate).
+#: What `--to all` means: the preservation renditions, in this order (the canonical master is
+#: separate, and so is the HTML access copy: `--to all,html`).
 ALL = ("tei", "epub", "docx", "pdf")
 
 
