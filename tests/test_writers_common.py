@@ -25,7 +25,7 @@ from convert.writers.visitor import METADATA, Visitor
 #: Every format whose writer renders the canonical text (the canonical XML writer copies it).
 FORMATS = (*ALL, "html")
 #: The formats whose writer is on the visitor so far.
-VISITING = ("tei", "epub", "html")
+VISITING = ("tei", "epub", "docx", "html")
 XS = "http://www.w3.org/2001/XMLSchema"
 
 
