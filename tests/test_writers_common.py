@@ -24,8 +24,6 @@ from convert.writers.visitor import METADATA, Visitor
 
 #: Every format whose writer renders the canonical text (the canonical XML writer copies it).
 FORMATS = (*ALL, "html")
-#: The formats whose writer is on the visitor so far.
-VISITING = ("tei", "epub", "docx", "html")
 XS = "http://www.w3.org/2001/XMLSchema"
 
 
@@ -73,7 +71,7 @@ def test_the_fixture_uses_every_element_a_writer_renders(everything: model.Eleme
     assert content_elements() <= used
 
 
-@pytest.mark.parametrize("fmt", VISITING)
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_the_writer_renders_every_element_of_the_vocabulary(fmt: str,
                                                              everything: model.Element) -> None:
     """One visit_ method per element, and the fixture (every element) renders with no message."""
@@ -111,7 +109,7 @@ def test_what_cannot_be_rendered_is_reported_not_dropped(fmt: str,
     assert "Ice thickness table follows" in " ".join(visible_text(fmt, out.getvalue()).split())
 
 
-@pytest.mark.parametrize("fmt", VISITING)
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_an_unknown_element_in_a_dateline_is_reported_and_its_text_kept(
         fmt: str, everything: model.Element) -> None:
     doc = copy.deepcopy(everything)
