@@ -42,6 +42,7 @@ ul.dash > li::marker { content: "– "; }
 ul.plain { list-style: none; padding-left: 0; }
 li { margin-bottom: 0.3em; }
 .clause { padding-left: 1.5em; text-indent: -1.5em; }
+@page { margin: 20mm 25mm; }
 @media print {
   body { font-size: 11pt; }
   main { max-width: none; padding: 0; }
