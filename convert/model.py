@@ -49,8 +49,11 @@ def child(parent: Element, tag: str, text: str | None = None, /,
     Python way: a trailing `_` is dropped and `_` stands for `-` (class_= gives class,
     media_type= gives media-type); an attribute whose value is None is left out.
     """
-    el = etree.SubElement(parent, tag, {_attribute(k): v for k, v in attrs.items()
-                                        if v is not None})
+    if attrs:
+        el = etree.SubElement(parent, tag, {_attribute(k): v for k, v in attrs.items()
+                                            if v is not None})
+    else:
+        el = etree.SubElement(parent, tag)
     if text is not None:
         el.text = text
     return el
@@ -217,14 +220,14 @@ def content_text(doc: Element) -> str:
 SUPPLIED_TITLE_CHARS = 60
 
 
-def supplied_title(doc: Element) -> str:
+def supplied_title(doc: Element, h: Head | None = None) -> str:
     """A title for metadata: the bulletin's own, or one devised from its first words.
 
     A devised title is in square brackets, the cataloguers' sign for a supplied title; it
     never appears in the rendered text, only where a format requires a title (TEI
-    titleStmt, EPUB dc:title).
+    titleStmt, EPUB dc:title). `h` is the document's head(), if the caller has it.
     """
-    h = head(doc)
+    h = h or head(doc)
     if h.title:
         return h.title
     first = next((" ".join(b.itertext()) for b in body(doc)), "") or h.dateline or h.id
@@ -314,11 +317,11 @@ class Metadata:
     relation: str | None  # the digest issue it was cut from, as its page names it
 
 
-def metadata(doc: Element) -> Metadata:
-    """The document-level fields of `doc` (see Metadata)."""
-    h = head(doc)
+def metadata(doc: Element, h: Head | None = None) -> Metadata:
+    """The document-level fields of `doc` (see Metadata); `h` is its head(), if known."""
+    h = h or head(doc)
     return Metadata(
-        title=supplied_title(doc), creator=h.author or h.byline, publisher=h.agency,
+        title=supplied_title(doc, h), creator=h.author or h.byline, publisher=h.agency,
         coverage=h.place, date=full_date(h), description=subject(h), language=h.lang,
         identifier=h.id, source=h.source_url or h.source_name, relation=h.publication)
 

@@ -26,7 +26,7 @@ from lxml import etree
 
 from .. import model
 from ..files import atomic_output
-from ..writers import tei
+from ..writers.tei import Corpus as TeiCorpus
 from .journal import ARCHIVED, DUPLICATE, QUARANTINED, Index, Record
 
 CATALOG = "catalog.csv"
@@ -132,11 +132,11 @@ class _Corpus:
         self.path = bag / CORPUS
         self.organization = organization
         self.stack = contextlib.ExitStack()
-        self.corpus: tei.Corpus | None = None
+        self.corpus: TeiCorpus | None = None
         self.path.unlink(missing_ok=True)  # left by an interrupted finish
 
     def add(self, tei_path: Path) -> None:
         if self.corpus is None:
             stream = self.stack.enter_context(atomic_output(self.path, force=True, fsync=False))
-            self.corpus = self.stack.enter_context(tei.Corpus(stream, self.organization))
+            self.corpus = self.stack.enter_context(TeiCorpus(stream, self.organization))
         self.corpus.add(etree.parse(str(tei_path), model.SAFE_PARSER).getroot())

@@ -17,7 +17,8 @@ python-docx spends on a document, so a template is loaded once per process: ever
 main document, the core and custom properties and the numbering definitions is kept as ready
 zip entries, and each document only builds and serializes those four parts. The default
 template is python-docx's own, slimmed (its unused table styles, Word 2010 duplicate styles,
-thumbnail and bibliography part dropped) and restyled for print."""
+thumbnail and bibliography part dropped) and restyled for print.
+"""
 
 from __future__ import annotations
 
@@ -513,7 +514,7 @@ class DocxWriter:
         if tpl.restyled:
             builder.page(options.paper)
         builder.walk(_Slot())
-        meta = model.metadata(doc)
+        meta = builder.meta
         fresh = {
             tpl.names["document"]: serialize_part_xml(builder.element),
             tpl.names["core"]: _core(meta),

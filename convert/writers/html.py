@@ -73,7 +73,6 @@ class HtmlPage(Visitor[etree._Element]):
 
     def __init__(self, doc: model.Element) -> None:
         super().__init__(doc)
-        self.meta = model.metadata(doc)
         #: (anchor, text) of each body heading, for an EPUB's navigation document.
         self.headings: list[tuple[str, str]] = []
         self._speaker: str | None = None  # a speaker label waiting for its first paragraph

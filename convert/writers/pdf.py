@@ -20,7 +20,8 @@ reportlab has no PDF/A mode, so the work is done in two steps:
    cannot.
 
 Output is byte-identical for the same document whatever the clock or time zone: reportlab runs
-in its invariant mode and every date written is the bulletin's own date."""
+in its invariant mode and every date written is the bulletin's own date.
+"""
 
 from __future__ import annotations
 
@@ -474,76 +475,87 @@ def _finish(raw: bytes, meta: model.Metadata, story: _Story, out: BinaryIO) -> N
             if Name.Trans in page.obj:
                 del page.obj.Trans
         _structure(pdf, story)
-        pdf.trailer.Info = pdf.make_indirect(Dictionary())
-        with pdf.open_metadata(set_pikepdf_as_editor=False) as xmp:
-            xmp["dc:title"] = meta.title
-            xmp["dc:identifier"] = meta.identifier
-            xmp["dc:language"] = [meta.language]
-            xmp["dc:format"] = "application/pdf"
-            for field, value in (("dc:creator", meta.creator), ("dc:publisher", meta.publisher),
-                                 ("dc:relation", meta.relation)):
-                if value:
-                    xmp[field] = [value]
-            for field, value in (("dc:coverage", meta.coverage), ("dc:source", meta.source),
-                                 ("dc:description", meta.description)):
-                if value:
-                    xmp[field] = value
-            if meta.date:
-                xmp["dc:date"] = [meta.date]
-                xmp["xmp:CreateDate"] = f"{meta.date}T00:00:00Z"
-                xmp["xmp:ModifyDate"] = f"{meta.date}T00:00:00Z"
-            xmp["xmp:CreatorTool"] = PRODUCER
-            xmp["pdf:Producer"] = PRODUCER
-            xmp["pdfaid:part"] = "2"
-            xmp["pdfaid:conformance"] = "B"
-            xmp["pdfuaid:part"] = "1"
-        _describe_extensions(pdf.Root.Metadata)
+        info = {"Title": meta.title, "Author": meta.creator, "Subject": meta.description,
+                "Creator": PRODUCER, "Producer": PRODUCER}
+        if meta.date:
+            info["CreationDate"] = info["ModDate"] = f"D:{meta.date.replace('-', '')}000000+00'00"
+        pdf.trailer.Info = pdf.make_indirect(Dictionary(
+            {f"/{k}": pikepdf.String(v) for k, v in info.items() if v}))
+        pdf.Root.Metadata = pdf.make_stream(_xmp(meta), Type=Name.Metadata, Subtype=Name.XML)
         del pdf.trailer.ID  # reportlab's follows SOURCE_DATE_EPOCH; qpdf would keep its half
         pdf.save(out, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
 
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-#: The namespaces of a PDF/A extension schema description, with the prefixes PDF/A requires.
-EXTENSION_NS = {"pdfaExtension": "http://www.aiim.org/pdfa/ns/extension/",
-                "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
-                "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#"}
+#: The namespaces of the XMP packet, with the prefixes PDF/A requires for its own.
+XMP_NS = {"x": "adobe:ns:meta/", "rdf": RDF_NS, "dc": "http://purl.org/dc/elements/1.1/",
+          "xmp": "http://ns.adobe.com/xap/1.0/", "pdf": "http://ns.adobe.com/pdf/1.3/",
+          "pdfaid": "http://www.aiim.org/pdfa/ns/id/", "pdfuaid": "http://www.aiim.org/pdfua/ns/id/",
+          "pdfaExtension": "http://www.aiim.org/pdfa/ns/extension/",
+          "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
+          "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#"}
 #: XMP schemas PDF/A-2 does not predefine, described in the packet as ISO 19005-2 (6.6.2.3.2)
 #: asks: the PDF/UA identification of ISO 14289-1, as (schema, URI, prefix, properties).
 EXTENSIONS = (
-    ("PDF/UA Universal Accessibility Schema", "http://www.aiim.org/pdfua/ns/id/", "pdfuaid",
+    ("PDF/UA Universal Accessibility Schema", XMP_NS["pdfuaid"], "pdfuaid",
      (("part", "Integer", "internal", "Indicates, which part of ISO 14289 standard is followed"),)),
 )
+#: Dublin Core fields by the RDF container XMP gives them (None: a simple value).
+_DC_FORMS = {"title": "Alt", "creator": "Seq", "description": "Alt", "publisher": "Bag",
+             "relation": "Bag", "language": "Bag", "date": "Seq", "coverage": None,
+             "source": None, "identifier": None}
 
 
-def _describe_extensions(stream: pikepdf.Stream) -> None:
-    """Add the PDF/A extension schema descriptions of EXTENSIONS to the XMP packet."""
-    packet = etree.ElementTree(etree.fromstring(stream.read_bytes(), model.SAFE_PARSER))
-    rdf = packet.find(f"{{{RDF_NS}}}RDF")
-    assert rdf is not None, "pikepdf writes an rdf:RDF"
-    description = etree.SubElement(rdf, f"{{{RDF_NS}}}Description",
-                                   {f"{{{RDF_NS}}}about": ""}, nsmap=EXTENSION_NS)
-    ext, schema_ns, prop_ns = (f"{{{u}}}" for u in EXTENSION_NS.values())
-    bag = model.child(model.child(description, f"{ext}schemas"), f"{{{RDF_NS}}}Bag")
+def _xmp(meta: model.Metadata) -> bytes:
+    """The XMP packet, in step with the Info dictionary _finish writes: Dublin Core, the dates,
+    the tool, the PDF/A-2b and PDF/UA-1 identification and the extension schema describing the
+    latter. Built here in one go: pikepdf's metadata editor re-reads the packet for every
+    property it sets, which cost about as much as laying out a short bulletin."""
+    def q(name: str) -> str:
+        prefix, local = name.split(":")
+        return f"{{{XMP_NS[prefix]}}}{local}"
+
+    root = etree.Element(q("x:xmpmeta"), nsmap=XMP_NS)
+    rdf = model.child(root, q("rdf:RDF"))
+    about = {q("rdf:about"): ""}
+    description = etree.SubElement(rdf, q("rdf:Description"), about)
+    values = {**{f: getattr(meta, f) for f in _DC_FORMS}, "format": "application/pdf"}
+    for name, value in values.items():
+        if value is None:
+            continue
+        element = model.child(description, q(f"dc:{name}"))
+        form = _DC_FORMS.get(name)
+        if form is None:
+            element.text = value
+            continue
+        item = model.child(model.child(element, q(f"rdf:{form}")), q("rdf:li"), value)
+        if form == "Alt":
+            item.set(model.LANG, "x-default")
+    simple = [("xmp:CreatorTool", PRODUCER), ("pdf:Producer", PRODUCER), ("pdfaid:part", "2"),
+              ("pdfaid:conformance", "B"), ("pdfuaid:part", "1")]
+    if meta.date:
+        simple[:0] = [("xmp:CreateDate", f"{meta.date}T00:00:00Z"),
+                      ("xmp:ModifyDate", f"{meta.date}T00:00:00Z")]
+    for name, value in simple:
+        model.child(description, q(name), value)
+    extensions = etree.SubElement(rdf, q("rdf:Description"), about)
+    bag = model.child(model.child(extensions, q("pdfaExtension:schemas")), q("rdf:Bag"))
     for name, uri, prefix, properties in EXTENSIONS:
-        schema = _resource(model.child(bag, f"{{{RDF_NS}}}li"))
-        model.child(schema, f"{schema_ns}schema", name)
-        model.child(schema, f"{schema_ns}namespaceURI", uri)
-        model.child(schema, f"{schema_ns}prefix", prefix)
-        seq = model.child(model.child(schema, f"{schema_ns}property"), f"{{{RDF_NS}}}Seq")
+        schema = model.child(bag, q("rdf:li"), **{q("rdf:parseType"): "Resource"})
+        model.child(schema, q("pdfaSchema:schema"), name)
+        model.child(schema, q("pdfaSchema:namespaceURI"), uri)
+        model.child(schema, q("pdfaSchema:prefix"), prefix)
+        seq = model.child(model.child(schema, q("pdfaSchema:property")), q("rdf:Seq"))
         for prop, value_type, category, text in properties:
-            field = _resource(model.child(seq, f"{{{RDF_NS}}}li"))
-            model.child(field, f"{prop_ns}name", prop)
-            model.child(field, f"{prop_ns}valueType", value_type)
-            model.child(field, f"{prop_ns}category", category)
-            model.child(field, f"{prop_ns}description", text)
-    stream.write(etree.tostring(packet, encoding="UTF-8"))
-
-
-def _resource(li: etree._Element) -> etree._Element:
-    """An rdf:li holding a structure (its fields are its children)."""
-    li.set(f"{{{RDF_NS}}}parseType", "Resource")
-    return li
+            item = model.child(seq, q("rdf:li"), **{q("rdf:parseType"): "Resource"})
+            model.child(item, q("pdfaProperty:name"), prop)
+            model.child(item, q("pdfaProperty:valueType"), value_type)
+            model.child(item, q("pdfaProperty:category"), category)
+            model.child(item, q("pdfaProperty:description"), text)
+    packet = etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+    return (b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>\n' + packet
+            + b'\n<?xpacket end="w"?>\n')
 
 
 def _structure(pdf: pikepdf.Pdf, story: _Story) -> None:
@@ -592,9 +604,9 @@ class PdfWriter:
             raise WriterError(f"unknown paper size {options.paper!r}; use one of: "
                               f"{', '.join(PAPER)}")
         kit = _kit()
-        meta = model.metadata(doc)
         width = paper[0] - 2 * _MARGIN_X
         story = _Story(doc, kit, width)
+        meta = story.meta
         flowables = story.story()
         missing = sorted({c for c in model.content_text(doc) if ord(c) not in kit.glyphs})
         if missing:

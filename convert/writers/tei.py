@@ -46,11 +46,10 @@ def build(doc: model.Element, options: WriteOptions) -> tuple[etree._Element, li
 
     The canonical tree is not modified.
     """
-    h = model.head(doc)
-    tei = etree.Element(t("TEI"), nsmap={None: TEI_NS})
-    tei.set(model.LANG, h.lang)
-    _header(child(tei, t("teiHeader")), doc, h, options)
     text = TeiText(doc)
+    tei = etree.Element(t("TEI"), nsmap={None: TEI_NS})
+    tei.set(model.LANG, text.meta.language)
+    _header(child(tei, t("teiHeader")), doc, text.head, text.meta, options)
     text.walk(child(child(tei, t("text")), t("body")))
     return tei, text.messages
 
@@ -58,11 +57,10 @@ def build(doc: model.Element, options: WriteOptions) -> tuple[etree._Element, li
 # --- the header ----------------------------------------------------------------------------
 
 
-def _header(header: etree._Element, doc: model.Element, h: model.Head,
+def _header(header: etree._Element, doc: model.Element, h: model.Head, meta: model.Metadata,
             options: WriteOptions) -> None:
     canonical_head = model.find(doc, "head")
     assert canonical_head is not None
-    meta = model.metadata(doc)
     file_desc = child(header, t("fileDesc"))
 
     title_stmt = child(file_desc, t("titleStmt"))

@@ -12,11 +12,14 @@ generic, a writer that lacks an element of the vocabulary says so for every docu
 it, and the test that renders tests/fixtures/everything.xml fails for exactly that writer.
 
 The head's metadata (source, digest, removed lines, repairs, messages) is not text to render:
-the walk passes over it, and writers read it through `model.head()` / `model.metadata()`.
+the walk passes over it, and writers read it through `model.head()` and `model.metadata()`,
+which a visitor has at hand as `head` and `meta`.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import ClassVar, Generic, TypeVar
 
 from lxml import etree
@@ -40,6 +43,7 @@ class Visitor(Generic[T]):
     def __init__(self, doc: model.Element) -> None:
         self.doc = doc
         self.head = model.head(doc)
+        self.meta = model.metadata(doc, self.head)
         self.messages: list[Message] = []
         #: The level of a body heading: 2 under the bulletin's title (level 1), 1 without one,
         #: so that no format skips a level (PDF/UA, WCAG).
@@ -54,11 +58,11 @@ class Visitor(Generic[T]):
             self.visit(found, into)
 
     def visit(self, el: model.Element, into: T) -> None:
-        method = getattr(self, f"visit_{model.local(el)}", None)
+        method = _method(type(self), el.tag)
         if method is None:
             self.unknown(el, into)
         else:
-            method(el, into)
+            method(self, el, into)
 
     def blocks(self, parent: model.Element, into: T) -> None:
         """Visit the element children of `parent` in order."""
@@ -99,3 +103,9 @@ class Visitor(Generic[T]):
 
     def visit_body(self, el: model.Element, into: T) -> None:
         self.blocks(el, into)
+
+
+@functools.cache
+def _method(cls: type, tag: str) -> Callable[..., None] | None:
+    """The visit_ method of a writer for an element (by its qualified name), looked up once."""
+    return getattr(cls, f"visit_{etree.QName(tag).localname}", None)
