@@ -519,7 +519,7 @@ def _xmp(meta: model.Metadata) -> bytes:
     root = etree.Element(q("x:xmpmeta"), nsmap=XMP_NS)
     rdf = model.child(root, q("rdf:RDF"))
     about = {q("rdf:about"): ""}
-    description = etree.SubElement(rdf, q("rdf:Description"), about)
+    description = model.child(rdf, q("rdf:Description"), **about)
     values = {**{f: getattr(meta, f) for f in _DC_FORMS}, "format": "application/pdf"}
     for name, value in values.items():
         if value is None:
@@ -539,7 +539,7 @@ def _xmp(meta: model.Metadata) -> bytes:
                       ("xmp:ModifyDate", f"{meta.date}T00:00:00Z")]
     for name, value in simple:
         model.child(description, q(name), value)
-    extensions = etree.SubElement(rdf, q("rdf:Description"), about)
+    extensions = model.child(rdf, q("rdf:Description"), **about)
     bag = model.child(model.child(extensions, q("pdfaExtension:schemas")), q("rdf:Bag"))
     for name, uri, prefix, properties in EXTENSIONS:
         schema = model.child(bag, q("rdf:li"), **{q("rdf:parseType"): "Resource"})
