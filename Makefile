@@ -11,12 +11,14 @@ UV_VERSION := 0.13.9
 UV         := $(BIN)/uv
 COMPILE    := $(UV) pip compile --quiet --universal --custom-compile-command "make lock"
 
-# Debian packages the test suite uses: validators and readers of every rendition.
-DEBIAN_PACKAGES := default-jdk-headless epubcheck jing poppler-utils qpdf libreoffice-writer-nogui \
-                   faketime fonts-dejavu-core
+# Debian packages the test suite uses: validators and readers of every rendition (Java runs
+# EPUBCheck 5.3 and the Nu HTML checker, which come from PyPI), and Chromium, which DAISY Ace
+# and axe-core drive for the accessibility checks.
+DEBIAN_PACKAGES := default-jdk-headless jing poppler-utils qpdf libreoffice-writer-nogui \
+                   faketime fonts-dejavu-core chromium
 
 .PHONY: demo test test-lowest install install-test lock lock-upgrade debian-packages lint \
-        bench bench-quick clean
+        bench bench-quick clean npm-tools
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -65,13 +67,13 @@ debian-packages:
 	fi
 
 ## test: install the test needs (Python and Debian), then run the whole suite
-test: debian-packages install-test
+test: debian-packages install-test npm-tools
 	$(BIN)/ruff check .
 	BULLETIN_LOCK=requirements/test-lock.txt $(BIN)/python -m pytest -q
 
 ## test-lowest: the suite again, every runtime dependency at its floor (requirements/lowest.txt);
 ## PDFs written with the floor pikepdf are judged by the validator of .venv (tools/pdfa_bridge.py)
-test-lowest: debian-packages install-test $(LOWEST)/.installed
+test-lowest: debian-packages install-test npm-tools $(LOWEST)/.installed
 	BULLETIN_LOCK=requirements/lowest-lock.txt BULLETIN_PDFA_PYTHON=$(abspath $(BIN)/python) \
 	  $(LOWEST)/bin/python -m pytest -q -p tools.pdfa_bridge --ignore=tests/test_benchmarks.py
 
@@ -85,6 +87,15 @@ lock: | $(UV)
 ## lock-upgrade: the same, with the newest versions allowed
 lock-upgrade:
 	$(MAKE) lock UPGRADE=--upgrade
+
+## npm-tools: the Node tools of the accessibility checks (DAISY Ace, axe-core) in node_modules/,
+## as package-lock.json pins them; they use Debian's Chromium, so puppeteer downloads none
+npm-tools: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js 18 or later) is needed"; exit 1; }
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund
+	touch $@
 
 lint: install-test
 	$(BIN)/ruff check .

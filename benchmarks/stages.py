@@ -76,7 +76,7 @@ def load_writers() -> tuple[dict[str, Any], dict[str, str]]:
 
     found: dict[str, Any] = {}
     missing: dict[str, str] = {}
-    for name in ALL:
+    for name in (*ALL, "html"):
         try:
             found[name] = get(name)
         except Exception as exc:  # a writer being written may fail in any way on import
@@ -110,10 +110,10 @@ def time_writers(writers: Sequence[Any], docs: Sequence[model.Element]) -> dict[
 
 
 def writers_stage(docs: Sequence[model.Element], warm: model.Element) -> dict[str, Any]:
-    """Each writer alone, TEI + EPUB together, and all four together, per bulletin."""
+    """Each writer alone, TEI + EPUB together, and the four renditions together, per bulletin."""
     writers, missing = load_writers()
     result: dict[str, Any] = {}
-    for name in ("tei", "epub", "docx", "pdf"):
+    for name in ("tei", "epub", "docx", "pdf", "html"):
         if name in missing:
             result[name] = {"status": f"{NA} (not available: {missing[name]})"}
             continue

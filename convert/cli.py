@@ -381,9 +381,9 @@ def formats(as_json: bool) -> None:
 @cli.command("convert")
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-t", "--to", "to", metavar="FORMAT[,FORMAT...]",
-              help="Formats to write: tei, epub, docx, pdf, xml (the canonical master), a "
-                   "third-party one, or 'all' (tei, epub, docx, pdf). See 'bulletin formats'. "
-                   "Optional when -o names a file (story.epub).")
+              help="Formats to write: tei, epub, docx, pdf, html (the access copy), xml (the "
+                   "canonical master), a third-party one, or 'all' (tei, epub, docx, pdf). "
+                   "See 'bulletin formats'. Optional when -o names a file (story.epub).")
 @click.option("-o", "--output", metavar="DIR|FILE|-",
               help="Folder for the outputs (created if needed; a walked folder's subfolders "
                    "are mirrored); a file whose extension names its format (story.epub, "
@@ -406,18 +406,18 @@ def convert_command(inputs: tuple[str, ...], to: str | None, output: str | None,
                     reference_docx: str | None, year: int | None,
                     source_url: str | None, lang: str, encoding: str | None, quiet: bool,
                     as_json: bool, strict: bool) -> None:
-    """Convert bulletins (text or canonical XML) to TEI P5, EPUB 3, DOCX, PDF/A.
+    """Convert bulletins (text or canonical XML) to TEI P5, EPUB 3, DOCX, PDF/A, HTML.
 
     INPUT is a bulletin text file, a canonical XML file or a folder, walked recursively for
     .txt and .xml files (leaving out hidden files, BagIt packages, archive workspaces, the
     output folder, *.tei.xml and masters saved next to their text, STEM.xml or STEM-N.xml
     beside STEM.txt). Each output is named after its input: STEM.tei.xml, STEM.epub,
-    STEM.docx, STEM.pdf, STEM.xml (--to xml); a digest page gives STEM-1.epub, STEM-2.epub,
-    ... Every document is checked against the canonical schema first. An existing file is an
-    error (exit 4) unless --force replaces it or --skip-existing keeps it quietly; each file
-    is written to a temporary name and renamed when complete, so an interrupted run leaves
-    no partial file, and --skip-existing finishes it. One bad input does not stop the others.
-    Nothing is ever written into a BagIt package.
+    STEM.docx, STEM.pdf, STEM.html, STEM.xml (--to xml); a digest page gives STEM-1.epub,
+    STEM-2.epub, ... Every document is checked against the canonical schema first. An
+    existing file is an error (exit 4) unless --force replaces it or --skip-existing keeps it
+    quietly; each file is written to a temporary name and renamed when complete, so an
+    interrupted run leaves no partial file, and --skip-existing finishes it. One bad input
+    does not stop the others. Nothing is ever written into a BagIt package.
 
     With --json, a summary of the outputs is also printed on standard output as JSON (not
     with -o -). Exit codes: 0 done, 1 an input or output failed, 2 bad command line, 3 a
@@ -428,7 +428,8 @@ def convert_command(inputs: tuple[str, ...], to: str | None, output: str | None,
     Examples:
       bulletin convert story.txt --to tei,epub       story.tei.xml, story.epub beside it
       bulletin convert story.txt -o story.epub       one file, its format from its name
-      bulletin convert scraped/ --to all -o out/     every format, for a whole folder
+      bulletin convert scraped/ --to all -o out/     the four renditions, for a whole folder
+      bulletin convert story.txt --to all,html       and the HTML page to read first
       bulletin convert story.txt --to epub -o - > s.epub
       bulletin convert masters/*.xml --to pdf --paper letter --force -o pdf/
       bulletin convert scraped/ --to all -o out/ --skip-existing   after an interruption

@@ -35,15 +35,44 @@ def local(el: Element) -> str:
     return etree.QName(el).localname
 
 
-def sub(parent: Element, tag: str, text: str | None = None, /, **attrs: str) -> Element:
-    """Append a canonical child element with optional text and attributes; returns it.
+@functools.cache
+def _attribute(name: str) -> str:
+    return name.rstrip("_").replace("_", "-")
 
-    Attribute names use `_` for `-` (media_type= gives media-type).
+
+def child(parent: Element, tag: str, text: str | None = None, /,
+          **attrs: str | None) -> Element:
+    """Append a child element with optional text and attributes, and return it: the one builder
+    of every tree this project writes (canonical, TEI, HTML, the teiCorpus).
+
+    `tag` is a qualified (Clark) name, or a plain one for HTML. Attribute names are written the
+    Python way: a trailing `_` is dropped and `_` stands for `-` (class_= gives class,
+    media_type= gives media-type); an attribute whose value is None is left out.
     """
-    el = etree.SubElement(parent, q(tag), {k.replace("_", "-"): v for k, v in attrs.items()})
+    if attrs:
+        el = etree.SubElement(parent, tag, {_attribute(k): v for k, v in attrs.items()
+                                            if v is not None})
+    else:
+        el = etree.SubElement(parent, tag)
     if text is not None:
         el.text = text
     return el
+
+
+def sub(parent: Element, tag: str, text: str | None = None, /, **attrs: str | None) -> Element:
+    """Append a canonical child element (`tag` is its local name); see child()."""
+    return child(parent, q(tag), text, **attrs)
+
+
+def add_text(parent: Element, text: str | None) -> None:
+    """Append text at the end of an element's content (after its last child, if any)."""
+    if not text:
+        return
+    if len(parent):
+        last = parent[-1]
+        last.tail = (last.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
 
 
 @functools.cache
@@ -141,6 +170,7 @@ class Head:
     source_sha256: str | None
     source_url: str | None
     removed: list[tuple[int, str]] = field(default_factory=list)
+    publication: str | None = None  # the digest page's "From Volume 9, Issue 2 of ..." line
 
 
 def text(el: Element | None) -> str | None:
@@ -183,6 +213,7 @@ def head(doc: Element) -> Head:
         source_sha256=source.get("sha256") if source is not None else None,
         source_url=source.get("url") if source is not None else None,
         removed=removed,
+        publication=text(find(h, "digest/header")),
     )
 
 
@@ -209,14 +240,14 @@ def content_text(doc: Element) -> str:
 SUPPLIED_TITLE_CHARS = 60
 
 
-def supplied_title(doc: Element) -> str:
+def supplied_title(doc: Element, h: Head | None = None) -> str:
     """A title for metadata: the bulletin's own, or one devised from its first words.
 
     A devised title is in square brackets, the cataloguers' sign for a supplied title; it
     never appears in the rendered text, only where a format requires a title (TEI
-    titleStmt, EPUB dc:title).
+    titleStmt, EPUB dc:title). `h` is the document's head(), if the caller has it.
     """
-    h = head(doc)
+    h = h or head(doc)
     if h.title:
         return h.title
     first = next((" ".join(b.itertext()) for b in body(doc)), "") or h.dateline or h.id
@@ -252,6 +283,67 @@ def list_numbering(lst: Element) -> tuple[int, str]:
     """(first number, suffix) of a numbered list, from its literal marker: "3." gives (3, ".")."""
     m = _NUMBER_MARKER.fullmatch(lst.get("marker", ""))
     return (int(m.group(1)), m.group(2)) if m else (1, ".")
+
+
+#: Bullet markers as every rendition shows them: a dash stays a dash, any other is a bullet.
+_BULLETS = {"-": "–", "–": "–"}
+
+
+def item_label(item: Element) -> str | None:
+    """The label a list item shows in every format: "3." for the first item of a list whose
+    source numbered it from 3, "•" or "–" for a bulleted item, None in a plain list."""
+    lst = item.getparent()
+    assert lst is not None
+    kind = lst.get("type")
+    if kind == "number":
+        start, suffix = list_numbering(lst)
+        position = sum(1 for _ in item.itersiblings(q("item"), preceding=True))
+        return f"{start + position}{suffix}"
+    if kind == "bullet":
+        return bullet(lst)
+    return None
+
+
+def bullet(lst: Element) -> str:
+    """The bullet a bulleted list shows: a dash for a list the source marked with dashes, else •."""
+    return _BULLETS.get(lst.get("marker", ""), "•")
+
+
+def quote_marks(p: Element) -> tuple[str, str]:
+    """The quote marks a paragraph of a block quotation is shown with, as the source had them:
+    the opening mark (`quote/@open`) before every paragraph, the closing one (`@close`) after
+    the last; ("", "") outside a quotation."""
+    quote = p.getparent()
+    if quote is None or quote.tag != q("quote"):
+        return "", ""
+    last = p.getnext() is None
+    return quote.get("open", ""), quote.get("close", "") if last else ""
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """The fields every rendition carries about its bulletin, chosen here once and named by
+    their Dublin Core term; schemas/README.md has the table of where each format keeps them."""
+
+    title: str  # the bulletin's title, or a supplied one in [brackets] (supplied_title)
+    creator: str | None  # the byline's name, else the byline as written
+    publisher: str | None  # the agency that sent the bulletin out (EIRNS)
+    coverage: str | None  # the dateline's place
+    date: str | None  # YYYY-MM-DD, only when the year is known (full_date)
+    description: str | None  # the dateline, without its closing dash (subject)
+    language: str
+    identifier: str
+    source: str | None  # the URL the bulletin came from, else its file name
+    relation: str | None  # the digest issue it was cut from, as its page names it
+
+
+def metadata(doc: Element, h: Head | None = None) -> Metadata:
+    """The document-level fields of `doc` (see Metadata); `h` is its head(), if known."""
+    h = h or head(doc)
+    return Metadata(
+        title=supplied_title(doc, h), creator=h.author or h.byline, publisher=h.agency,
+        coverage=h.place, date=full_date(h), description=subject(h), language=h.lang,
+        identifier=h.id, source=h.source_url or h.source_name, relation=h.publication)
 
 
 def clause_parts(clause: Element) -> tuple[str, str]:

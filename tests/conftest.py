@@ -137,6 +137,27 @@ def shown_words(text: str) -> list[str]:
     return model.words(text.replace("\u00ad", ""))
 
 
+def node_tool(script: str, files: list[Path], work: Path) -> None:
+    """Run tests/a11y/SCRIPT (DAISY Ace, axe-core) with Node over `files`, in Debian's Chromium.
+
+    The tools come from the project's node_modules (`make npm-tools`); whatever Chromium and
+    Ace keep in a home folder goes to `work`. Each file gets a JSON report beside it; a tool
+    that fails outright fails the test."""
+    import os
+    import shutil
+    import subprocess
+
+    node, chromium = shutil.which("node"), shutil.which("chromium")
+    if node is None or chromium is None or not (ROOT / "node_modules").is_dir():
+        pytest.fail("the accessibility checks need node, Debian's chromium and the project's "
+                    "node_modules: run `make npm-tools` (or `make test`)")
+    home = {f"XDG_{k}_HOME": str(work) for k in ("CONFIG", "CACHE", "DATA", "STATE")}
+    env = {**os.environ, **home, "PUPPETEER_EXECUTABLE_PATH": chromium}
+    done = subprocess.run([node, str(ROOT / "tests" / "a11y" / script), *map(str, files)],
+                          env=env, capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
 def render(fmt: str, doc, **options: str) -> bytes:
     """The rendition of `doc` in format `fmt`; the writer must have nothing to report."""
     import io
@@ -166,16 +187,38 @@ def everything(everything_xml: bytes):
     return model.load(everything_xml)
 
 
+def lists_variant(everything):
+    """The fixture with the lists the corpus lacks: numbered from 3 ("3."), numbered "7)",
+    marked with dashes, and plain."""
+    import copy
+
+    from convert import model
+
+    doc = copy.deepcopy(everything)
+    body = model.find(doc, "body")
+    model.find(body, "list[@type='number']").set("marker", "3.")
+    for kind, marker, texts in (("number", "7)", ("the harbor master;", "the council.")),
+                                ("bullet", "-", ("ice charts;", "tide tables.")),
+                                ("plain", None, ("Riga", "Jūrmala"))):
+        lst = model.sub(body, "list", type=kind, marker=marker)
+        for text in texts:
+            model.sub(lst, "item", text)
+    return doc
+
+
 @pytest.fixture(scope="session")
 def rendition_documents(corpus_documents: dict[str, list], everything,
                         huge_line: HugeLine) -> dict:
-    """What every rendition is checked on, by output stem: the fixture, each corpus document
-    (digest items as STEM-N), each input of corpus/bad/ that parses (with a warning) and the
-    2 MB line."""
+    """What every rendition is checked on, by output stem: the fixture and its lists variant,
+    each example (examples/canonical), each corpus document (digest items as STEM-N), each
+    input of corpus/bad/ that parses (with a warning) and the 2 MB line."""
+    from convert import model
     from convert.messages import InputError
     from convert.reader import parse_file
 
-    docs = {"everything": everything}
+    docs = {"everything": everything, "variant-lists": lists_variant(everything)}
+    for path in sorted((EXAMPLES / "canonical").glob("*.xml")):
+        docs[f"example-{path.stem}"] = model.load(path.read_bytes())
     for stem, documents in corpus_documents.items():
         for n, doc in enumerate(documents, start=1):
             docs[stem if len(documents) == 1 else f"{stem}-{n}"] = doc
