@@ -275,8 +275,9 @@ def full_date(h: Head) -> str | None:
 
 
 def subject(h: Head) -> str | None:
-    """What the bulletin is, where and when: its dateline without the closing dash."""
-    return (h.dateline or "").strip(" —–-") or None
+    """What the bulletin is, where and when: its dateline without the closing dash, on one
+    line (a metadata field: a no-break space or a newline of the source becomes a space)."""
+    return " ".join((h.dateline or "").split()).strip(" —–-") or None
 
 
 def list_numbering(lst: Element) -> tuple[int, str]:

@@ -137,6 +137,42 @@ def shown_words(text: str) -> list[str]:
     return model.words(text.replace("\u00ad", ""))
 
 
+def features(doc) -> set[str]:
+    """What a document is made of, as an accessibility checker sees it: each element kind with
+    its kind-giving attributes, and which head fields it has."""
+    from convert import model
+
+    found = set()
+    for el in doc.iter(model.q("*")):
+        attrs = ",".join(f"{k}={el.get(k)}" for k in ("type", "kind", "open", "close")
+                         if el.get(k) is not None)
+        found.add(f"{model.local(el)}[{attrs}]")
+    h = model.head(doc)
+    found.update(f"no-{name}" for name in ("title", "byline", "place", "agency")
+                 if getattr(h, name) is None)
+    found.add(f"lang={h.lang}")
+    return found
+
+
+@pytest.fixture(scope="session")
+def browser_documents(rendition_documents: dict) -> dict:
+    """The documents the browser-driven checkers (DAISY Ace, axe-core) open: each costs about
+    a second of Chromium, and they judge structure, not words. So: the fixtures and examples,
+    the bad inputs, and corpus documents chosen greedily until every feature of every corpus
+    document (see `features`) is in one of them."""
+    chosen = {n: d for n, d in rendition_documents.items()
+              if n.startswith(("everything", "variant-", "example-", "bad-"))}
+    covered = set().union(*(features(d) for d in chosen.values()))
+    rest = {n: features(d) for n, d in rendition_documents.items() if n not in chosen}
+    while True:
+        name, gain = max(((n, len(f - covered)) for n, f in rest.items()),
+                         key=lambda item: (item[1], item[0]), default=("", 0))
+        if gain == 0:
+            return chosen
+        chosen[name] = rendition_documents[name]
+        covered |= rest.pop(name)
+
+
 def node_tool(script: str, files: list[Path], work: Path) -> None:
     """Run tests/a11y/SCRIPT (DAISY Ace, axe-core) with Node over `files`, in Debian's Chromium.
 

@@ -109,7 +109,7 @@ def test_every_pdf_meets_the_pdf_ua_rules_checked_here(
         pdf_outputs: dict[str, tuple[model.Element, Path]]) -> None:
     failed = {}
     for name, (doc, path) in pdf_outputs.items():
-        found = pdf_ua.problems(path, model.words(model.content_text(doc)))
+        found = pdf_ua.problems(path, shown_words(model.content_text(doc)))
         if found:
             failed[name] = found
     assert failed == {}
