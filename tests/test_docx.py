@@ -239,7 +239,7 @@ def test_core_and_custom_properties(docx_outputs: dict[str, tuple[model.Element,
         assert props.title == model.supplied_title(doc), name
         assert props.identifier == h.id and props.language == h.lang, name
         assert props.author == (h.author or h.byline or ""), name  # the agency is the publisher
-        assert props.comments == (h.dateline or "").strip(" —–-"), name  # dc:description
+        assert props.comments == (model.subject(h) or ""), name  # dc:description
         assert props.subject == "", name
         expected = {"Publisher": h.agency, "Place": h.place,
                     "Source": h.source_url or h.source_name, "Publication": h.publication}

@@ -29,7 +29,7 @@ import io
 import os
 import zipfile
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import docx
 from docx.document import Document
@@ -42,7 +42,9 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import parse_xml
 from docx.oxml.coreprops import CT_CoreProperties
+from docx.oxml.document import CT_Document
 from docx.oxml.ns import nsdecls, qn
+from docx.oxml.numbering import CT_Numbering
 from docx.parts.numbering import NumberingPart
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
@@ -107,8 +109,8 @@ class _Template:
     """A loaded template: the parts each document rebuilds, and every other entry ready."""
 
     document: Document  # its part resolves style names; its body element is the blank page
-    body: etree._Element  # the template's w:document with an empty body (copied per document)
-    numbering: etree._Element  # w:numbering with this writer's list definitions
+    body: CT_Document  # the template's w:document with an empty body (copied per document)
+    numbering: CT_Numbering  # w:numbering with this writer's list definitions
     bullets: dict[str, int]  # bullet glyph ("•", "–") -> its numId
     numbers: dict[str, int]  # suffix of a numbered list's labels (".", ")") -> abstractNumId
     style_ids: dict[str, str | None]  # style name -> id (None for the default paragraph style)
@@ -193,7 +195,7 @@ def _custom_part(document: Document) -> Part:
     """The custom properties part (its content is made per document), added if missing."""
     package = document.part.package
     try:
-        return package.part_related_by(RT.CUSTOM_PROPERTIES)
+        return cast(Part, package.part_related_by(RT.CUSTOM_PROPERTIES))
     except KeyError:
         part = Part(PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, _custom(None),
                     package)
@@ -209,7 +211,7 @@ def _numbering_part(document: Document) -> NumberingPart:
                                   f'<w:numbering {nsdecls("w")}/>'.encode(),
                                   document.part.package)
         document.part.relate_to(part, RT.NUMBERING)
-        return part
+        return cast(NumberingPart, part)
 
 
 def _ensure_styles(document: Document, restyle: bool) -> None:

@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 from xml.sax.saxutils import escape
 
 import pikepdf
@@ -101,7 +101,7 @@ def _kit() -> _Kit:
             path = DATA / "fonts" / f"{FONT}{suffix}.ttf"
             pdfmetrics.registerFont(TTFont(f"{FONT}{suffix}", str(path)))
     pdfmetrics.registerFontFamily(FONT, **{v: f"{FONT}{k}" for k, v in _FACES.items()})
-    faces = [pdfmetrics.getFont(f"{FONT}{suffix}").face for suffix in _FACES]
+    faces = [cast(TTFont, pdfmetrics.getFont(f"{FONT}{suffix}")).face for suffix in _FACES]
     glyphs = frozenset.intersection(*(frozenset(f.charToGlyph) for f in faces))
     widest = max(max(f.charWidths.values()) for f in faces)
 
@@ -182,7 +182,7 @@ class _Lines(PDFTextObject):
     invisible and changes no layout."""
 
     def _textOut(self, text: str, TStar: int = 0) -> None:
-        super()._textOut(f"{text} " if TStar else text, TStar)
+        super()._textOut(f"{text} " if TStar else text, TStar)  # type: ignore[misc]  # private
 
 
 class _Block(Paragraph):
@@ -199,6 +199,7 @@ class _Block(Paragraph):
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         parts = super().split(availWidth, availHeight)
         for i, part in enumerate(parts):
+            assert isinstance(part, _Block)  # a paragraph splits into paragraphs of its class
             part.node, part.tagger = self.node, self.tagger
             part.label = self.label if i == 0 else None
         return parts
@@ -582,7 +583,8 @@ def _structure(pdf: pikepdf.Pdf, story: _Story) -> None:
     nums = Array()
     for page, owners in sorted(story.tagger.owners.items()):
         pages[page].StructParents = page
-        nums.extend([page, Array([made[id(n)] for n in owners])])
+        nums.append(page)  # pikepdf makes a PDF integer of it
+        nums.append(Array([made[id(n)] for n in owners]))
     root.ParentTree = pdf.make_indirect(Dictionary(Nums=nums))
     root.ParentTreeNextKey = len(pages)
     pdf.Root.StructTreeRoot = root

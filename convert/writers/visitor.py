@@ -18,7 +18,6 @@ which a visitor has at hand as `head` and `meta`.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import ClassVar, Generic, TypeVar
 
@@ -58,7 +57,7 @@ class Visitor(Generic[T]):
             self.visit(found, into)
 
     def visit(self, el: model.Element, into: T) -> None:
-        method = _method(type(self), el.tag)
+        method = _method(type(self), str(el.tag))
         if method is None:
             self.unknown(el, into)
         else:
@@ -105,7 +104,12 @@ class Visitor(Generic[T]):
         self.blocks(el, into)
 
 
-@functools.cache
+_methods: dict[tuple[type, str], Callable[..., None] | None] = {}
+
+
 def _method(cls: type, tag: str) -> Callable[..., None] | None:
     """The visit_ method of a writer for an element (by its qualified name), looked up once."""
-    return getattr(cls, f"visit_{etree.QName(tag).localname}", None)
+    key = (cls, tag)
+    if key not in _methods:
+        _methods[key] = getattr(cls, f"visit_{etree.QName(tag).localname}", None)
+    return _methods[key]
