@@ -51,7 +51,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from .. import model
-from ..messages import Message, WriterError
+from ..messages import Message, WriterError, info
 from . import WriteOptions, ziputil
 from .visitor import Visitor
 
@@ -465,16 +465,29 @@ class _Builder(Visitor[_Slot]):
         section.top_margin = section.bottom_margin = Mm(22)
 
 
-def _core(meta: model.Metadata) -> bytes:
+#: The longest text a core property may hold (python-docx refuses more, as Word does).
+CORE_MAX = 255
+
+
+def _core(meta: model.Metadata, notes: list[Message]) -> bytes:
     """docProps/core.xml: the Dublin Core fields OPC has; dates are the bulletin's, never the
-    clock's."""
+    clock's. A field longer than a core property holds is cut there, and `notes` says so: the
+    document's text keeps it whole."""
+
+    def fit(name: str, value: str) -> str:
+        if len(value) <= CORE_MAX:
+            return value
+        notes.append(info(f"docx: the {name} is cut to {CORE_MAX} characters in the document "
+                          f"properties (their limit); the text shows it whole"))
+        return value[:CORE_MAX - 1] + "…"
+
     element = CT_CoreProperties.new()
     props = CoreProperties(element)
-    props.title = meta.title
+    props.title = fit("title", meta.title)
     if meta.creator:
-        props.author = meta.creator
+        props.author = fit("byline", meta.creator)
     if meta.description:
-        props.comments = meta.description  # dc:description
+        props.comments = fit("dateline", meta.description)  # dc:description
     props.identifier = meta.identifier
     props.language = meta.language
     props.revision = 1
@@ -519,7 +532,7 @@ class DocxWriter:
         meta = builder.meta
         fresh = {
             tpl.names["document"]: serialize_part_xml(builder.element),
-            tpl.names["core"]: _core(meta),
+            tpl.names["core"]: _core(meta, builder.messages),
             tpl.names["custom"]: _custom(meta),
             tpl.names["numbering"]: serialize_part_xml(builder.numbering),
         }
