@@ -270,7 +270,7 @@ def _parse_stdin(output: str | None, force: bool, metadata: dict[str, Any]) -> C
     from .files import write_atomic
     from .messages import BulletinError, UsageError
     from .pipeline import ConvertResult
-    from .reader import parse as parse_bytes
+    from .pipeline import parse as parse_bytes
     from .schema import check
 
     result = ConvertResult()

@@ -38,7 +38,7 @@ def everything_xml() -> bytes:
 @pytest.fixture(scope="session")
 def corpus_documents(corpus_bulletins: list[Path]) -> dict[str, list]:
     """Every corpus bulletin parsed once: file stem -> its canonical documents."""
-    from convert.reader import parse_file
+    from convert import parse_file
 
     return {p.stem: parse_file(p).documents for p in corpus_bulletins}
 
@@ -76,8 +76,8 @@ def everything(everything_xml: bytes):
 def rendition_documents(corpus_documents: dict[str, list], everything) -> dict:
     """What every rendition is checked on, by output stem: the fixture, each corpus document
     (digest items as STEM-N) and each input of corpus/bad/ that parses (with a warning)."""
+    from convert import parse_file
     from convert.messages import InputError
-    from convert.reader import parse_file
 
     docs = {"everything": everything}
     for stem, documents in corpus_documents.items():

@@ -26,6 +26,7 @@ from conftest import CORPUS, FIXTURES
 from lxml import etree
 
 import convert
+from convert import parse_file
 from convert.archiving import archive, verify
 from convert.archiving.journal import Journal, JournalError
 from convert.archiving.layout import folder_candidates, unique_stems
@@ -33,7 +34,6 @@ from convert.archiving.provenance import PREMIS_NS
 from convert.cli import cli
 from convert.files import TEMP_PREFIX
 from convert.messages import ExitCode, OutputExistsError, display_path
-from convert.reader import parse_file
 
 COLLECTION = FIXTURES / "collection"
 TEI_ALL = Path(__file__).parent / "data" / "tei" / "tei_all.rng"

@@ -11,8 +11,7 @@ import pytest
 from conftest import BULLETINS, CORPUS, EXAMPLES
 from corpus_facts import facts, speakers
 
-from convert import model
-from convert.reader import parse_file
+from convert import model, parse_file
 from convert.reader.decode import decode
 from convert.schema import validate
 

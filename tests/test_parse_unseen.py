@@ -15,7 +15,7 @@ from conftest import FIXTURES
 from corpus_facts import facts
 from test_parse_corpus import accounted_words, source_words
 
-from convert.reader import parse_file
+from convert import parse_file
 from convert.schema import validate
 
 UNSEEN = sorted(p for name in ("unseen", "unseen-2", "unseen-3")
