@@ -498,6 +498,9 @@ def test_resume_refuses_other_formats(tmp_path: Path) -> None:
     result = run_cli("archive", COLLECTION, "-o", tmp_path / "p", "--encoding", "cp1252",
                      "--resume")
     assert result.returncode == ExitCode.USAGE and "without --encoding" in result.stderr
+    result = run_cli("archive", COLLECTION, "-o", tmp_path / "p", "--profile", "plain",
+                     "--resume")  # the state predates profiles: it was read with the default
+    assert result.returncode == ExitCode.USAGE and "--profile eir" in result.stderr
     result = run_cli("archive", COLLECTION, "-o", tmp_path / "p", "--to", "tei")
     assert result.returncode == ExitCode.EXISTS and "--resume" in result.stderr
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from .. import model
 from ..messages import ExitCode, InputError, Message, OutputExistsError
 from ..reader.decode import text_encoding
+from ..reader.profile import get as get_profile
 from ..walk import Walk, package_around
 from .bag import (
     ArchiveError,
@@ -83,6 +84,7 @@ def archive(
     year: int | None = None,
     lang: str | None = None,
     encoding: str | None = None,
+    profile: str | None = None,
     strict: bool = False,
     follow_symlinks: bool = False,
 ) -> ArchiveReport:
@@ -92,12 +94,12 @@ def archive(
     `resume` continues an interrupted run (or checks a finished package against the
     sources); `force` replaces an existing package of this tool. One input that cannot be
     converted (failing, crashing, hanging, too hungry) is quarantined with its reason and the
-    run goes on. `year`, `lang` ("en" unless given) and `encoding` are given to the parser
-    for every input, and `strict` quarantines inputs that do not look like bulletins (no
-    title, no dateline); a resumed run keeps the first run's. Folders are walked as
-    `convert.walk` says (packages, workspaces and links leaving a folder left out, unless
-    `follow_symlinks`). Raises OutputExistsError,
-    ArchiveError, InputError or WriterError when the run cannot start or finish.
+    run goes on. `year`, `lang` ("en" unless given), `encoding` and `profile` (a name) are
+    given to the parser for every input, and `strict` quarantines inputs that do not look
+    like bulletins (no title, no dateline); a resumed run keeps the first run's. Folders are
+    walked as `convert.walk` says (packages, workspaces and links leaving a folder left out,
+    unless `follow_symlinks`). Raises OutputExistsError, ArchiveError, InputError or
+    WriterError when the run cannot start or finish.
     """
     from ..writers import get, resolve
 
@@ -114,13 +116,18 @@ def archive(
             encoding = text_encoding(encoding)  # "CP1252", "windows-1252" -> "cp1252"
         except LookupError as exc:
             raise ArchiveError(f"encoding: {exc}") from None
+    if profile is not None:
+        try:
+            profile = get_profile(profile).name
+        except ValueError as exc:
+            raise ArchiveError(f"profile: {exc}") from None
     _check_sources(paths, target)
     formats = None if to is None else [f for f in resolve(to) if f != "xml"]
     ws, settings = open_workspace(target, resume=resume, force=force, formats=formats,
                                   default_formats=[f for f in resolve("all") if f != "xml"],
                                   organization=source_organization,
                                   reading={"year": year, "lang": lang, "encoding": encoding,
-                                           "strict": strict or None})
+                                           "profile": profile, "strict": strict or None})
     if ws is None:
         return _check_finished(target, paths, started)
     try:
