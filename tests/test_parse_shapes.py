@@ -97,3 +97,22 @@ def test_the_shapes_are_all_there() -> None:
     shapes = {expected(p)["shape"] for p in SHAPES}
     assert {"digest-headlines", "digest-datelines", "text"} <= shapes
     assert len(SHAPES) >= 10
+
+
+def test_an_empty_item_does_not_cost_the_page() -> None:
+    """A headline and a dateline with no text under them: that item is left out (its lines
+    recorded, a warning given), the other items are kept; only a page of nothing but empty
+    items is refused."""
+    from convert import parse
+    from convert.messages import InputError
+
+    page = ("From Volume 3, Issue 9 of EIR Online, Published May 2, 2006\nRail News Digest\n\n"
+            "Night Trains Return\n\nApril 28 (EIRNS)—\n\nA Tunnel Is Finished\n\n"
+            "April 30 (EIRNS)—The last ring was set.\n")
+    result = parse(page.encode())
+    [doc] = result.documents
+    assert model.head(doc).title == "A Tunnel Is Finished"
+    assert (4, "Night Trains Return") in model.head(doc).removed
+    assert any("has a dateline but no text" in m.text for m in result.messages)
+    with pytest.raises(InputError, match="no text after it"):
+        parse(page.replace("The last ring was set.", "").encode())

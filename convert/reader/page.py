@@ -314,10 +314,9 @@ def _cut(page: Page, starts: list[int], back: bool) -> list[list[Line]]:
 def digest_datelines(page: Page) -> list[Item]:
     """a digest: items that each open with a headline over a dateline"""
     pieces = _cut(page, page.dateline_starts, back=True)
-    digest = page.digest(len(pieces))
     published = page.issue.published if page.issue else None
     items = []
-    for number, lines in enumerate(pieces, start=1):
+    for lines in pieces:
         ctx = page.ctx.fork()
         body = strip_inner_chrome(lines, ctx)
         frame = dateline_frame(body, ctx, "digest-datelines") or \
@@ -325,9 +324,30 @@ def digest_datelines(page: Page) -> list[Item]:
         year = _item_year(published, frame)
         if year is not None and ctx.year_from != "option":
             ctx.year, ctx.year_from = year, "digest"
-        items.append(Item(frame, ctx, digest, number))
+        items.append(Item(frame, ctx))
+    items = _without_empty(page, items, pieces)
+    digest = page.digest(len(items))
+    for number, item in enumerate(items, start=1):
+        item.digest, item.number = digest, number
     page.confirm_toc(items)
     return items
+
+
+def _without_empty(page: Page, items: list[Item], pieces: list[list[Line]]) -> list[Item]:
+    """Leave out items with nothing under their dateline, so that one empty item does not
+    cost the page: their lines are recorded as removed in the others, and warned of. A page
+    of empty items is left whole (and refused: it has no text of its own)."""
+    empty = [i for i, item in enumerate(items) if not any(ln.stripped for ln in item.frame.body)]
+    if not empty or len(empty) == len(items):
+        return items
+    kept = [item for i, item in enumerate(items) if i not in empty]
+    for i in empty:
+        lines = [ln for ln in pieces[i] if ln.stripped]
+        page.ctx.warn(f"item {items[i].frame.title or lines[0].stripped!r} has a dateline but "
+                      "no text: left out, its lines recorded as removed", lines[0].n)
+        for item in kept:
+            item.ctx.removed.extend((ln.n, ln.stripped, "empty-item") for ln in lines)
+    return kept
 
 
 def digest_headlines(page: Page) -> list[Item]:
