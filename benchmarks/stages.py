@@ -30,7 +30,7 @@ def read_inputs(paths: Sequence[Path]) -> Inputs:
 
 
 def _parse_validate(item: tuple[bytes, str]) -> None:
-    from convert.reader import parse
+    from convert import parse
     from convert.schema import validate
 
     data, name = item
@@ -40,7 +40,7 @@ def _parse_validate(item: tuple[bytes, str]) -> None:
 
 def parsed(inputs: Inputs) -> tuple[list[model.Element], int]:
     """All documents of the inputs, and how many of them fail validation."""
-    from convert.reader import parse
+    from convert import parse
     from convert.schema import validate
 
     docs = [doc for data, name in inputs for doc in parse(data, name=name).documents]
@@ -49,7 +49,7 @@ def parsed(inputs: Inputs) -> tuple[list[model.Element], int]:
 
 def parse_stage(corpus: Inputs, generated: Inputs, repeats: int) -> dict[str, Any]:
     """Text -> validated canonical tree, plus the parse, validate and dump steps alone."""
-    from convert.reader import parse
+    from convert import parse
     from convert.schema import validate
 
     corpus_docs, corpus_invalid = parsed(corpus)

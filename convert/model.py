@@ -11,13 +11,15 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 NS = "urn:bulletin-convert:canonical:1"
-VERSION = "1.0"
+#: The vocabulary version this code reads and writes; it reads every version in VERSIONS.
+VERSION = "1.1"
+VERSIONS = ("1.0", "1.1")
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 LANG = f"{{{XML_NS}}}lang"
 
@@ -25,9 +27,15 @@ LANG = f"{{{XML_NS}}}lang"
 Element = etree._Element
 
 
-def q(name: str) -> str:
-    """The qualified (Clark) name of a canonical element: q("p") == "{urn:...}p"."""
-    return f"{{{NS}}}{name}"
+class _ClarkNames(dict[str, str]):
+    def __missing__(self, name: str) -> str:
+        self[name] = clark = f"{{{NS}}}{name}"
+        return clark
+
+
+#: The qualified (Clark) name of a canonical element: q("p") == "{urn:...}p". A dictionary
+#: lookup, not a function: the parser asks for a name for every element it makes.
+q: Callable[[str], str] = _ClarkNames().__getitem__
 
 
 def local(el: Element) -> str:
@@ -152,6 +160,26 @@ def dump(doc: Element) -> bytes:
 
 
 @dataclass(frozen=True)
+class Issue:
+    """The periodical issue a bulletin appeared in: `head/digest`'s volume, issue and
+    published (vocabulary 1.0) and publication (1.1)."""
+
+    publication: str | None
+    volume: int | None
+    number: int | None
+    published: str | None  # YYYY-MM-DD
+
+    @property
+    def citation(self) -> str:
+        """"EIR Online, Volume 9, Issue 12, published 2012-03-20": the parts known."""
+        parts = [self.publication,
+                 None if self.volume is None else f"Volume {self.volume}",
+                 None if self.number is None else f"Issue {self.number}",
+                 None if self.published is None else f"published {self.published}"]
+        return ", ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
 class Head:
     """The metadata of a canonical document, as plain values for writers and the archive."""
 
@@ -171,6 +199,10 @@ class Head:
     source_url: str | None
     removed: list[tuple[int, str]] = field(default_factory=list)
     publication: str | None = None  # the digest page's "From Volume 9, Issue 2 of ..." line
+    issue: Issue | None = None
+    #: The dateline as a reader must see it: as written, with a year the text lacks but the
+    #: document knows in square brackets after the date ("Feb. 18 [2014] (EIRNS)—").
+    dateline_shown: str | None = None
 
 
 def text(el: Element | None) -> str | None:
@@ -181,29 +213,71 @@ def text(el: Element | None) -> str | None:
 
 
 @functools.cache
-def _clark_path(path: str) -> str:
-    return "/".join(q(part) for part in path.split("/"))
+def _clark_steps(path: str) -> tuple[str, ...]:
+    return tuple(q(part) for part in path.split("/"))
+
+
+def _first(parent: Element, steps: tuple[str, ...], i: int) -> Element | None:
+    for child in parent.iterchildren(steps[i]):
+        if i + 1 == len(steps):
+            return child
+        found = _first(child, steps, i + 1)
+        if found is not None:
+            return found
+    return None
 
 
 def find(parent: Element, path: str) -> Element | None:
-    """Find by a slash-separated path of canonical local names, e.g. find(doc, "head/title")."""
-    return parent.find(_clark_path(path))
+    """Find by a slash-separated path of canonical local names, e.g. find(doc, "head/title"):
+    the first match in document order, as ElementPath finds it, but walked with lxml's
+    tag-filtered child iterators (several times faster than ElementPath)."""
+    return _first(parent, _clark_steps(path), 0)
+
+
+def shown_date(date: Element) -> str:
+    """A dateline's date as a reader must see it: as written ("Feb. 18"), followed by the
+    year in square brackets when the year came from elsewhere ("Feb. 18 [2014]"), the
+    cataloguers' sign for what the source does not say."""
+    written = text(date) or ""
+    when = date.get("when", "")
+    if date.get("year-from") and _FULL_DATE.fullmatch(when):
+        return f"{written} [{when[:4]}]"
+    return written
+
+
+def _shown_dateline(dateline: Element) -> str:
+    parts = [dateline.text or ""]
+    for child in dateline:
+        parts.append(shown_date(child) if child.tag == q("date") else text(child) or "")
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _issue(digest: Element | None) -> Issue | None:
+    if digest is None:
+        return None
+    volume, number = digest.get("volume"), digest.get("issue")
+    issue = Issue(digest.get("publication"), None if volume is None else int(volume),
+                  None if number is None else int(number), digest.get("published"))
+    return issue if any(v is not None for v in vars(issue).values()) else None
 
 
 def head(doc: Element) -> Head:
     h = find(doc, "head")
     assert h is not None, "a canonical document always has a head"
+    dateline = find(h, "dateline")
     date = find(h, "dateline/date")
     source = find(h, "source")
     chrome = h.iterfind(f"{q('removed')}/{q('chrome')}")
     removed = [(int(c.get("line", "0")), c.text or "") for c in chrome]
+    written = text(dateline)
     return Head(
         id=doc.get("id", ""),
         lang=doc.get(LANG, "en"),
         title=text(find(h, "title")),
         byline=text(find(h, "byline")),
         author=text(find(h, "byline/name")),
-        dateline=text(find(h, "dateline")),
+        dateline=written,
         place=text(find(h, "dateline/place")),
         date=date.get("when") if date is not None else None,
         date_text=text(date),
@@ -214,6 +288,9 @@ def head(doc: Element) -> Head:
         source_url=source.get("url") if source is not None else None,
         removed=removed,
         publication=text(find(h, "digest/header")),
+        issue=_issue(find(h, "digest")),
+        dateline_shown=_shown_dateline(dateline)
+        if dateline is not None and date is not None and date.get("year-from") else written,
     )
 
 
@@ -268,10 +345,28 @@ _CLAUSE_LEAD = re.compile(
 
 
 def full_date(h: Head) -> str | None:
-    """The date as YYYY-MM-DD, or None when the year (or the date) is unknown.
+    """The date as YYYY-MM-DD, or None when the year (or the date) is unknown: the
+    dateline's, or for a bulletin without a dated dateline (an item of a digest page
+    without datelines) the day its issue was published.
 
     Metadata fields (PDF/XMP, DOCX, EPUB dc:date) take only full dates."""
-    return h.date if h.date and _FULL_DATE.fullmatch(h.date) else None
+    if h.date:
+        return h.date if _FULL_DATE.fullmatch(h.date) else None
+    return h.issue.published if h.issue else None
+
+
+def lowest_version(doc: Element) -> str:
+    """The oldest vocabulary version whose elements and attributes hold the document: "1.1"
+    when it uses what 1.1 added (`digest/@publication`, `toc/entry/@line`, a `digest`
+    without `header`), else "1.0". A master names it, so that the same text gives the same
+    bytes under a release that only adds vocabulary, and a reader of 1.0 can read what uses
+    none of it."""
+    head = doc[0] if len(doc) else None  # a canonical document's first child
+    for digest in () if head is None else head.iterchildren(q("digest")):
+        if digest.get("publication") is not None or find(digest, "header") is None or any(
+                entry.get("line") is not None for entry in digest.iter(q("entry"))):
+            return "1.1"
+    return "1.0"
 
 
 def subject(h: Head) -> str | None:

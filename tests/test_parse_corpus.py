@@ -15,9 +15,8 @@ import pytest
 from conftest import BULLETINS, EXAMPLES, documents_expected, expected, extra_corpus_bulletins
 from corpus_facts import facts, speakers
 
-from convert import model
+from convert import model, parse_file
 from convert.messages import Level
-from convert.reader import parse_file
 from convert.reader.decode import decode
 from convert.schema import validate
 
