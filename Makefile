@@ -69,6 +69,7 @@ debian-packages:
 ## test: install the test needs (Python and Debian), then run the whole suite
 test: debian-packages install-test npm-tools
 	$(BIN)/ruff check .
+	$(BIN)/mypy --strict convert
 	BULLETIN_LOCK=requirements/test-lock.txt $(BIN)/python -m pytest -q
 
 ## test-lowest: the suite again, every runtime dependency at its floor (requirements/lowest.txt);
@@ -99,6 +100,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/mypy --strict convert
 
 ## bench: the full benchmark, side by side with pandoc and LibreOffice (minutes)
 bench: install-test

@@ -198,7 +198,6 @@ class Head:
     source_sha256: str | None
     source_url: str | None
     removed: list[tuple[int, str]] = field(default_factory=list)
-    publication: str | None = None  # the digest page's "From Volume 9, Issue 2 of ..." line
     issue: Issue | None = None
     #: The dateline as a reader must see it: as written, with a year the text lacks but the
     #: document knows in square brackets after the date ("Feb. 18 [2014] (EIRNS)—").
@@ -287,7 +286,6 @@ def head(doc: Element) -> Head:
         source_sha256=source.get("sha256") if source is not None else None,
         source_url=source.get("url") if source is not None else None,
         removed=removed,
-        publication=text(find(h, "digest/header")),
         issue=_issue(find(h, "digest")),
         dateline_shown=_shown_dateline(dateline)
         if dateline is not None and date is not None and date.get("year-from") else written,
@@ -301,13 +299,15 @@ def body(doc: Element) -> Iterator[Element]:
     yield from b.iterchildren(q("*"))
 
 
-def content_text(doc: Element) -> str:
-    """The content of the document as a writer must render it: title, byline, dateline, body.
+def content_text(doc: Element, *, as_shown: bool = True) -> str:
+    """The content of the document as a writer must render it: title, byline, dateline (with
+    a year the source did not print, `Head.dateline_shown`), body. With `as_shown=False`, only
+    what the master took from its source (the dateline as written).
 
     Fidelity tests compare the words of every rendition with the words of this text.
     """
     h = head(doc)
-    parts = [h.title, h.byline, h.dateline]
+    parts = [h.title, h.byline, h.dateline_shown if as_shown else h.dateline]
     b = find(doc, "body")
     assert b is not None
     parts.extend(t for t in b.itertext())
@@ -372,7 +372,7 @@ def lowest_version(doc: Element) -> str:
 def subject(h: Head) -> str | None:
     """What the bulletin is, where and when: its dateline without the closing dash, on one
     line (a metadata field: a no-break space or a newline of the source becomes a space)."""
-    return " ".join((h.dateline or "").split()).strip(" —–-") or None
+    return " ".join((h.dateline_shown or "").split()).strip(" —–-") or None
 
 
 def list_numbering(lst: Element) -> tuple[int, str]:
@@ -430,7 +430,7 @@ class Metadata:
     language: str
     identifier: str
     source: str | None  # the URL the bulletin came from, else its file name
-    relation: str | None  # the digest issue it was cut from, as its page names it
+    relation: str | None  # the issue of the digest it was cut from (Issue.citation)
 
 
 def metadata(doc: Element, h: Head | None = None) -> Metadata:
@@ -439,7 +439,8 @@ def metadata(doc: Element, h: Head | None = None) -> Metadata:
     return Metadata(
         title=supplied_title(doc, h), creator=h.author or h.byline, publisher=h.agency,
         coverage=h.place, date=full_date(h), description=subject(h), language=h.lang,
-        identifier=h.id, source=h.source_url or h.source_name, relation=h.publication)
+        identifier=h.id, source=h.source_url or h.source_name,
+        relation=h.issue.citation if h.issue else None)
 
 
 def clause_parts(clause: Element) -> tuple[str, str]:

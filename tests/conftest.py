@@ -188,7 +188,9 @@ def node_tool(script: str, files: list[Path], work: Path) -> None:
         pytest.fail("the accessibility checks need node, Debian's chromium and the project's "
                     "node_modules: run `make npm-tools` (or `make test`)")
     home = {f"XDG_{k}_HOME": str(work) for k in ("CONFIG", "CACHE", "DATA", "STATE")}
-    env = {**os.environ, **home, "PUPPETEER_EXECUTABLE_PATH": chromium}
+    # Ace gives Chromium 5 s to start: too little on a busy 2-core machine.
+    env = {**os.environ, **home, "PUPPETEER_EXECUTABLE_PATH": chromium,
+           "ACE_TIMEOUT_INITIAL": "60000"}
     done = subprocess.run([node, str(ROOT / "tests" / "a11y" / script), *map(str, files)],
                           env=env, capture_output=True, text=True, timeout=900, check=False)
     assert done.returncode == 0, done.stderr[-3000:]

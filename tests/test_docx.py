@@ -242,10 +242,11 @@ def test_core_and_custom_properties(docx_outputs: dict[str, tuple[model.Element,
         assert props.comments == (model.subject(h) or ""), name  # dc:description
         assert props.subject == "", name
         expected = {"Publisher": h.agency, "Place": h.place,
-                    "Source": h.source_url or h.source_name, "Publication": h.publication}
+                    "Source": h.source_url or h.source_name,
+                    "Publication": h.issue.citation if h.issue else None}
         assert custom_properties(path) == {k: v for k, v in expected.items() if v}, name
-        if h.date and not h.date.startswith("--"):
-            when = dt.datetime.fromisoformat(h.date).replace(tzinfo=dt.UTC)
+        if (full := model.full_date(h)) is not None:
+            when = dt.datetime.fromisoformat(full).replace(tzinfo=dt.UTC)
             assert props.created == props.modified == when, name
         else:  # never the clock
             assert props.created is None and props.modified is None, name

@@ -20,6 +20,7 @@ is a run of Quote paragraphs, not a block.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import io
 import re
@@ -42,6 +43,10 @@ T = {"t": TEI_NS}
 OPF = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 Shape = dict[str, Any]
+
+
+#: A year in square brackets: supplied by the cataloguer, not printed in the source.
+SUPPLIED_YEAR = re.compile(r"\[(\d{4})\]")
 
 
 def norm(text: str | None) -> str | None:
@@ -70,7 +75,7 @@ def expected(doc: model.Element) -> Shape:
     return {
         "headings": [(1, h.title)] * bool(h.title) + [
             (level, norm(b.text)) for b in blocks if model.local(b) == "heading"],
-        "title": norm(h.title), "byline": norm(h.byline), "dateline": norm(h.dateline),
+        "title": norm(h.title), "byline": norm(h.byline), "dateline": norm(h.dateline_shown),
         "place": h.place, "date": h.date,
         "lists": [[model.item_label(i) for i in b] for b in blocks if model.local(b) == "list"],
         "quotes": [[norm(f"{model.quote_marks(p)[0]}{p.text}{model.quote_marks(p)[1]}")
@@ -251,10 +256,23 @@ def test_the_lists_variant_shows_what_it_is_for(shapes: dict[str, dict[str, Shap
 
 
 def test_tei_says_what_the_master_says(shapes: dict[str, dict[str, Shape]]) -> None:
+    """TEI marks a year the source does not print as <supplied> (readers add the brackets)."""
     compare(shapes, "tei", {
         "headings": lambda m: [text for _, text in m["headings"]], "byline": None,
-        "dateline": None, "place": None, "date": None, "lists": None, "quotes": None,
-        "speakers": None})
+        "dateline": lambda m: m["dateline"] and SUPPLIED_YEAR.sub(r"\1", m["dateline"]),
+        "place": None, "date": None, "lists": None, "quotes": None, "speakers": None})
+
+
+def test_a_year_the_source_lacks_is_shown_in_every_format(
+        shapes: dict[str, dict[str, Shape]]) -> None:
+    """Digest items dated 'Feb. 18 (EIRNS)' on a page of a known year show the year."""
+    supplied = [n for n, s in shapes.items() if SUPPLIED_YEAR.search(s["master"]["dateline"]
+                                                                     or "")]
+    assert len(supplied) >= 5
+    for name in supplied:
+        year = SUPPLIED_YEAR.search(shapes[name]["master"]["dateline"]).group(1)
+        for fmt in ("tei", "epub", "docx", "html"):
+            assert year in (shapes[name][fmt]["dateline"] or ""), (name, fmt)
 
 
 @pytest.mark.parametrize("fmt", ["epub", "html"])
@@ -311,7 +329,13 @@ def tei_fields(data: bytes) -> dict[str, str | None]:
             if found else None
 
     when = first("t:publicationStmt/t:date/@when")
-    dateline = text_of(tei.find("t:text/t:body/t:dateline", T))
+    shown = tei.find("t:text/t:body/t:dateline", T)
+    if shown is not None:  # a year the source lacks is <supplied>: show it as a reader would
+        shown = copy.deepcopy(shown)
+        for supplied in shown.iterfind(".//t:supplied", T):
+            supplied.text = f"[{supplied.text}]"
+    dateline = text_of(shown)
+    issue = fd.find("t:sourceDesc/t:bibl/t:relatedItem/t:bibl", T)
     return {
         "title": first("t:titleStmt/t:title"), "creator": first("t:titleStmt/t:author"),
         "publisher": first("t:publicationStmt/t:distributor/t:orgName"),
@@ -322,7 +346,12 @@ def tei_fields(data: bytes) -> dict[str, str | None]:
         "identifier": first("t:publicationStmt/t:idno"),
         "source": first("t:sourceDesc/t:bibl/t:ref/@target")
         or first("t:sourceDesc/t:bibl/t:idno[@type='file-name']"),
-        "relation": first("t:sourceDesc/t:bibl/t:relatedItem/t:bibl/t:title"),
+        "relation": None if issue is None else model.Issue(
+            issue.findtext("t:title[@level='j']", None, T),
+            *(int(v) if (v := issue.findtext(f"t:biblScope[@unit='{unit}']", None, T))
+              else None for unit in ("volume", "issue")),
+            issue.find("t:date", T).get("when") if issue.find("t:date", T) is not None
+            else None).citation or None,
     }
 
 

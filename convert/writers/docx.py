@@ -388,7 +388,7 @@ class _Builder(Visitor[_Slot]):
         self.text(el.text, into)
 
     def visit_date(self, el: model.Element, into: _Slot) -> None:
-        self.text(el.text, into)
+        self.text(model.shown_date(el), into)
 
     def visit_place(self, el: model.Element, into: _Slot) -> None:
         assert into.para is not None

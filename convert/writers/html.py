@@ -144,7 +144,8 @@ class HtmlPage(Visitor[etree._Element]):
         self.add(into, "span", el.text, class_="place")
 
     def visit_date(self, el: model.Element, into: etree._Element) -> None:
-        self.add(into, "time", el.text, class_="date", datetime=html_date(el.get("when", "")))
+        self.add(into, "time", model.shown_date(el), class_="date",
+                 datetime=html_date(el.get("when", "")))
 
     def visit_agency(self, el: model.Element, into: etree._Element) -> None:
         self.add(into, "span", el.text, class_="agency")

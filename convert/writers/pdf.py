@@ -335,7 +335,7 @@ class _Story(Visitor[_Slot]):
         self.text(el.text, into)
 
     def visit_date(self, el: model.Element, into: _Slot) -> None:
-        self.text(el.text, into)
+        self.text(model.shown_date(el), into)
 
     def visit_place(self, el: model.Element, into: _Slot) -> None:
         assert into.markup is not None

@@ -74,6 +74,8 @@ def _header(header: etree._Element, doc: model.Element, h: model.Head, meta: mod
         child(child(publication, t("distributor")), t("orgName"), meta.publisher)
     if h.date:
         _when(child(publication, t("date"), h.date_text), h.date, h.year_from)
+    elif (issued := model.full_date(h)) is not None:  # an item without a dateline
+        child(publication, t("date"), when=issued)
     child(publication, t("idno"), meta.identifier, type="bulletin-id")
 
     warnings = canonical_head.findall(f"{model.q('messages')}/{model.q('message')}")
@@ -151,6 +153,8 @@ def _source_desc(source_desc: etree._Element, canonical_head: model.Element,
 def _digest(bibl: etree._Element, digest: model.Element) -> None:
     """The digest page this bulletin was cut from, as a related item."""
     page = child(child(bibl, t("relatedItem"), type="digest"), t("bibl"))
+    if digest.get("publication"):
+        child(page, t("title"), digest.get("publication"), level="j")
     header = model.find(digest, "header")
     if header is not None:
         child(page, t("title"), model.text(header))
@@ -223,7 +227,13 @@ class TeiText(Visitor[etree._Element]):
         child(into, t("placeName"), el.text)
 
     def visit_date(self, el: model.Element, into: etree._Element) -> None:
-        _when(child(into, t("date"), el.text), el.get("when", ""), el.get("year-from"))
+        date = child(into, t("date"), el.text)
+        _when(date, el.get("when", ""), el.get("year-from"))
+        shown = model.shown_date(el)
+        if shown != (el.text or ""):  # a year the source does not print: supplied, marked so
+            date.text = f"{el.text or ''} "
+            child(date, t("supplied"), el.get("when", "")[:4],
+                  reason=f"year from the {el.get('year-from')}")
 
     def visit_agency(self, el: model.Element, into: etree._Element) -> None:
         child(into, t("orgName"), el.text)
