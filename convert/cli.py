@@ -8,20 +8,17 @@ from __future__ import annotations
 
 import functools
 import json
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from . import __version__
 from .messages import ExitCode, Level, Message, printable
-
-if TYPE_CHECKING:
-    from .pipeline import ConvertResult
 
 
 class Reporter:
@@ -186,6 +183,29 @@ def _profile(ctx: click.Context, param: click.Parameter, value: str | None) -> s
         raise click.BadParameter(str(exc)) from None
 
 
+def _one_line(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from .messages import one_line
+
+    try:
+        return None if value is None else one_line(value, f"--{param.name}".replace("_", "-"))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _regular_file(value: str | None) -> str | None:
+    """A file named by an option, refused unless it is a regular file (a FIFO would hang
+    the run, a device never end)."""
+    from .files import open_input
+    from .messages import InputError
+
+    if value is not None:
+        try:
+            open_input(value).close()
+        except InputError as exc:
+            raise click.BadParameter(exc.text) from None
+    return value
+
+
 def encoding_option(f: F) -> F:
     return click.option("--encoding", metavar="NAME", callback=_encoding,
                         help="Encoding of inputs that are not UTF-8 (e.g. cp1252, koi8-r), "
@@ -212,7 +232,7 @@ def reading_options(f: F, default_lang: str | None = "en") -> F:
 def metadata_options(f: F) -> F:
     """The reading options, and --source-url: what one bulletin's text may lack."""
     f = reading_options(f)
-    return click.option("--source-url", metavar="URL",
+    return click.option("--source-url", metavar="URL", callback=_one_line,
                         help="Where the input was published; recorded, and a year in it dates "
                              "year-less datelines.")(f)
 
@@ -283,19 +303,19 @@ def parse(inputs: tuple[str, ...], output: str | None, force: bool, explain: boo
         _explain(inputs, reporter, metadata)
         finish(reporter, ExitCode.FAILED if reporter.errors else ExitCode.OK, strict)
     try:
-        if inputs == (STDOUT,):
-            result = _parse_stdin(None if output == STDOUT else output, force, metadata)
-        else:
-            result = convert(list(inputs), "xml", output or STDOUT, force=force, **metadata)
+        result = convert(list(inputs), "xml", output or STDOUT, force=force, **metadata)
     except BulletinError as exc:
         reporter.report(exc.messages)
         finish(reporter, exc.exit_code)
+    except ValueError as exc:  # -o story.pdf: a file name that says another format
+        raise click.UsageError(str(exc)) from exc
     reporter.report(result.messages)
     finish(reporter, result.exit_code, strict)
 
 
 def _explain(inputs: tuple[str, ...], reporter: Reporter, metadata: dict[str, Any]) -> None:
     """`bulletin parse --explain`: the rules, then how each input's documents were read."""
+    from .files import read_stdin
     from .messages import BulletinError
     from .pipeline import STDOUT, parse_file
     from .pipeline import parse as parse_bytes
@@ -308,7 +328,7 @@ def _explain(inputs: tuple[str, ...], reporter: Reporter, metadata: dict[str, An
     named = [("<stdin>", None)] if inputs == (STDOUT,) else ((f.display, f.path) for f in walk)
     for display, path in named:
         try:
-            result = (parse_bytes(sys.stdin.buffer.read(), source=display, **metadata)
+            result = (parse_bytes(read_stdin(), source=display, **metadata)
                       if path is None else parse_file(path, **metadata))
         except BulletinError as exc:
             reporter.report(exc.messages)
@@ -319,34 +339,6 @@ def _explain(inputs: tuple[str, ...], reporter: Reporter, metadata: dict[str, An
             click.echo("\n".join(trace.lines(doc.get("id", ""))))
         reporter.report(result.messages)
     reporter.report(walk.skipped)
-
-
-def _parse_stdin(output: str | None, force: bool, metadata: dict[str, Any]) -> ConvertResult:
-    """`bulletin parse -`: bulletin text or canonical XML from standard input."""
-    from . import model
-    from .files import write_atomic
-    from .messages import BulletinError, UsageError
-    from .pipeline import ConvertResult
-    from .pipeline import parse as parse_bytes
-    from .schema import check
-
-    result = ConvertResult()
-    try:
-        parsed = parse_bytes(sys.stdin.buffer.read(), source="<stdin>", **metadata)
-        result.messages.extend(parsed.messages)
-        for doc in parsed.documents:
-            check(doc, "<stdin>")
-        if output is None:
-            sys.stdout.buffer.write(b"".join(model.dump(d) for d in parsed.documents))
-        elif len(parsed.documents) != 1:
-            raise UsageError(f"the input gives {len(parsed.documents)} documents (a digest "
-                             "page gives one per item); a file takes one", "<stdin>",
-                             hint="save the input to a file and parse it with -o FOLDER/")
-        else:
-            write_atomic(Path(output), model.dump(parsed.documents[0]), force=force)
-    except BulletinError as exc:
-        result.fail(exc)
-    return result
 
 
 @cli.command()
@@ -455,6 +447,7 @@ def formats(as_json: bool) -> None:
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
               help="Page size of the PDF, and of the DOCX when no --reference-docx is given.")
 @click.option("--reference-docx", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              callback=lambda ctx, param, value: _regular_file(value),
               help="A DOCX whose styles the DOCX output uses (like pandoc's --reference-doc).")
 @metadata_options
 @report_options
@@ -604,7 +597,7 @@ def _summary(report: Any, as_json: bool) -> None:
               help="Run on the Dask scheduler described by this file.")
 @click.option("--package", type=click.Choice(["bagit"]), default="bagit", show_default=True,
               help="Package format.")
-@click.option("--source-organization", metavar="ORG",
+@click.option("--source-organization", metavar="ORG", callback=_one_line,
               help="Recorded as Source-Organization in bag-info.txt.")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run (converting only what is missing), or check "
@@ -653,6 +646,9 @@ def archive_command(sources: tuple[str, ...], dest: str, to: str | None, jobs: i
 
     reporter = Reporter(quiet=quiet, as_json=as_json)
     _formats(to)  # an unknown format is a usage error, before anything starts
+    if resume and force:
+        raise click.UsageError("--resume goes on with an interrupted run, --force starts it "
+                               "again: give one of them")
     show = not quiet and not as_json
     total = sum(1 for _ in Walk(sources, exclude=[dest], skip_outputs=True)) if show else None
     try:
@@ -705,8 +701,15 @@ def verify_command(dest: str, quiet: bool, as_json: bool) -> None:
     finish(reporter, ExitCode.INVALID if problems else ExitCode.OK)
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (`timeout`, `docker stop`, systemd) ends a run as Ctrl-C does: files being
+    written are removed, an archive run can go on with --resume."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     # Not click's standalone mode: it turns Ctrl-C into "Aborted!" and exit code 1.
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         code = cli.main(prog_name="bulletin", standalone_mode=False)
     except (KeyboardInterrupt, click.exceptions.Abort):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -87,6 +88,17 @@ def open_input(path: str | os.PathLike[str]) -> BinaryIO:
         raise InputError("not a regular file (a device, a pipe or a socket); only files are "
                          "read", shown)
     return os.fdopen(fd, "rb")
+
+
+def read_stdin(limit: int = MAX_INPUT_BYTES) -> bytes:
+    """Standard input's bytes, with the same limit as a file's (`bulletin parse - <
+    /dev/zero` must not fill the memory); InputError when it is closed or too long."""
+    if sys.stdin is None:
+        raise InputError("standard input is closed", "<stdin>")
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"too large for a bulletin (over {limit:,} bytes)", "<stdin>")
+    return data
 
 
 def read_input(path: str | os.PathLike[str], limit: int = MAX_INPUT_BYTES) -> bytes:

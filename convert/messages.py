@@ -81,6 +81,20 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
 
 
+def one_line(value: str, what: str) -> str:
+    """`value` if it can stand as a field of a document or a package (one line of text, no
+    control character, nothing that is not UTF-8); ValueError saying what is wrong."""
+    if _CONTROL.search(value):
+        raise ValueError(f"{what} holds a control character or a line break: "
+                         f"{printable(value)[:80]!r}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{what} holds bytes that are not UTF-8: "
+                         f"{value.encode('utf-8', 'surrogateescape')[:80]!r}") from None
+    return value
+
+
 def display_path(path: str | bytes | os.PathLike[str]) -> str:
     """A path as one printable line, for documents, catalogues, provenance and messages.
 

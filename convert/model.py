@@ -83,6 +83,11 @@ def add_text(parent: Element, text: str | None) -> None:
         parent.text = (parent.text or "") + text
 
 
+#: The longest language tag taken: RFC 5646 asks every implementation to take 35 characters;
+#: a tag too long for a DOCX property (255) is no language anyone writes.
+LANGUAGE_MAX = 63
+
+
 @functools.cache
 def language(tag: str) -> str:
     """`tag` as a valid BCP 47 language tag in its standard form ("EN-us" gives "en-US");
@@ -90,6 +95,9 @@ def language(tag: str) -> str:
     import langcodes
 
     example = "such as en, fr, de-CH or sr-Latn"
+    if len(tag) > LANGUAGE_MAX:
+        raise ValueError(f"a language tag of {len(tag)} characters is more than the "
+                         f"{LANGUAGE_MAX} this tool takes ({example})")
     if "_" in tag:
         fixed = tag.replace("_", "-")
         hint = f"; did you mean {langcodes.standardize_tag(fixed)}?" \

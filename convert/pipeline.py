@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Unpack
 
 from . import model, transforms, writers
-from .files import atomic_output
+from .files import atomic_output, read_stdin
 from .messages import (
     NOT_A_BULLETIN,
     BulletinError,
@@ -38,8 +38,10 @@ from .reader.profile import get as get_profile
 from .schema import check
 from .walk import Walk, package_around
 
-#: `dest` value meaning "standard output".
-STDOUT = "-"
+#: `dest` value meaning "standard output", and source meaning "standard input".
+STDOUT = STDIN = "-"
+#: How messages name standard input, and the stem of its outputs in a folder.
+STDIN_NAME = "<stdin>"
 
 Source = str | os.PathLike[str]
 
@@ -171,6 +173,9 @@ def convert(
         if file is not None:
             _to_file(inputs, writer, file, result, validate=validate, reading=reading,
                      options=opts, force=force, skip_existing=skip_existing)
+        elif dest == STDOUT and sys.stdout is None:
+            result.fail(BulletinError("standard output is closed", hint="write to a file with "
+                                      "-o FILE"))
         else:
             stream = sys.stdout.buffer if dest == STDOUT else dest
             assert stream is not None and not isinstance(stream, str | os.PathLike)
@@ -178,7 +183,7 @@ def convert(
                        options=opts)
         return result
 
-    protected = {i.path.resolve() for i in inputs}  # never overwrite an input
+    protected = {_real(i.path) for i in inputs}  # never overwrite an input
     written: set[Path] = set()  # nor a file this run already wrote
     for done, item in enumerate(inputs, start=1):
         if progress is not None:
@@ -189,8 +194,9 @@ def convert(
         for n, doc in enumerate(documents, start=1):
             suffix = f"-{n}" if len(documents) > 1 else ""
             for name, writer in chosen.items():
-                target = _target(item, folder, f"{item.path.stem}{suffix}.{writer.extension}")
-                resolved = target.resolve()
+                stem = "stdin" if str(item.path) == STDIN else item.path.stem
+                target = _target(item, folder, f"{stem}{suffix}.{writer.extension}")
+                resolved = _real(target)
                 if resolved in protected or resolved in written:
                     what = "an input" if resolved in protected else "an output of this run"
                     result.fail(BulletinError(f"{target} would overwrite {what}; not written",
@@ -215,13 +221,23 @@ def _single_file(dest: Source | BinaryIO | None, to: str | list[str] | None) -> 
     raw = os.fspath(dest)
     if raw.endswith(("/", os.sep)) or os.path.isdir(raw):
         return None
-    if writers.format_of(raw) is not None:
+    named = writers.format_of(raw)
+    if named is not None:
+        if to is not None and len(asked := writers.resolve(to)) == 1 and not _same_kind(
+                writers.EXTENSIONS[named], writers.get(asked[0]).extension):
+            raise ValueError(f"{raw} names a {named} file, but the format asked for is "
+                             f"{asked[0]}: name the file .{writers.get(asked[0]).extension}")
         return Path(raw)
     if to is not None:
         names = writers.resolve(to)
         if len(names) == 1 and raw.lower().endswith("." + writers.get(names[0]).extension):
             return Path(raw)
     return None
+
+
+def _same_kind(a: str, b: str) -> bool:
+    """Whether a file named .`a` may hold format .`b`: "xml" and "tei.xml" are both XML."""
+    return a.endswith(b) or b.endswith(a)
 
 
 def _outside_packages(path: Path, result: ConvertResult) -> bool:
@@ -245,19 +261,31 @@ def _inputs(sources: Iterable[Source], result: ConvertResult,
     seen: set[Path] = set()
     named = []
     for raw in sources:
-        if os.path.lexists(raw):
+        if os.fspath(raw) == STDIN:
+            found.append(_Input(Path(STDIN), None))
+            continue
+        try:
+            os.lstat(raw)
             named.append(raw)
-        else:
+        except FileNotFoundError:
             result.fail(BulletinError("no such file or folder", display_path(raw)))
+        except OSError as exc:  # a folder on the way that cannot be read, a name too long
+            result.fail(BulletinError(f"cannot read: {exc.strerror or exc}", display_path(raw)))
     walk = Walk(named, exclude=exclude, skip_outputs=True)
     for item in walk:
         candidate = _Input(Path(item.path), None if item.root is None else Path(item.root))
-        key = candidate.path.resolve()
+        key = _real(candidate.path)
         if key not in seen:
             seen.add(key)
             found.append(candidate)
     result.messages.extend(walk.skipped)
     return found
+
+
+def _real(path: Path) -> Path:
+    """Where `path` really is (links followed; a link loop gives the path itself, where
+    Path.resolve raises): what tells two names of one file apart."""
+    return Path(os.path.realpath(path))
 
 
 def _target(item: _Input, folder: Path | None, name: str) -> Path:
@@ -270,10 +298,12 @@ def _target(item: _Input, folder: Path | None, name: str) -> Path:
 
 def _documents(path: Path, result: ConvertResult, *, validate: bool,
                reading: dict[str, Any]) -> list[model.Element]:
-    """The valid documents of one input; problems go to `result`."""
+    """The valid documents of one input (standard input for "-"); problems go to `result`."""
     strict = reading.get("strict", False)
+    how = {k: v for k, v in reading.items() if k != "strict"}
     try:
-        parsed = parse_file(path, **{k: v for k, v in reading.items() if k != "strict"})
+        parsed = (parse(read_stdin(), source=STDIN_NAME, **how) if str(path) == STDIN
+                  else parse_file(path, **how))
     except BulletinError as exc:
         result.fail(exc)
         return []
@@ -327,7 +357,8 @@ def _write(doc: model.Element, writer: writers.Writer, source: Path, result: Con
         where = target or exc.filename or "the output"
         result.fail(WriterError(f"cannot write {where}: {exc.strerror or exc}", str(source),
                                 hint="free some space or choose another output folder, then "
-                                     "run the same command with --skip-existing"))
+                                     "run the same command with --skip-existing",
+                                kind=f"cannot-write-{exc.errno}"))
         return False
     except Exception as exc:
         result.fail(WriterError(f"the {writer.name} writer failed: {type(exc).__name__}: {exc}",
@@ -366,7 +397,7 @@ def _to_file(inputs: list[_Input], writer: writers.Writer, target: Path,
     path, doc = found[0]
     if skip_existing and target.exists():
         result.kept.append(target)
-    elif path.resolve() == target.resolve():
+    elif _real(path) == _real(target):
         result.fail(BulletinError(f"{target} would overwrite an input; not written", str(path)))
     elif _write(doc, writer, path, result, options, target=target, force=force):
         result.outputs.append(Output(str(path), writer.name, target))

@@ -40,6 +40,8 @@ def month_number(token: str) -> int:
 def iso_date(year: int | None, month: int, day: int) -> str | None:
     """ISO 8601 `YYYY-MM-DD`, or `--MM-DD` without a year; None if no such calendar day."""
     leap_year = 2000  # a year-less 29 February is a real day in some year
+    if year is not None and not 1 <= year <= 9999:  # no year 0 in ISO 8601's common form
+        return None
     try:
         calendar.weekday(year or leap_year, month, day)
     except ValueError:

@@ -66,8 +66,9 @@ def is_workspace(folder: str | os.PathLike[str]) -> bool:
 
 def package_around(path: str | os.PathLike[str]) -> Path | None:
     """The BagIt package or archive workspace that `path` (a file or folder, existing or not)
-    lies in, if any: no command but `archive --resume` writes there."""
-    folder = Path(os.path.abspath(path))
+    lies in, if any: no command but `archive --resume` writes there. Links are followed: a
+    link into a package leads into the package."""
+    folder = Path(os.path.realpath(path))
     for candidate in (folder, *folder.parents):
         if _is_package_or_workspace(str(candidate)):
             return candidate
@@ -110,37 +111,40 @@ class Walk:
             if not os.path.isdir(top):
                 yield Found(top, display_path(top))  # named: always an input
             elif self._enter(top, top, named=True):
-                yield from self._walk(top, os.path.realpath(top), set())
+                yield from self._walk(top, top, os.path.realpath(top), set())
 
     def _enter(self, folder: str, shown: str, *, named: bool = False) -> bool:
         """Whether to walk `folder`; a folder left out is reported once."""
         why = None
-        if is_package(folder):
+        try:
+            st = os.stat(folder)
+        except OSError:
+            return True  # reading it will say why
+        if (st.st_dev, st.st_ino) in self._excluded:
+            if named:
+                return True  # the user asked for this very folder
+            why = "is the output folder of this command"
+        elif is_package(folder):
             why = ("is a BagIt package (it holds bagit.txt): its files are not bulletins to "
                    "convert or archive again; name a file inside it to take that file")
         elif is_workspace(folder):
             why = ("is the workspace of an interrupted archive run; finish it with 'bulletin "
                    "archive ... --resume' or remove it")
-        else:
-            try:
-                st = os.stat(folder)
-            except OSError:
-                return True  # reading it will say why
-            if (st.st_dev, st.st_ino) in self._excluded:
-                if named:
-                    return True  # the user asked for this very folder
-                why = "is the output folder of this command"
         if why:
             self.skipped.append(info(f"skipped: {why}", display_path(shown)))
         return why is None
 
-    def _walk(self, folder: str, root: str, seen: set[tuple[int, int]]) -> Iterator[Found]:
+    def _walk(self, folder: str, top: str, root: str,
+              seen: set[tuple[int, int]]) -> Iterator[Found]:
+        """The inputs under `folder`, found in a walk of `top` (as given; `root` is where it
+        really is, for telling the links that leave it)."""
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
             st = os.stat(folder)
-        except OSError:
-            yield Found(folder, display_path(folder), root)  # reading it will say why
+        except OSError as exc:
+            self.skipped.append(warning(f"skipped: the folder cannot be read "
+                                        f"({exc.strerror or exc})", display_path(folder)))
             return
         seen = seen | {(st.st_dev, st.st_ino)}  # a linked folder may lead back up
         texts = {os.path.splitext(e.name)[0] for e in entries
@@ -159,11 +163,14 @@ class Walk:
             if is_dir:
                 try:
                     target = os.stat(entry.path)
-                except OSError:
+                except OSError as exc:  # a path too long, a folder gone meanwhile
+                    self.skipped.append(warning(f"skipped: cannot be read "
+                                                f"({exc.strerror or exc})",
+                                                display_path(entry.path)))
                     continue
                 if (target.st_dev, target.st_ino) not in seen and self._enter(entry.path,
                                                                               entry.path):
-                    yield from self._walk(entry.path, root, seen)
+                    yield from self._walk(entry.path, top, root, seen)
             elif os.path.splitext(entry.name)[1].lower() not in self.suffixes:
                 self.ignored += 1
             elif self.skip_outputs and _earlier_output(entry.name, texts):
@@ -172,7 +179,7 @@ class Walk:
                     "beside STEM.txt)", display_path(entry.path),
                     hint="name such a file to convert it", kind="earlier-output"))
             else:
-                yield Found(entry.path, display_path(entry.path), root)
+                yield Found(entry.path, display_path(entry.path), top)
 
     def _follow(self, link: str, root: str, is_dir: bool) -> bool:
         """Whether to follow a symbolic link met in a walk of `root`."""

@@ -532,7 +532,7 @@ def test_year_option_and_warnings_reach_the_catalog(tmp_path: Path) -> None:
 def test_journal_cuts_a_torn_last_line_and_refuses_damage(tmp_path: Path) -> None:
     path = tmp_path / "journal.jsonl"
     a = b'{"source": "a.txt", "status": "duplicate"}\n'
-    b = b'{"source": "b.txt", "status": "quarantined"}\n'
+    b = b'{"source": "b.txt", "status": "quarantined", "reason": "empty"}\n'
     path.write_bytes(a + b + b'{"source": ')
     assert [r["source"] for r in Journal(path).records()] == ["a.txt", "b.txt"]
     assert path.read_bytes() == a + b

@@ -306,3 +306,192 @@ def test_a_title_longer_than_a_docx_property_takes_is_cut_there_only(tmp_path: P
     assert title.split()[-1] in body
     report = convert.archive(tmp_path / "long.txt", tmp_path / "bag")
     assert report.totals.archived == 1 and report.totals.quarantined == 0
+
+
+# --- what the attack run found (one test each) ------------------------------------------------
+
+
+def test_relative_folders_in_and_out(tmp_path: Path) -> None:
+    (tmp_path / "src" / "sub").mkdir(parents=True)
+    shutil.copy(STORY, tmp_path / "src" / "sub" / "story.txt")
+    for args, made in ((["convert", "src/", "--to", "tei", "-o", "out/"], "out/sub/story.tei.xml"),
+                       (["parse", "src", "-o", "masters/"], "masters/sub/story.xml")):
+        done = subprocess.run([sys.executable, "-m", "convert", *args], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=300, check=False)
+        assert done.returncode == 0, done.stderr
+        assert (tmp_path / made).is_file()
+
+
+def test_a_symlink_loop_costs_only_itself(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(STORY, src / "story.txt")
+    (src / "loop.txt").symlink_to(src / "loop.txt")
+    result = convert.convert(src, "tei", tmp_path / "out")
+    assert [o.path.name for o in result.outputs if o.path] == ["story.tei.xml"]
+    assert any("loop.txt" in (m.source or "") for m in result.messages)
+
+
+@pytest.mark.parametrize("option", [["--encoding", "undefined"],
+                                    ["--source-url", "http://example.org/\nInjected: yes"]])
+def test_options_that_cannot_be_used_are_usage_errors(option: list[str]) -> None:
+    done = run("parse", *option, STORY)
+    assert done.returncode == ExitCode.USAGE and "Traceback" not in done.stderr
+
+
+def test_a_source_organization_cannot_inject_a_bag_info_field(tmp_path: Path) -> None:
+    done = run("archive", STORY, "-o", tmp_path / "bag", "--source-organization",
+               "Acme\nPayload-Oxum: 1.1")
+    assert done.returncode == ExitCode.USAGE and not (tmp_path / "bag").exists()
+    with pytest.raises(ValueError, match="line break"):
+        convert.archive(STORY, tmp_path / "bag", source_organization="Acme\nX: y")
+    with pytest.raises(ValueError, match="line break"):
+        convert.parse(STORY.read_bytes(), source_url="http://a\r\nb")
+
+
+@pytest.fixture
+def package(tmp_path: Path) -> Path:
+    convert.archive(STORY, tmp_path / "bag", to="tei")
+    return tmp_path / "bag"
+
+
+def test_verify_names_what_it_cannot_read(package: Path) -> None:
+    (package / "bagit.txt").write_bytes(b"BagIt-Version: 1.0\nTag-File-Character-Encoding: "
+                                        b"UTF-8\n\xff\xfe\n")
+    done = run("verify", package)
+    assert done.returncode == ExitCode.INVALID and "Traceback" not in done.stderr
+
+
+def test_verify_reports_an_odd_premis_size(package: Path) -> None:
+    premis = next(package.glob("data/*/*/premis.xml"))
+    premis.write_bytes(premis.read_bytes().replace(b":size>", b":size>\xc2\xb2", 1))
+    problems = verify(package)
+    assert problems and all("Traceback" not in m.text for m in problems)
+
+
+@pytest.mark.parametrize("name", ["bag-info.txt", "payload"])
+def test_verify_never_reads_a_pipe(name: str, package: Path) -> None:
+    target = package / "bag-info.txt" if name == "bag-info.txt" else next(
+        package.glob("data/*/*/original.txt"))
+    target.unlink()
+    os.mkfifo(target)
+    done = run("verify", package, timeout=60)
+    assert done.returncode == ExitCode.INVALID and "not a regular file" in done.stderr
+    assert str(target.relative_to(package)) in done.stderr
+
+
+@pytest.mark.parametrize("record", [
+    b'{"source": "a.txt", "status": "archived", "sha256": "' + b"a" * 64 + b'", "folder": '
+    b'"data/x", "files": [["../../etc/passwd", 1, "' + b"a" * 64 + b'", "' + b"b" * 128
+    + b'"]], "docs": [{"id": "x"}]}\n',
+    b'{"source": "a.txt", "status": "archived", "sha256": "' + b"a" * 64 + b'", "folder": '
+    b'"data/x", "files": [], "docs": [{"id": "x", "tei": "/etc/passwd"}]}\n',
+    b'{"source": "a.txt", "status": "quarantined"}\n',
+    b"[" * 100_000 + b"]" * 100_000 + b"\n",
+])
+def test_a_journal_record_cannot_reach_outside_the_package(record: bytes, tmp_path: Path) -> None:
+    from convert.archiving.journal import Journal, JournalError
+
+    path = tmp_path / "journal.jsonl"
+    path.write_bytes(record)
+    with pytest.raises(JournalError):
+        list(Journal(path).records())
+
+
+def test_nothing_is_written_into_a_package_through_a_link(package: Path, tmp_path: Path) -> None:
+    (tmp_path / "into").symlink_to(package / "data", target_is_directory=True)
+    done = run("convert", EXAMPLES / "sofia-tram-cyrillic.txt", "--to", "tei", "-o",
+               tmp_path / "into")
+    assert done.returncode == ExitCode.FAILED and "BagIt package" in done.stderr
+    nested = run("archive", STORY, "-o", tmp_path / "into" / "inner")
+    assert nested.returncode == ExitCode.FAILED
+    assert verify(package) == []
+
+
+def test_standard_input_has_the_size_limit_and_the_checks_of_a_file(
+        package: Path, tmp_path: Path) -> None:
+    big = subprocess.run(f"head -c 70000000 /dev/zero | {sys.executable} -m convert parse -",
+                         shell=True, capture_output=True, text=True, timeout=120, check=False)
+    assert big.returncode == ExitCode.FAILED and "too large" in big.stderr
+    into = subprocess.run([sys.executable, "-m", "convert", "parse", "-", "-o",
+                           str(package / "data" / "x.xml")], input=STORY.read_bytes(),
+                          capture_output=True, timeout=120, check=False)
+    assert into.returncode == ExitCode.FAILED and b"BagIt package" in into.stderr
+    folder = subprocess.run([sys.executable, "-m", "convert", "parse", "-", "-o",
+                             str(tmp_path / "masters") + "/"],
+                            input=(EXAMPLES / "digest-europe.txt").read_bytes(),
+                            capture_output=True, timeout=120, check=False)
+    assert folder.returncode == 0, folder.stderr
+    assert sorted(p.name for p in (tmp_path / "masters").iterdir()) == [
+        "stdin-1.xml", "stdin-2.xml"]
+
+
+def test_a_closed_standard_output_is_a_message() -> None:
+    done = subprocess.run(f"{sys.executable} -m convert parse {STORY} >&-", shell=True,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == ExitCode.FAILED and "standard output is closed" in done.stderr
+
+
+def test_sigterm_leaves_no_temporary_file(tmp_path: Path) -> None:
+    import signal
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(60):
+        shutil.copy(STORY, src / f"story-{i:02d}.txt")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "convert", "convert", str(src), "--to",
+                             "pdf", "-o", str(out), "-q"], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (out.exists() and any(out.iterdir())) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == ExitCode.INTERRUPTED and "Traceback" not in err
+    assert leftovers(out) == []
+
+
+def test_resume_and_force_together_are_a_usage_error(tmp_path: Path) -> None:
+    done = run("archive", STORY, "-o", tmp_path / "bag", "--resume", "--force")
+    assert done.returncode == ExitCode.USAGE
+
+
+def test_an_output_name_must_agree_with_the_format(tmp_path: Path) -> None:
+    assert run("convert", STORY, "--to", "epub", "-o", tmp_path / "s.tei.xml").returncode == 2
+    assert run("parse", STORY, "-o", tmp_path / "s.pdf").returncode == 2
+    assert run("convert", STORY, "--to", "tei", "-o", tmp_path / "s.xml").returncode == 0
+    assert not (tmp_path / "s.tei.xml").exists() and not (tmp_path / "s.pdf").exists()
+
+
+def test_a_reference_docx_must_be_a_regular_file(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "ref.docx")
+    done = run("convert", STORY, "--to", "docx", "-o", tmp_path / "out",
+               "--reference-docx", tmp_path / "ref.docx", timeout=60)
+    assert done.returncode == ExitCode.USAGE and "not a regular file" in done.stderr
+
+
+def test_a_year_zero_is_no_date(tmp_path: Path) -> None:
+    result = convert.parse("Harbour Board Meets\n\nROTTERDAM, June 1, 0000 (EIRNS)—The board "
+                           "met today and agreed on the dredging calendar.\n")
+    doc = result.documents[0]
+    assert model.head(doc).date is None and validate(doc) == []
+    (tmp_path / "zero.xml").write_bytes(model.dump(doc))
+    done = convert.convert(tmp_path / "zero.xml", "all,html", tmp_path / "out")
+    assert done.ok and len(done.outputs) == 5
+
+
+def test_a_comment_inside_a_dateline_is_no_content(tmp_path: Path) -> None:
+    text = (FIXTURES / "everything.xml").read_text("utf-8")
+    start = text.index("<dateline>") + len("<dateline>")
+    (tmp_path / "c.xml").write_text(text[:start] + "<!-- checked -->" + text[start:], "utf-8")
+    result = convert.convert(tmp_path / "c.xml", "all,html", tmp_path / "out")
+    assert result.ok and len(result.outputs) == 5
+
+
+def test_a_utf16_master_is_read_as_xml(tmp_path: Path) -> None:
+    text = (FIXTURES / "everything.xml").read_text("utf-8")
+    text = text.replace("encoding='UTF-8'", "encoding='UTF-16'")
+    (tmp_path / "m.xml").write_bytes(text.encode("utf-16"))
+    result = convert.parse_file(tmp_path / "m.xml")
+    assert result.messages == [] and result.documents[0].get("id") == model.load(
+        (FIXTURES / "everything.xml").read_bytes()).get("id")

@@ -13,6 +13,7 @@ import logging
 import os
 import secrets
 import shutil
+import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import model
-from ..messages import ExitCode, InputError, Message, OutputExistsError
+from ..messages import ExitCode, InputError, Message, OutputExistsError, one_line
 from ..reader.decode import text_encoding
 from ..reader.profile import get as get_profile
 from ..walk import Walk, package_around
@@ -110,6 +111,8 @@ def archive(
     target = Path(os.path.abspath(dest))
     if lang is not None:
         lang = model.language(lang)  # ValueError for what is not a BCP 47 tag
+    if source_organization is not None:
+        one_line(source_organization, "the source organization")  # bag-info.txt is by line
     if encoding is not None:
         try:
             encoding = text_encoding(encoding)  # "CP1252", "windows-1252" -> "cp1252"
@@ -128,11 +131,12 @@ def archive(
                     chunk_size=chunk_size, progress=progress, year=year, lang=lang,
                     encoding=encoding, profile=profile, strict=strict,
                     follow_symlinks=follow_symlinks)
-    except OSError as exc:  # a full disk, a read-only folder: say where and what to do
-        where = exc.filename or target
+    except (OSError, sqlite3.OperationalError) as exc:  # a full disk, a read-only folder
+        where = getattr(exc, "filename", None) or target
         again = ("run the same command with --resume" if workspace_of(target).exists()
                  else "run the command again")
-        raise ArchiveError(f"cannot write {where}: {exc.strerror or exc}", str(target),
+        cause = getattr(exc, "strerror", None) or exc
+        raise ArchiveError(f"cannot write {where}: {cause}", str(target),
                            hint=f"free some space or make the folder writable, then "
                                 f"{again}") from exc
 

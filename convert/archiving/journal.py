@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,20 +44,55 @@ class JournalError(BulletinError):
 _STATUSES = frozenset({ARCHIVED, DUPLICATE, QUARANTINED})
 
 
+_HEX = re.compile(r"[0-9a-f]+")
+#: Fields of a record's document summary that are not the paths of its files.
+_DOC_FIELDS = frozenset({"id", "date", "title", "agency", "derived_from"})
+
+
+def _payload_path(value: Any) -> bool:
+    """A path inside the bag's payload: relative, under data/, never climbing out."""
+    return (isinstance(value, str) and value.startswith("data/")
+            and ".." not in value.split("/") and "\0" not in value)
+
+
+def _digest(value: Any, length: int) -> bool:
+    return isinstance(value, str) and len(value) == length and bool(_HEX.fullmatch(value))
+
+
 def _checked(record: Any) -> str | None:
-    """What is wrong with a journal record's shape (an edited journal), or None."""
+    """What is wrong with a journal record's shape (an edited journal), or None. Everything
+    the run reads back is checked here: a record must not send the run outside the package
+    or into a crash."""
     if not isinstance(record, dict):
         return "a record is not a JSON object"
-    if not isinstance(record.get("source"), str) or record.get("status") not in _STATUSES:
+    status = record.get("status")
+    if not isinstance(record.get("source"), str) or status not in _STATUSES:
         return "a record lacks its source or status"
+    sha = record.get("sha256")
+    if (status == ARCHIVED or sha is not None) and not _digest(sha, 64):
+        return "a record's sha256 is not a SHA-256 digest"
+    if status == QUARANTINED and not isinstance(record.get("reason"), str):
+        return "a quarantined input's record gives no reason"
+    for key in ("warnings", "messages"):
+        if key in record and not (isinstance(record[key], list)
+                                  and all(isinstance(w, str) for w in record[key])):
+            return f"a record's {key} are not a list of texts"
     files = record.get("files", [])
     if not isinstance(files, list) or not all(
-            isinstance(f, list) and len(f) == 4 for f in files):
-        return "a record's file list is malformed"
-    if files and not isinstance(record.get("folder"), str):
-        return "a record with files names no folder"
+            isinstance(f, list) and len(f) == 4 and _payload_path(f[0])
+            and isinstance(f[1], int) and f[1] >= 0 and _digest(f[2], 64) and _digest(f[3], 128)
+            for f in files):
+        return "a record's file list is malformed (or names a file outside the payload)"
+    if (files or status == ARCHIVED) and not _payload_path(record.get("folder")):
+        return "a record names no folder inside the payload"
+    docs = record.get("docs", [] if status != ARCHIVED else None)
+    if not isinstance(docs, list) or (status == ARCHIVED and not docs) or not all(
+            isinstance(d, dict) and isinstance(d.get("id"), str)
+            and all(v is None or isinstance(v, str) for v in d.values())
+            and all(_payload_path(v) for k, v in d.items() if k not in _DOC_FIELDS)
+            for d in docs):
+        return "a record's documents are malformed (or name a file outside the payload)"
     return None
-
 
 class Journal:
     """Append-only JSON Lines, one record per finished input."""
@@ -77,7 +113,7 @@ class Journal:
                     break
                 try:
                     record = json.loads(line)
-                except ValueError as exc:
+                except (ValueError, RecursionError) as exc:
                     raise JournalError(self.path, number, f"not JSON ({exc})") from exc
                 if (problem := _checked(record)) is not None:
                     raise JournalError(self.path, number, problem)

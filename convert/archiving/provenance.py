@@ -219,5 +219,6 @@ def objects(data: bytes) -> list[tuple[str, int | None, str | None]]:
         size = obj.findtext("p:objectCharacteristics/p:size", namespaces=ns)
         digest = obj.findtext("p:objectCharacteristics/p:fixity[p:messageDigestAlgorithm="
                               "'SHA-256']/p:messageDigest", namespaces=ns)
-        found.append((name or "", int(size) if size and size.isdigit() else None, digest))
+        count = int(size) if size is not None and size.isascii() and size.isdigit() else None
+        found.append((name or "", count, digest))
     return found

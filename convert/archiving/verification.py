@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -34,17 +35,21 @@ def verify(dest: str | os.PathLike[str],
     import bagit
 
     path = Path(dest)
+    if odd := _not_regular(path):  # reading a FIFO or a device would never end
+        return odd
     try:
         bag = bagit.Bag(str(path))
     except bagit.BagError as exc:
         return [error(f"not a BagIt bag: {exc}", str(path))]
+    except ValueError as exc:  # a tag file that is not UTF-8 (UnicodeDecodeError)
+        return [error(f"not a BagIt bag: a tag file cannot be read: {exc}", str(path))]
     problems: list[Message] = []
     try:
         with _counting_hashes(progress, len(bag.entries)):
             bag.validate(fast=False)
     except bagit.BagValidationError as exc:
         problems = _examine(bag, path) or [error(f"invalid bag: {exc}", str(path))]
-    except bagit.BagError as exc:
+    except (bagit.BagError, ValueError) as exc:
         problems = [error(f"invalid bag: {exc}", str(path))]
     else:
         problems = _unlisted_tag_files(bag, path)
@@ -53,6 +58,22 @@ def verify(dest: str | os.PathLike[str],
     problems += _provenance(bag, path)
     unique = {(m.source, m.text): m for m in problems}
     return sorted(unique.values(), key=lambda m: (m.source or "", m.text))
+
+
+def _not_regular(path: Path) -> list[Message]:
+    """Every entry of the package that is neither a folder nor a regular file (a FIFO, a
+    device, a symbolic link): a package holds only files."""
+    found = []
+    for folder, dirs, files in os.walk(path):
+        for name in [*dirs, *files]:
+            entry = os.path.join(folder, name)
+            mode = os.lstat(entry).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                found.append(error("not a regular file (a link, a pipe or a device): a package "
+                                   "holds only files; nothing was read", os.path.relpath(
+                                       entry, path)))
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
+    return found
 
 
 @contextlib.contextmanager
@@ -149,7 +170,7 @@ def _provenance(bag: Any, path: Path) -> list[Message]:
     for rel in sorted(p for p in payload if os.path.basename(p) == layout.PREMIS_NAME):
         try:
             records = provenance.objects((path / rel).read_bytes())
-        except (OSError, etree.XMLSyntaxError) as exc:
+        except (OSError, ValueError, etree.XMLSyntaxError) as exc:
             problems.append(error(f"provenance: cannot be read: {exc}", rel))
             unreadable.add(os.path.dirname(rel))  # one message for the folder, not one a file
             continue

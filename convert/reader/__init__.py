@@ -18,7 +18,7 @@ from typing import TypedDict, Unpack
 
 from .. import model, transforms
 from ..files import read_input
-from ..messages import Message, display_path
+from ..messages import Message, display_path, one_line
 from .decode import decode
 from .explain import Trace
 from .profile import Profile
@@ -85,6 +85,8 @@ def read(data: bytes | str, *, name: str | None = None, source: str | None = Non
                            traces=[Trace(profile.name, "canonical-xml", 1, 1, [], [], [])])
     decoded = decode(data, source, reading.get("encoding"))  # a lone surrogate is repaired
     url = reading.get("source_url")
+    if url is not None:
+        one_line(url, "the source URL")
     known_year, year_from = _known_year(reading.get("year"), url, name)
     opts = Options(
         name=name, source=source, media_type="text/plain", encoding=decoded.encoding,

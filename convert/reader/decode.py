@@ -175,7 +175,10 @@ def _decode_as(data: bytes, encoding: str, source: str | None) -> Decoded:
 def text_encoding(name: str) -> str:
     """The canonical name of a text encoding; LookupError for others (base64, rot13)."""
     codec = codecs.lookup(name)
-    "".encode(codec.name)  # a bytes-to-bytes codec refuses str: "not a text encoding"
+    try:
+        "".encode(codec.name)  # a bytes-to-bytes codec refuses str; "undefined" refuses all
+    except (UnicodeError, TypeError) as exc:
+        raise LookupError(f"{name!r} is not a text encoding") from exc
     return codec.name
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import copy
 
 from lxml import etree
@@ -12,7 +13,14 @@ from ..schema import instructions
 
 
 def looks_like_xml(data: bytes) -> bool:
-    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    """Whether `data` starts like XML: UTF-8, or UTF-16 with its byte order mark (XML in
+    UTF-16 always has one)."""
+    head = data[:512]
+    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if head.startswith(bom):
+            head = head[len(bom):].decode(encoding, "ignore").encode("utf-8")
+            break
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     return head.startswith((b"<?xml", b"<bulletin", b"<!--", b"<!DOCTYPE"))
 
 

@@ -69,11 +69,13 @@ class Visitor(Generic[T]):
             self.visit(child, into)
 
     def inline(self, parent: model.Element, into: T) -> None:
-        """Visit mixed content: text(), each child element, text() of what follows it."""
+        """Visit mixed content: text(), each child element, text() of what follows it (also
+        after a comment, which itself is not content)."""
         self._inline += 1
         self.text(parent.text, into)
-        for child in parent.iterchildren(model.q("*")):
-            self.visit(child, into)
+        for child in parent:
+            if isinstance(child.tag, str):
+                self.visit(child, into)
             self.text(child.tail, into)
         self._inline -= 1
 
