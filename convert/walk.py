@@ -110,7 +110,7 @@ class Walk:
             if not os.path.isdir(top):
                 yield Found(top, display_path(top))  # named: always an input
             elif self._enter(top, top, named=True):
-                yield from self._walk(top, os.path.realpath(top), set())
+                yield from self._walk(top, top, os.path.realpath(top), set())
 
     def _enter(self, folder: str, shown: str, *, named: bool = False) -> bool:
         """Whether to walk `folder`; a folder left out is reported once."""
@@ -134,13 +134,16 @@ class Walk:
             self.skipped.append(info(f"skipped: {why}", display_path(shown)))
         return why is None
 
-    def _walk(self, folder: str, root: str, seen: set[tuple[int, int]]) -> Iterator[Found]:
+    def _walk(self, folder: str, top: str, real: str,
+              seen: set[tuple[int, int]]) -> Iterator[Found]:
+        """The inputs under `folder`, a folder of `top` (as given; `real` is where it really
+        is, which decides what a symbolic link leaves)."""
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
             st = os.stat(folder)
         except OSError:
-            yield Found(folder, display_path(folder), root)  # reading it will say why
+            yield Found(folder, display_path(folder), top)  # reading it will say why
             return
         seen = seen | {(st.st_dev, st.st_ino)}  # a linked folder may lead back up
         texts = {os.path.splitext(e.name)[0] for e in entries
@@ -154,7 +157,7 @@ class Walk:
                 is_dir = entry.is_dir()  # follows a link
             except OSError:
                 is_link, is_dir = False, False
-            if is_link and not self._follow(entry.path, root, is_dir):
+            if is_link and not self._follow(entry.path, real, is_dir):
                 continue
             if is_dir:
                 try:
@@ -163,7 +166,7 @@ class Walk:
                     continue
                 if (target.st_dev, target.st_ino) not in seen and self._enter(entry.path,
                                                                               entry.path):
-                    yield from self._walk(entry.path, root, seen)
+                    yield from self._walk(entry.path, top, real, seen)
             elif os.path.splitext(entry.name)[1].lower() not in self.suffixes:
                 self.ignored += 1
             elif self.skip_outputs and _earlier_output(entry.name, texts):
@@ -172,7 +175,7 @@ class Walk:
                     "beside STEM.txt)", display_path(entry.path),
                     hint="name such a file to convert it", kind="earlier-output"))
             else:
-                yield Found(entry.path, display_path(entry.path), root)
+                yield Found(entry.path, display_path(entry.path), top)
 
     def _follow(self, link: str, root: str, is_dir: bool) -> bool:
         """Whether to follow a symbolic link met in a walk of `root`."""
