@@ -157,10 +157,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
     from .reader.decode import text_encoding
 
     try:
-        return None if value is None else text_encoding(value)
+        return text_encoding(value)
     except LookupError:
         raise click.BadParameter(f"{value!r} is not a text encoding (e.g. cp1252, koi8-r, "
                                  "latin-1)") from None
