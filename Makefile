@@ -5,9 +5,10 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-# Debian packages the test suite uses: validators and readers of every rendition.
+# Debian packages the test suite uses: validators and readers of every rendition, and strace
+# (a test kills a conversion as it makes a chosen write).
 DEBIAN_PACKAGES := default-jdk-headless epubcheck jing poppler-utils qpdf libreoffice-writer-nogui \
-                   faketime fonts-dejavu-core
+                   faketime fonts-dejavu-core strace
 
 .PHONY: demo test install install-test debian-packages lint bench bench-quick clean
 
