@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import secrets
 import sys
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
@@ -277,7 +276,7 @@ class _Job:
     force: bool
     skip_existing: bool
     #: In the names of the batch's temporary files: what it leaves is found and removed.
-    tag: str = field(default_factory=lambda: secrets.token_hex(4) + "-")
+    tag: str = field(default_factory=lambda: os.urandom(4).hex() + "-")
 
     def setup(self) -> None:
         pass
