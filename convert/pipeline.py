@@ -185,7 +185,16 @@ def convert(
                        options=opts)
         return result
 
-    job = _Job(tuple(chosen), folder, reading, validate, opts, force, skip_existing)
+    _batch(inputs, _Job(tuple(chosen), folder, reading, validate, opts, force, skip_existing),
+           chosen, result, jobs=jobs, progress=progress)
+    return result
+
+
+def _batch(inputs: list[_Input], job: _Job, chosen: dict[str, writers.Writer],
+           result: ConvertResult, *, jobs: int | None,
+           progress: Callable[[int, int], None] | None) -> None:
+    """Convert `inputs` into files: rendered by workers (or here), committed in order, then
+    synced once."""
     tasks = [_Task(seq, item, _size(item.path)) for seq, item in enumerate(inputs)]
     workers = min(jobs or _cpus(), len(tasks) // INPUTS_PER_WORKER)
     committed = _Commit(job, result, protected={i.path.resolve() for i in inputs})
@@ -198,7 +207,7 @@ def convert(
                 if progress is not None:
                     progress(task.seq + 1, len(tasks))
     finally:  # the workers are gone: what they wrote and nobody renamed can go
-        remove_temporary({_folder_of(t.input, folder) for t in tasks}, job.tag)
+        remove_temporary({_folder_of(t.input, job.folder) for t in tasks}, job.tag)
     if committed.folders:
         try:
             sync_file_systems(committed.folders)
@@ -207,7 +216,6 @@ def convert(
                                     f"{exc.strerror or exc}", display_path(exc.filename or ""),
                                     hint="check the disk, then run the same command with "
                                          "--force"))
-    return result
 
 
 def _cpus() -> int:
