@@ -42,7 +42,8 @@ class Config:
 
 FULL = Config(generated=2000, repeats=3, writer_docs=500,
               whole={120: whole.Plan(runs=5, peer_runs=3, warmup=1),
-                     2000: whole.Plan(runs=2, peer_runs=1, warmup=0, jobs_pairs=3)},
+                     2000: whole.Plan(runs=2, peer_runs=1, warmup=0, jobs_pairs=3,
+                                       ceiling_items=200)},
               startup_runs=15,
               archive_plan=((500, 2), (2000, 1), (2000, 2), (2000, 2), (2000, 1), (2000, 1),
                             (2000, 2)),
@@ -50,7 +51,8 @@ FULL = Config(generated=2000, repeats=3, writer_docs=500,
               scaling={1: 160, 4: 40, 16: 10}, profile_docs=2000)
 QUICK = Config(generated=100, repeats=1, writer_docs=20,
                whole={6: whole.Plan(runs=1, peer_runs=1, warmup=0),
-                      12: whole.Plan(runs=1, peer_runs=1, warmup=0, jobs_pairs=1)},
+                      12: whole.Plan(runs=1, peer_runs=1, warmup=0, jobs_pairs=1,
+                                     ceiling_items=4)},
                startup_runs=3, archive_plan=((10, 2), (25, 1), (25, 2), (25, 2), (25, 1)),
                parallel_items=4,
                scaling={1: 8, 4: 2, 16: 1}, profile_docs=100)

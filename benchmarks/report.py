@@ -409,7 +409,14 @@ def _whole_lines(w: dict[str, Any], r: dict[str, Any]) -> list[str]:
                   f"{two['median_s']:.1f} s; speed-up **{jobs['speedup_2_over_1']:.2f}×** (the "
                   f"mean of the pairs: {pairs}); CPU of 1 process over 2: "
                   f"{jobs['cpu_1_over_2']:.2f} (what the workers and their driver cost beyond "
-                  "the work).", ""]
+                  "the work)."]
+        if ceiling := jobs.get("ceiling"):
+            rates = ", ".join(f"{c['jobs']}: {c['per_s']:.1f}/s" for c in ceiling["runs"])
+            lines[-1] += (f" Right after, the conversions alone (no driver, no files) in 1 and 2 "
+                          f"processes of {ceiling['runs'][0]['items']} inputs each ({rates}): "
+                          f"**{ceiling['speedup_2_over_1']:.2f}×**, what the machine gave two "
+                          "processes then (other work on it may hold a core).")
+        lines.append("")
     return [*lines, *_where_the_time_goes(w, r["sections"])]
 
 

@@ -24,6 +24,7 @@ from convert import model
 
 from .markdown import to_markdown
 from .measure import NA, ProcessRun, run_process
+from .stages import parallel_stage, read_inputs
 
 #: The conversions compared: (our --to, the peer, the peer's formats).
 PAIRS = (("tei,epub", "pandoc", ("tei", "epub")), ("docx", "pandoc", ("docx",)),
@@ -39,6 +40,7 @@ class Plan:
     peer_runs: int  # of those, how many the peers get (a pandoc loop over 2,000 takes minutes)
     warmup: int
     jobs_pairs: int = 0  # pairs of `--to all` runs with 1 and 2 processes (order 1, 2, 2, 1, ...)
+    ceiling_items: int = 0  # inputs per process for the machine's own speed-up, beside them
 
 
 def summary(runs: Sequence[ProcessRun], items: int) -> dict[str, Any]:
@@ -69,6 +71,7 @@ class Inputs:
             doc for path in texts for doc in parse(path.read_bytes(), name=path.name).documents]
         self.work = work
         self.files = len(texts)
+        self.texts = list(texts)
 
     def markdown(self) -> Path:
         folder = self.work / "markdown"
@@ -170,9 +173,11 @@ class Whole:
                                      2)
         return row
 
-    def jobs(self, inputs: Inputs, pairs: int) -> dict[str, Any]:
+    def jobs(self, inputs: Inputs, pairs: int, ceiling_items: int) -> dict[str, Any]:
         """`--to all` with 1 and 2 processes, in the order 1, 2, 2, 1, 1, 2, ... (a drift of
-        the machine's speed cancels out); the speed-up is the mean of the pairs' ratios."""
+        the machine's speed cancels out); the speed-up is the mean of the pairs' ratios.
+        Right after, what the machine gives two processes at that time (other work may hold a
+        core): the conversions alone, without driver or files, in 1 and 2 processes."""
         order = [j for n in range(pairs) for j in ((1, 2) if n % 2 == 0 else (2, 1))]
         runs: dict[int, list[ProcessRun]] = {1: [], 2: []}
         for jobs in order:
@@ -187,6 +192,8 @@ class Whole:
             result["cpu_1_over_2"] = round(
                 statistics.fmean(r.cpu_s for r in runs[1]) /
                 statistics.fmean(r.cpu_s for r in runs[2]), 2)
+        result["ceiling"] = parallel_stage(read_inputs(inputs.texts[:2 * ceiling_items]),
+                                           ("tei", "epub", "docx", "pdf"), ceiling_items)
         return result
 
 
@@ -205,7 +212,7 @@ def whole_stage(bulletin: str | None, pandoc: str | None, soffice: str | None,
             for to, peer, formats in PAIRS:
                 result["rows"].append(whole.pair(inputs, to, peer, formats, plan))
             if plan.jobs_pairs:
-                result["jobs"] = whole.jobs(inputs, plan.jobs_pairs)
+                result["jobs"] = whole.jobs(inputs, plan.jobs_pairs, plan.ceiling_items)
     finally:
         for entry in work.iterdir():
             if entry.name.startswith("out-"):

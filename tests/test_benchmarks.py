@@ -101,6 +101,8 @@ def test_whole_commands_run_beside_the_peers(quick: tuple[dict, str, str]) -> No
     jobs = whole["jobs"]
     assert jobs["bulletins"] == 12 and jobs["order"] == [1, 2] and len(jobs["pairs"]) == 1
     assert jobs["speedup_2_over_1"] > 0 and jobs["jobs_2"]["status"] == "ok"
+    assert [(r["jobs"], r["items"]) for r in jobs["ceiling"]["runs"]] == [
+        (1, 4), (2, 8), (2, 8), (1, 4)]
     assert "| 6 (" in md and "pandoc, a shell loop" in md
 
 
