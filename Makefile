@@ -3,25 +3,48 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+LOWEST ?= .venv-lowest
 OUT    ?= out
 
-# Debian packages the test suite uses: validators and readers of every rendition, and strace
-# (a test kills a conversion as it makes a chosen write).
-DEBIAN_PACKAGES := default-jdk-headless epubcheck jing poppler-utils qpdf libreoffice-writer-nogui \
-                   faketime fonts-dejavu-core strace
+# uv installs the lock files (plain pinned requirements; pip reads them too) and makes them.
+UV_VERSION := 0.13.9
+UV         := $(BIN)/uv
+COMPILE    := $(UV) pip compile --quiet --universal --custom-compile-command "make lock"
 
-.PHONY: demo test install install-test debian-packages lint bench bench-quick clean
+# Debian packages the test suite uses: validators and readers of every rendition (Java runs
+# EPUBCheck 5.3 and the Nu HTML checker, which come from PyPI), Chromium, which DAISY Ace
+# and axe-core drive for the accessibility checks, and strace (a test kills a conversion as
+# it makes a chosen write).
+DEBIAN_PACKAGES := default-jdk-headless jing poppler-utils qpdf libreoffice-writer-nogui \
+                   faketime fonts-dejavu-core chromium strace
 
-$(BIN)/bulletin: pyproject.toml
+.PHONY: demo test test-lowest install install-test lock lock-upgrade debian-packages lint \
+        bench bench-quick clean npm-tools
+
+$(UV):
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+
+# Each venv gets the versions its lock pins, then the project itself without dependencies.
+$(VENV)/.installed: requirements/lock.txt pyproject.toml | $(UV)
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements/lock.txt
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
-install: $(BIN)/bulletin
+$(VENV)/.installed-test: requirements/test-lock.txt pyproject.toml | $(UV)
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements/test-lock.txt
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
 
-install-test: install
-	$(BIN)/pip install --quiet -e '.[test]'
+$(LOWEST)/.installed: requirements/lowest-lock.txt pyproject.toml | $(UV)
+	$(UV) venv --quiet --clear --python $(PYTHON) $(LOWEST)
+	$(UV) pip install --quiet --python $(LOWEST)/bin/python -r requirements/lowest-lock.txt
+	$(UV) pip install --quiet --python $(LOWEST)/bin/python --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
 
 ## demo: install into .venv, then convert and archive the bulletins in examples/
 demo: install
@@ -45,12 +68,40 @@ debian-packages:
 	fi
 
 ## test: install the test needs (Python and Debian), then run the whole suite
-test: debian-packages install-test
+test: debian-packages install-test npm-tools
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/mypy --strict convert
+	BULLETIN_LOCK=requirements/test-lock.txt $(BIN)/python -m pytest -q
+
+## test-lowest: the suite again, every runtime dependency at its floor (requirements/lowest.txt);
+## PDFs written with the floor pikepdf are judged by the validator of .venv (tools/pdfa_bridge.py)
+test-lowest: debian-packages install-test npm-tools $(LOWEST)/.installed
+	BULLETIN_LOCK=requirements/lowest-lock.txt BULLETIN_PDFA_PYTHON=$(abspath $(BIN)/python) \
+	  $(LOWEST)/bin/python -m pytest -q -p tools.pdfa_bridge --ignore=tests/test_benchmarks.py
+
+## lock: write the lock files again from pyproject.toml (keeping the pins that still fit)
+lock: | $(UV)
+	$(COMPILE) pyproject.toml $(UPGRADE) -o requirements/lock.txt
+	$(COMPILE) pyproject.toml --extra test --extra dask $(UPGRADE) -o requirements/test-lock.txt
+	$(COMPILE) pyproject.toml --extra dask requirements/lowest-tools.in -c requirements/lowest.txt \
+	  $(UPGRADE) -o requirements/lowest-lock.txt
+
+## lock-upgrade: the same, with the newest versions allowed
+lock-upgrade:
+	$(MAKE) lock UPGRADE=--upgrade
+
+## npm-tools: the Node tools of the accessibility checks (DAISY Ace, axe-core) in node_modules/,
+## as package-lock.json pins them; they use Debian's Chromium, so puppeteer downloads none
+npm-tools: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js 18 or later) is needed"; exit 1; }
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund
+	touch $@
 
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/mypy --strict convert
 
 ## bench: the full benchmark, side by side with pandoc and LibreOffice (minutes)
 bench: install-test
@@ -60,4 +111,4 @@ bench-quick: install-test
 	$(BIN)/python -m benchmarks --quick
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(LOWEST) $(OUT) .pytest_cache .ruff_cache .hypothesis

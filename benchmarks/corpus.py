@@ -149,7 +149,7 @@ class Generator:
 
     def paragraphs(self) -> tuple[list[str], list[str]]:
         """Prose paragraphs and short list items from the corpus, as the parser reads them."""
-        from convert.reader import parse
+        from convert import parse
 
         prose: list[str] = []
         items: list[str] = []
@@ -181,7 +181,7 @@ class Generator:
 
     def write_long(self, dest: Path, count: int, units: int) -> list[Path]:
         """Write `count` distinct bulletins of `units` units each; checks how they parse."""
-        from convert.reader import parse
+        from convert import parse
 
         prose, items = self.paragraphs()
         dest.mkdir(parents=True, exist_ok=True)
@@ -199,7 +199,7 @@ class Generator:
 
 def parsed_shape(data: bytes, name: str) -> Shape:
     """Documents, head fields present and block kinds of one input; None when invalid."""
-    from convert.reader import parse
+    from convert import parse
     from convert.schema import validate
 
     shape = []

@@ -219,7 +219,7 @@ def _parse_rows(p: dict[str, Any]) -> list[list[Any]]:
 
 def _writer_rows(w: dict[str, Any]) -> list[list[Any]]:
     rows = []
-    for name in ("tei", "epub", "docx", "pdf", "tei+epub", "all"):
+    for name in ("tei", "epub", "docx", "pdf", "html", "tei+epub", "all"):
         sec = w.get(name)
         label = "all four" if name == "all" else name.upper().replace("+", " + ")
         if _status(sec):
@@ -363,7 +363,7 @@ def _parse_lines(p: dict[str, Any]) -> list[str]:
 
 def _writer_lines(w: dict[str, Any]) -> list[str]:
     return [*_table(["writer", "ms", "CPU ms", "first call ms", "size KB"], _writer_rows(w)),
-            *_notes({n.upper(): w.get(n) for n in ("tei", "epub", "docx", "pdf")})]
+            *_notes({n.upper(): w.get(n) for n in ("tei", "epub", "docx", "pdf", "html")})]
 
 
 _PEERS = {"pandoc": "pandoc, a shell loop: one process per bulletin and format",

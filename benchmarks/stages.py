@@ -30,7 +30,7 @@ def read_inputs(paths: Sequence[Path]) -> Inputs:
 
 
 def _parse_validate(item: tuple[bytes, str]) -> None:
-    from convert.reader import parse
+    from convert import parse
     from convert.schema import validate
 
     data, name = item
@@ -40,7 +40,7 @@ def _parse_validate(item: tuple[bytes, str]) -> None:
 
 def parsed(inputs: Inputs) -> tuple[list[model.Element], int]:
     """All documents of the inputs, and how many of them fail validation."""
-    from convert.reader import parse
+    from convert import parse
     from convert.schema import validate
 
     docs = [doc for data, name in inputs for doc in parse(data, name=name).documents]
@@ -49,7 +49,7 @@ def parsed(inputs: Inputs) -> tuple[list[model.Element], int]:
 
 def parse_stage(corpus: Inputs, generated: Inputs, repeats: int) -> dict[str, Any]:
     """Text -> validated canonical tree, plus the parse, validate and dump steps alone."""
-    from convert.reader import parse
+    from convert import parse
     from convert.schema import validate
 
     corpus_docs, corpus_invalid = parsed(corpus)
@@ -76,7 +76,7 @@ def load_writers() -> tuple[dict[str, Any], dict[str, str]]:
 
     found: dict[str, Any] = {}
     missing: dict[str, str] = {}
-    for name in ALL:
+    for name in (*ALL, "html"):
         try:
             found[name] = get(name)
         except Exception as exc:  # a writer being written may fail in any way on import
@@ -110,10 +110,10 @@ def time_writers(writers: Sequence[Any], docs: Sequence[model.Element]) -> dict[
 
 
 def writers_stage(docs: Sequence[model.Element], warm: model.Element) -> dict[str, Any]:
-    """Each writer alone, TEI + EPUB together, and all four together, per bulletin."""
+    """Each writer alone, TEI + EPUB together, and the four renditions together, per bulletin."""
     writers, missing = load_writers()
     result: dict[str, Any] = {}
-    for name in ("tei", "epub", "docx", "pdf"):
+    for name in ("tei", "epub", "docx", "pdf", "html"):
         if name in missing:
             result[name] = {"status": f"{NA} (not available: {missing[name]})"}
             continue

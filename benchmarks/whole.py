@@ -61,7 +61,7 @@ class Inputs:
     Markdown for pandoc, DOCX (made by our writer) for LibreOffice."""
 
     def __init__(self, texts: Sequence[Path], work: Path) -> None:
-        from convert.reader import parse
+        from convert import parse
 
         self.folder = work / "texts"
         self.folder.mkdir(parents=True)

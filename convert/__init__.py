@@ -15,8 +15,8 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "archive", "convert", "parse", "parse_file", "validate", "verify"]
 
 _LAZY = {
-    "parse": "convert.reader:parse",
-    "parse_file": "convert.reader:parse_file",
+    "parse": "convert.pipeline:parse",
+    "parse_file": "convert.pipeline:parse_file",
     "validate": "convert.schema:validate",
     "convert": "convert.pipeline:convert",
     "archive": "convert.archiving:archive",
@@ -25,8 +25,7 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from .archiving import archive, verify
-    from .pipeline import convert
-    from .reader import parse, parse_file
+    from .pipeline import convert, parse, parse_file
     from .schema import validate
 
 

@@ -185,6 +185,17 @@ def _language(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         raise click.BadParameter(str(exc)) from None
 
 
+def _profile(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from .reader.profile import get
+
+    try:
+        return get(value).name
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def encoding_option(f: F) -> F:
     return click.option("--encoding", metavar="NAME", callback=_encoding,
                         help="Encoding of inputs that are not UTF-8 (e.g. cp1252, koi8-r), "
@@ -193,7 +204,12 @@ def encoding_option(f: F) -> F:
 
 
 def reading_options(f: F, default_lang: str | None = "en") -> F:
-    """--year, --lang, --encoding: what the text of any bulletin may lack."""
+    """--year, --lang, --encoding: what the text of any bulletin may lack; --profile: what
+    its news service's pages look like."""
+    f = click.option("--profile", metavar="NAME", callback=_profile,
+                     help="What the news service's pages look like: its site chrome and the "
+                          "parser's thresholds (default: eir; an unknown name lists the "
+                          "others; parse --explain shows the rules).")(f)
     f = encoding_option(f)
     f = click.option("--lang", default=default_lang, show_default=default_lang is not None,
                      callback=_language,
@@ -238,11 +254,14 @@ def finish(reporter: Reporter, code: int = ExitCode.OK, strict: bool = False) ->
               help="A file whose name ends in .xml (one document), or a folder (one STEM.xml "
                    "per document); default: standard output.")
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
+@click.option("--explain", is_flag=True,
+              help="Instead of the XML, print the parser's rules in the order they are tried, "
+                   "then for each document the rule behind each part, with its source lines.")
 @metadata_options
 @report_options
-def parse(inputs: tuple[str, ...], output: str | None, force: bool, year: int | None,
-          source_url: str | None, lang: str, encoding: str | None, quiet: bool, as_json: bool,
-          strict: bool) -> None:
+def parse(inputs: tuple[str, ...], output: str | None, force: bool, explain: bool,
+          year: int | None, source_url: str | None, lang: str, encoding: str | None,
+          profile: str | None, quiet: bool, as_json: bool, strict: bool) -> None:
     """Parse bulletins (text or canonical XML) into canonical XML.
 
     INPUT is a file, a folder (walked for .txt and .xml files; BagIt packages, hidden files
@@ -250,18 +269,29 @@ def parse(inputs: tuple[str, ...], output: str | None, force: bool, year: int | 
     the schema before it is written. A digest page gives one document per item: written one
     after another on standard output, or as STEM-1.xml, STEM-2.xml, ... in a folder.
 
+    With --explain, nothing is written: the profile and the rules are listed, then each
+    document with the page rule that cut it and, line by line, what was removed as chrome,
+    where title, byline and dateline came from and which block rule made each block.
+
     \b
     Examples:
       bulletin parse story.txt > story.xml
       bulletin parse --year 2017 story.txt -o story.xml
       bulletin parse scraped/ -o masters/
+      bulletin parse --explain story.txt          why it came out as it did
     """
     from .messages import BulletinError
     from .pipeline import STDOUT, convert
 
     reporter = Reporter(quiet=quiet, as_json=as_json)
     metadata: dict[str, Any] = {"year": year, "source_url": source_url, "lang": lang,
-                                "encoding": encoding}
+                                "encoding": encoding, "profile": profile}
+    if explain:
+        if output is not None:
+            raise click.UsageError("--explain prints an explanation instead of the XML: "
+                                   "leave out -o")
+        _explain(inputs, reporter, metadata)
+        finish(reporter, ExitCode.FAILED if reporter.errors else ExitCode.OK, strict)
     try:
         if inputs == (STDOUT,):
             result = _parse_stdin(None if output == STDOUT else output, force, metadata)
@@ -274,13 +304,40 @@ def parse(inputs: tuple[str, ...], output: str | None, force: bool, year: int | 
     finish(reporter, result.exit_code, strict)
 
 
+def _explain(inputs: tuple[str, ...], reporter: Reporter, metadata: dict[str, Any]) -> None:
+    """`bulletin parse --explain`: the rules, then how each input's documents were read."""
+    from .messages import BulletinError
+    from .pipeline import STDOUT, parse_file
+    from .pipeline import parse as parse_bytes
+    from .reader import explain
+    from .reader.profile import get
+    from .walk import Walk
+
+    click.echo("\n".join(explain.rules(get(metadata["profile"]))))
+    walk = Walk([] if inputs == (STDOUT,) else inputs, skip_outputs=True)
+    named = [("<stdin>", None)] if inputs == (STDOUT,) else ((f.display, f.path) for f in walk)
+    for display, path in named:
+        try:
+            result = (parse_bytes(sys.stdin.buffer.read(), source=display, **metadata)
+                      if path is None else parse_file(path, **metadata))
+        except BulletinError as exc:
+            reporter.report(exc.messages)
+            continue
+        click.echo(f"\n{display}: {len(result.documents)} document"
+                   f"{'s' if len(result.documents) != 1 else ''}")
+        for doc, trace in zip(result.documents, result.traces, strict=True):
+            click.echo("\n".join(trace.lines(doc.get("id", ""))))
+        reporter.report(result.messages)
+    reporter.report(walk.skipped)
+
+
 def _parse_stdin(output: str | None, force: bool, metadata: dict[str, Any]) -> ConvertResult:
     """`bulletin parse -`: bulletin text or canonical XML from standard input."""
     from . import model
     from .files import write_atomic
     from .messages import BulletinError, UsageError
     from .pipeline import ConvertResult
-    from .reader import parse as parse_bytes
+    from .pipeline import parse as parse_bytes
     from .schema import check
 
     result = ConvertResult()
@@ -391,9 +448,9 @@ def formats(as_json: bool) -> None:
 @cli.command("convert")
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-t", "--to", "to", metavar="FORMAT[,FORMAT...]",
-              help="Formats to write: tei, epub, docx, pdf, xml (the canonical master), a "
-                   "third-party one, or 'all' (tei, epub, docx, pdf). See 'bulletin formats'. "
-                   "Optional when -o names a file (story.epub).")
+              help="Formats to write: tei, epub, docx, pdf, html (the access copy), xml (the "
+                   "canonical master), a third-party one, or 'all' (tei, epub, docx, pdf). "
+                   "See 'bulletin formats'. Optional when -o names a file (story.epub).")
 @click.option("-o", "--output", metavar="DIR|FILE|-",
               help="Folder for the outputs (created if needed; a walked folder's subfolders "
                    "are mirrored); a file whose extension names its format (story.epub, "
@@ -417,21 +474,21 @@ def formats(as_json: bool) -> None:
 def convert_command(inputs: tuple[str, ...], to: str | None, output: str | None, force: bool,
                     skip_existing: bool, no_validate: bool, paper: str,
                     reference_docx: str | None, jobs: int | None, year: int | None,
-                    source_url: str | None, lang: str, encoding: str | None, quiet: bool,
-                    as_json: bool, strict: bool) -> None:
-    """Convert bulletins (text or canonical XML) to TEI P5, EPUB 3, DOCX, PDF/A.
+                    source_url: str | None, lang: str, encoding: str | None,
+                    profile: str | None, quiet: bool, as_json: bool, strict: bool) -> None:
+    """Convert bulletins (text or canonical XML) to TEI P5, EPUB 3, DOCX, PDF/A, HTML.
 
     INPUT is a bulletin text file, a canonical XML file or a folder, walked recursively for
     .txt and .xml files (leaving out hidden files, BagIt packages, archive workspaces, the
     output folder, *.tei.xml and masters saved next to their text, STEM.xml or STEM-N.xml
     beside STEM.txt). Each output is named after its input: STEM.tei.xml, STEM.epub,
-    STEM.docx, STEM.pdf, STEM.xml (--to xml); a digest page gives STEM-1.epub, STEM-2.epub,
-    ... Every document is checked against the canonical schema first. An existing file is an
-    error (exit 4) unless --force replaces it or --skip-existing keeps it quietly; each file
-    is written to a temporary name and renamed when complete, so an interrupted run leaves
-    no partial file, and --skip-existing finishes it; the outputs are synced to disk once,
-    before the command ends. One bad input does not stop the others, even one that crashes
-    its worker process. Nothing is ever written into a BagIt package.
+    STEM.docx, STEM.pdf, STEM.html, STEM.xml (--to xml); a digest page gives STEM-1.epub,
+    STEM-2.epub, ... Every document is checked against the canonical schema first. An
+    existing file is an error (exit 4) unless --force replaces it or --skip-existing keeps it
+    quietly; each file is written to a temporary name and renamed when complete, so an
+    interrupted run leaves no partial file, and --skip-existing finishes it; the outputs are
+    synced to disk once, before the command ends. One bad input does not stop the others,
+    even one that crashes its worker process. Nothing is ever written into a BagIt package.
 
     With --json, a summary of the outputs is also printed on standard output as JSON (not
     with -o -). Exit codes: 0 done, 1 an input or output failed, 2 bad command line, 3 a
@@ -442,7 +499,8 @@ def convert_command(inputs: tuple[str, ...], to: str | None, output: str | None,
     Examples:
       bulletin convert story.txt --to tei,epub       story.tei.xml, story.epub beside it
       bulletin convert story.txt -o story.epub       one file, its format from its name
-      bulletin convert scraped/ --to all -o out/     every format, for a whole folder
+      bulletin convert scraped/ --to all -o out/     the four renditions, for a whole folder
+      bulletin convert story.txt --to all,html       and the HTML page to read first
       bulletin convert story.txt --to epub -o - > s.epub
       bulletin convert masters/*.xml --to pdf --paper letter --force -o pdf/
       bulletin convert scraped/ --to all -o out/ --skip-existing   after an interruption
@@ -478,7 +536,8 @@ def convert_command(inputs: tuple[str, ...], to: str | None, output: str | None,
             result = run(list(inputs), formats, output, force=force,
                          skip_existing=skip_existing, validate=not no_validate,
                          year=year, source_url=source_url, lang=lang, encoding=encoding,
-                         options=options, strict=strict, progress=progress, jobs=jobs)
+                         profile=profile, options=options, strict=strict,
+                         progress=progress, jobs=jobs)
     except WriterError as exc:  # a writer that cannot be loaded fails the whole run
         reporter.report(exc.messages)
         finish(reporter, exc.exit_code)
@@ -586,7 +645,7 @@ def archive_command(sources: tuple[str, ...], dest: str, to: str | None, jobs: i
                     source_organization: str | None, resume: bool, force: bool, timeout: float,
                     memory_limit: int, strict: bool, follow_symlinks: bool, quiet: bool,
                     as_json: bool, year: int | None, lang: str | None,
-                    encoding: str | None) -> None:
+                    encoding: str | None, profile: str | None) -> None:
     """Archive a collection as a BagIt package with provenance.
 
     Every .txt and .xml file under SRC (hidden files, BagIt packages and symbolic links
@@ -620,6 +679,7 @@ def archive_command(sources: tuple[str, ...], dest: str, to: str | None, jobs: i
                 timeout=timeout, memory_limit=memory_limit << 20,
                 progress=lambda counts: progress(counts.seen), strict=strict,
                 follow_symlinks=follow_symlinks, year=year, lang=lang, encoding=encoding,
+                profile=profile,
             )
     except BulletinError as exc:
         reporter.report(exc.messages)

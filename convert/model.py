@@ -11,13 +11,15 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 NS = "urn:bulletin-convert:canonical:1"
-VERSION = "1.0"
+#: The vocabulary version this code reads and writes; it reads every version in VERSIONS.
+VERSION = "1.1"
+VERSIONS = ("1.0", "1.1")
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 LANG = f"{{{XML_NS}}}lang"
 
@@ -25,9 +27,15 @@ LANG = f"{{{XML_NS}}}lang"
 Element = etree._Element
 
 
-def q(name: str) -> str:
-    """The qualified (Clark) name of a canonical element: q("p") == "{urn:...}p"."""
-    return f"{{{NS}}}{name}"
+class _ClarkNames(dict[str, str]):
+    def __missing__(self, name: str) -> str:
+        self[name] = clark = f"{{{NS}}}{name}"
+        return clark
+
+
+#: The qualified (Clark) name of a canonical element: q("p") == "{urn:...}p". A dictionary
+#: lookup, not a function: the parser asks for a name for every element it makes.
+q: Callable[[str], str] = _ClarkNames().__getitem__
 
 
 def local(el: Element) -> str:
@@ -35,15 +43,44 @@ def local(el: Element) -> str:
     return etree.QName(el).localname
 
 
-def sub(parent: Element, tag: str, text: str | None = None, /, **attrs: str) -> Element:
-    """Append a canonical child element with optional text and attributes; returns it.
+@functools.cache
+def _attribute(name: str) -> str:
+    return name.rstrip("_").replace("_", "-")
 
-    Attribute names use `_` for `-` (media_type= gives media-type).
+
+def child(parent: Element, tag: str, text: str | None = None, /,
+          **attrs: str | None) -> Element:
+    """Append a child element with optional text and attributes, and return it: the one builder
+    of every tree this project writes (canonical, TEI, HTML, the teiCorpus).
+
+    `tag` is a qualified (Clark) name, or a plain one for HTML. Attribute names are written the
+    Python way: a trailing `_` is dropped and `_` stands for `-` (class_= gives class,
+    media_type= gives media-type); an attribute whose value is None is left out.
     """
-    el = etree.SubElement(parent, q(tag), {k.replace("_", "-"): v for k, v in attrs.items()})
+    if attrs:
+        el = etree.SubElement(parent, tag, {_attribute(k): v for k, v in attrs.items()
+                                            if v is not None})
+    else:
+        el = etree.SubElement(parent, tag)
     if text is not None:
         el.text = text
     return el
+
+
+def sub(parent: Element, tag: str, text: str | None = None, /, **attrs: str | None) -> Element:
+    """Append a canonical child element (`tag` is its local name); see child()."""
+    return child(parent, q(tag), text, **attrs)
+
+
+def add_text(parent: Element, text: str | None) -> None:
+    """Append text at the end of an element's content (after its last child, if any)."""
+    if not text:
+        return
+    if len(parent):
+        last = parent[-1]
+        last.tail = (last.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
 
 
 @functools.cache
@@ -130,6 +167,26 @@ def dump(doc: Element) -> bytes:
 
 
 @dataclass(frozen=True)
+class Issue:
+    """The periodical issue a bulletin appeared in: `head/digest`'s volume, issue and
+    published (vocabulary 1.0) and publication (1.1)."""
+
+    publication: str | None
+    volume: int | None
+    number: int | None
+    published: str | None  # YYYY-MM-DD
+
+    @property
+    def citation(self) -> str:
+        """"EIR Online, Volume 9, Issue 12, published 2012-03-20": the parts known."""
+        parts = [self.publication,
+                 None if self.volume is None else f"Volume {self.volume}",
+                 None if self.number is None else f"Issue {self.number}",
+                 None if self.published is None else f"published {self.published}"]
+        return ", ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
 class Head:
     """The metadata of a canonical document, as plain values for writers and the archive."""
 
@@ -148,6 +205,10 @@ class Head:
     source_sha256: str | None
     source_url: str | None
     removed: list[tuple[int, str]] = field(default_factory=list)
+    issue: Issue | None = None
+    #: The dateline as a reader must see it: as written, with a year the text lacks but the
+    #: document knows in square brackets after the date ("Feb. 18 [2014] (EIRNS)—").
+    dateline_shown: str | None = None
 
 
 def text(el: Element | None) -> str | None:
@@ -158,29 +219,71 @@ def text(el: Element | None) -> str | None:
 
 
 @functools.cache
-def _clark_path(path: str) -> str:
-    return "/".join(q(part) for part in path.split("/"))
+def _clark_steps(path: str) -> tuple[str, ...]:
+    return tuple(q(part) for part in path.split("/"))
+
+
+def _first(parent: Element, steps: tuple[str, ...], i: int) -> Element | None:
+    for child in parent.iterchildren(steps[i]):
+        if i + 1 == len(steps):
+            return child
+        found = _first(child, steps, i + 1)
+        if found is not None:
+            return found
+    return None
 
 
 def find(parent: Element, path: str) -> Element | None:
-    """Find by a slash-separated path of canonical local names, e.g. find(doc, "head/title")."""
-    return parent.find(_clark_path(path))
+    """Find by a slash-separated path of canonical local names, e.g. find(doc, "head/title"):
+    the first match in document order, as ElementPath finds it, but walked with lxml's
+    tag-filtered child iterators (several times faster than ElementPath)."""
+    return _first(parent, _clark_steps(path), 0)
+
+
+def shown_date(date: Element) -> str:
+    """A dateline's date as a reader must see it: as written ("Feb. 18"), followed by the
+    year in square brackets when the year came from elsewhere ("Feb. 18 [2014]"), the
+    cataloguers' sign for what the source does not say."""
+    written = text(date) or ""
+    when = date.get("when", "")
+    if date.get("year-from") and _FULL_DATE.fullmatch(when):
+        return f"{written} [{when[:4]}]"
+    return written
+
+
+def _shown_dateline(dateline: Element) -> str:
+    parts = [dateline.text or ""]
+    for child in dateline:
+        parts.append(shown_date(child) if child.tag == q("date") else text(child) or "")
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _issue(digest: Element | None) -> Issue | None:
+    if digest is None:
+        return None
+    volume, number = digest.get("volume"), digest.get("issue")
+    issue = Issue(digest.get("publication"), None if volume is None else int(volume),
+                  None if number is None else int(number), digest.get("published"))
+    return issue if any(v is not None for v in vars(issue).values()) else None
 
 
 def head(doc: Element) -> Head:
     h = find(doc, "head")
     assert h is not None, "a canonical document always has a head"
+    dateline = find(h, "dateline")
     date = find(h, "dateline/date")
     source = find(h, "source")
     chrome = h.iterfind(f"{q('removed')}/{q('chrome')}")
     removed = [(int(c.get("line", "0")), c.text or "") for c in chrome]
+    written = text(dateline)
     return Head(
         id=doc.get("id", ""),
         lang=doc.get(LANG, "en"),
         title=text(find(h, "title")),
         byline=text(find(h, "byline")),
         author=text(find(h, "byline/name")),
-        dateline=text(find(h, "dateline")),
+        dateline=written,
         place=text(find(h, "dateline/place")),
         date=date.get("when") if date is not None else None,
         date_text=text(date),
@@ -190,6 +293,9 @@ def head(doc: Element) -> Head:
         source_sha256=source.get("sha256") if source is not None else None,
         source_url=source.get("url") if source is not None else None,
         removed=removed,
+        issue=_issue(find(h, "digest")),
+        dateline_shown=_shown_dateline(dateline)
+        if dateline is not None and date is not None and date.get("year-from") else written,
     )
 
 
@@ -200,13 +306,15 @@ def body(doc: Element) -> Iterator[Element]:
     yield from b.iterchildren(q("*"))
 
 
-def content_text(doc: Element) -> str:
-    """The content of the document as a writer must render it: title, byline, dateline, body.
+def content_text(doc: Element, *, as_shown: bool = True) -> str:
+    """The content of the document as a writer must render it: title, byline, dateline (with
+    a year the source did not print, `Head.dateline_shown`), body. With `as_shown=False`, only
+    what the master took from its source (the dateline as written).
 
     Fidelity tests compare the words of every rendition with the words of this text.
     """
     h = head(doc)
-    parts = [h.title, h.byline, h.dateline]
+    parts = [h.title, h.byline, h.dateline_shown if as_shown else h.dateline]
     b = find(doc, "body")
     assert b is not None
     parts.extend(t for t in b.itertext())
@@ -216,14 +324,14 @@ def content_text(doc: Element) -> str:
 SUPPLIED_TITLE_CHARS = 60
 
 
-def supplied_title(doc: Element) -> str:
+def supplied_title(doc: Element, h: Head | None = None) -> str:
     """A title for metadata: the bulletin's own, or one devised from its first words.
 
     A devised title is in square brackets, the cataloguers' sign for a supplied title; it
     never appears in the rendered text, only where a format requires a title (TEI
-    titleStmt, EPUB dc:title).
+    titleStmt, EPUB dc:title). `h` is the document's head(), if the caller has it.
     """
-    h = head(doc)
+    h = h or head(doc)
     if h.title:
         return h.title
     first = next((" ".join(b.itertext()) for b in body(doc)), "") or h.dateline or h.id
@@ -244,21 +352,102 @@ _CLAUSE_LEAD = re.compile(
 
 
 def full_date(h: Head) -> str | None:
-    """The date as YYYY-MM-DD, or None when the year (or the date) is unknown.
+    """The date as YYYY-MM-DD, or None when the year (or the date) is unknown: the
+    dateline's, or for a bulletin without a dated dateline (an item of a digest page
+    without datelines) the day its issue was published.
 
     Metadata fields (PDF/XMP, DOCX, EPUB dc:date) take only full dates."""
-    return h.date if h.date and _FULL_DATE.fullmatch(h.date) else None
+    if h.date:
+        return h.date if _FULL_DATE.fullmatch(h.date) else None
+    return h.issue.published if h.issue else None
+
+
+def lowest_version(doc: Element) -> str:
+    """The oldest vocabulary version whose elements and attributes hold the document: "1.1"
+    when it uses what 1.1 added (`digest/@publication`, `toc/entry/@line`, a `digest`
+    without `header`), else "1.0". A master names it, so that the same text gives the same
+    bytes under a release that only adds vocabulary, and a reader of 1.0 can read what uses
+    none of it."""
+    head = doc[0] if len(doc) else None  # a canonical document's first child
+    for digest in () if head is None else head.iterchildren(q("digest")):
+        if digest.get("publication") is not None or find(digest, "header") is None or any(
+                entry.get("line") is not None for entry in digest.iter(q("entry"))):
+            return "1.1"
+    return "1.0"
 
 
 def subject(h: Head) -> str | None:
-    """What the bulletin is, where and when: its dateline without the closing dash."""
-    return (h.dateline or "").strip(" —–-") or None
+    """What the bulletin is, where and when: its dateline without the closing dash, on one
+    line (a metadata field: a no-break space or a newline of the source becomes a space)."""
+    return " ".join((h.dateline_shown or "").split()).strip(" —–-") or None
 
 
 def list_numbering(lst: Element) -> tuple[int, str]:
     """(first number, suffix) of a numbered list, from its literal marker: "3." gives (3, ".")."""
     m = _NUMBER_MARKER.fullmatch(lst.get("marker", ""))
     return (int(m.group(1)), m.group(2)) if m else (1, ".")
+
+
+#: Bullet markers as every rendition shows them: a dash stays a dash, any other is a bullet.
+_BULLETS = {"-": "–", "–": "–"}
+
+
+def item_label(item: Element) -> str | None:
+    """The label a list item shows in every format: "3." for the first item of a list whose
+    source numbered it from 3, "•" or "–" for a bulleted item, None in a plain list."""
+    lst = item.getparent()
+    assert lst is not None
+    kind = lst.get("type")
+    if kind == "number":
+        start, suffix = list_numbering(lst)
+        position = sum(1 for _ in item.itersiblings(q("item"), preceding=True))
+        return f"{start + position}{suffix}"
+    if kind == "bullet":
+        return bullet(lst)
+    return None
+
+
+def bullet(lst: Element) -> str:
+    """The bullet a bulleted list shows: a dash for a list the source marked with dashes, else •."""
+    return _BULLETS.get(lst.get("marker", ""), "•")
+
+
+def quote_marks(p: Element) -> tuple[str, str]:
+    """The quote marks a paragraph of a block quotation is shown with, as the source had them:
+    the opening mark (`quote/@open`) before every paragraph, the closing one (`@close`) after
+    the last; ("", "") outside a quotation."""
+    quote = p.getparent()
+    if quote is None or quote.tag != q("quote"):
+        return "", ""
+    last = p.getnext() is None
+    return quote.get("open", ""), quote.get("close", "") if last else ""
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """The fields every rendition carries about its bulletin, chosen here once and named by
+    their Dublin Core term; schemas/README.md has the table of where each format keeps them."""
+
+    title: str  # the bulletin's title, or a supplied one in [brackets] (supplied_title)
+    creator: str | None  # the byline's name, else the byline as written
+    publisher: str | None  # the agency that sent the bulletin out (EIRNS)
+    coverage: str | None  # the dateline's place
+    date: str | None  # YYYY-MM-DD, only when the year is known (full_date)
+    description: str | None  # the dateline, without its closing dash (subject)
+    language: str
+    identifier: str
+    source: str | None  # the URL the bulletin came from, else its file name
+    relation: str | None  # the issue of the digest it was cut from (Issue.citation)
+
+
+def metadata(doc: Element, h: Head | None = None) -> Metadata:
+    """The document-level fields of `doc` (see Metadata); `h` is its head(), if known."""
+    h = h or head(doc)
+    return Metadata(
+        title=supplied_title(doc, h), creator=h.author or h.byline, publisher=h.agency,
+        coverage=h.place, date=full_date(h), description=subject(h), language=h.lang,
+        identifier=h.id, source=h.source_url or h.source_name,
+        relation=h.issue.citation if h.issue else None)
 
 
 def clause_parts(clause: Element) -> tuple[str, str]:

@@ -1,6 +1,8 @@
-"""The convert stage as a library function: bulletin files in, rendition files out.
+"""The pipeline as library functions: reader, then transforms; and inputs to renditions.
 
-`convert(sources, to, dest)` parses each input (bulletin text or canonical XML; a folder is
+`parse(data)` and `parse_file(path)` are the parse stage: a reader (bulletin text or canonical
+XML) makes the documents, then the transforms they need run over them. `convert(sources, to,
+dest)` parses each input (bulletin text or canonical XML; a folder is
 walked), validates every document against the schema, and writes one file per document and
 format. It never stops at the first problem: each input that fails is reported in the result's
 messages and the others go on. Every file is written atomically, so a failed or interrupted
@@ -25,9 +27,9 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Unpack
 
-from . import model, writers
+from . import model, transforms, writers
 from .files import (
     exists_error,
     remove_temporary,
@@ -47,7 +49,8 @@ from .messages import (
     printable,
     warning,
 )
-from .reader import parse_file
+from .reader import ParseResult, Reading, read, read_file
+from .reader.profile import get as get_profile
 from .schema import check
 from .walk import Walk, package_around
 
@@ -62,6 +65,24 @@ CHUNK_SIZE = 16
 TIMEOUT = 120.0
 
 Source = str | os.PathLike[str]
+
+
+def _transformed(result: ParseResult) -> ParseResult:
+    for doc in result.documents:
+        transforms.apply(doc, result.transforms)
+    result.transforms = ()
+    return result
+
+
+def parse(data: bytes, *, name: str | None = None, source: str | None = None,
+          **reading: Unpack[Reading]) -> ParseResult:
+    """Parse one input: `convert.reader.read` (same arguments), then the transforms."""
+    return _transformed(read(data, name=name, source=source, **reading))
+
+
+def parse_file(path: str | os.PathLike[str], **reading: Unpack[Reading]) -> ParseResult:
+    """Parse the file at `path`: `convert.reader.read_file`, then the transforms."""
+    return _transformed(read_file(path, **reading))
 
 
 @dataclass(frozen=True)
@@ -118,6 +139,7 @@ def convert(
     source_url: str | None = None,
     lang: str = "en",
     encoding: str | None = None,
+    profile: str | None = None,
     options: writers.WriteOptions | None = None,
     strict: bool = False,
     progress: Callable[[int, int], None] | None = None,
@@ -135,8 +157,8 @@ def convert(
     alone without a word with `skip_existing` (to finish an interrupted run). Nothing is
     written into a BagIt package or an archive workspace. Unknown formats, and writers that
     cannot be loaded, raise WriterError; every other problem is reported in the result.
-    `year`, `source_url`, `lang` and `encoding` are given to the parser (see
-    `convert.reader`); with `strict`, an input that does not look like a bulletin (no
+    `year`, `source_url`, `lang`, `encoding` and `profile` are given to the parser (see
+    `convert.reader.Reading`); with `strict`, an input that does not look like a bulletin (no
     title, no dateline) is not converted. `progress(done, total)` is called before the
     first input and after each one.
 
@@ -146,8 +168,9 @@ def convert(
     crashes its worker (a library's segfault) or takes longer than TIMEOUT fails alone. The
     outputs are durable (synced to disk) when the function returns.
     """
+    get_profile(profile)  # ValueError for an unknown name, before anything is read
     reading = {"year": year, "source_url": source_url, "lang": model.language(lang),
-               "encoding": encoding,
+               "encoding": encoding, "profile": profile,
                "strict": strict}
     file = _single_file(dest, to)
     if to is None:

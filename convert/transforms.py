@@ -1,7 +1,8 @@
-"""Small pure steps over the canonical tree, run in a declared order after the text parser.
+"""Small pure steps over the canonical tree, run in a declared order after the text reader.
 
-The parser builds the structure; these steps settle what is the same for every document:
-whitespace in text elements, and the document id derived from date, agency and title.
+The reader builds the structure; these steps settle what is the same for every document:
+whitespace in text elements, the document id derived from date, agency and title, and the
+vocabulary version the document needs. The pipeline runs them (`convert.pipeline.parse`).
 Dates live here too, since both the parser and the id need them.
 """
 
@@ -11,6 +12,8 @@ import calendar
 import hashlib
 import re
 from collections.abc import Callable
+
+from anyascii import anyascii
 
 from . import model
 
@@ -62,8 +65,6 @@ def slug(text: str) -> str:
     differ only after the cut still get different ids. A text with nothing to transliterate
     (only symbols) gets a short hash instead, so the id stays a safe file name and stays stable.
     """
-    from anyascii import anyascii
-
     words = _SLUG_WORDS.findall(anyascii(text).lower().replace("'", ""))
     whole = "-".join(words)
     if not whole:
@@ -112,23 +113,43 @@ def normalize_whitespace(doc: model.Element) -> None:
             el.text = " ".join(t.split())
 
 
+def _id_parts(doc: model.Element) -> dict[str, model.Element]:
+    """The head's title and the dateline's date and agency (the first of each) by their
+    qualified names, found in one walk of the head: this runs once per document parsed."""
+    found: dict[str, model.Element] = {}
+    head = model.find(doc, "head")
+    for el in () if head is None else head.iterchildren(model.q("title"), model.q("dateline")):
+        parts = [el] if el.tag == model.q("title") else \
+            el.iterchildren(model.q("date"), model.q("agency"))
+        for part in parts:
+            found.setdefault(str(part.tag), part)
+    return found
+
+
 def assign_id(doc: model.Element) -> None:
     """Set the root id from the dateline's date and agency and the title (or first words)."""
-    basis = model.text(model.find(doc, "head/title"))
+    parts = _id_parts(doc)
+    basis = model.text(parts.get(model.q("title")))
     if not basis:
         first = next(model.body(doc), None)
         basis = " ".join((model.text(first) or "").split()[:10]) if first is not None else ""
-    date = model.find(doc, "head/dateline/date")
-    agency = model.text(model.find(doc, "head/dateline/agency"))
-    doc.set("id", make_id(date.get("when") if date is not None else None, agency,
-                          basis or "bulletin"))
+    date = parts.get(model.q("date"))
+    doc.set("id", make_id(date.get("when") if date is not None else None,
+                          model.text(parts.get(model.q("agency"))), basis or "bulletin"))
 
+
+def declare_version(doc: model.Element) -> None:
+    """Set the root version to the oldest vocabulary version that holds the document."""
+    doc.set("version", model.lowest_version(doc))
+
+
+Transform = Callable[[model.Element], None]
 
 #: The steps every parsed text document goes through, in this order.
-TRANSFORMS: tuple[Callable[[model.Element], None], ...] = (normalize_whitespace, assign_id)
+TRANSFORMS: tuple[Transform, ...] = (normalize_whitespace, assign_id, declare_version)
 
 
-def apply(doc: model.Element) -> model.Element:
-    for step in TRANSFORMS:
+def apply(doc: model.Element, steps: tuple[Transform, ...] = TRANSFORMS) -> model.Element:
+    for step in steps:
         step(doc)
     return doc

@@ -91,7 +91,7 @@ def everything_xml() -> bytes:
 @pytest.fixture(scope="session")
 def corpus_documents(corpus_bulletins: list[Path]) -> dict[str, list]:
     """Every corpus bulletin parsed once: file stem -> its canonical documents."""
-    from convert.reader import parse_file
+    from convert import parse_file
 
     return {p.stem: parse_file(p).documents for p in corpus_bulletins}
 
@@ -137,6 +137,65 @@ def shown_words(text: str) -> list[str]:
     return model.words(text.replace("\u00ad", ""))
 
 
+def features(doc) -> set[str]:
+    """What a document is made of, as an accessibility checker sees it: each element kind with
+    its kind-giving attributes, and which head fields it has."""
+    from convert import model
+
+    found = set()
+    for el in doc.iter(model.q("*")):
+        attrs = ",".join(f"{k}={el.get(k)}" for k in ("type", "kind", "open", "close")
+                         if el.get(k) is not None)
+        found.add(f"{model.local(el)}[{attrs}]")
+    h = model.head(doc)
+    found.update(f"no-{name}" for name in ("title", "byline", "place", "agency")
+                 if getattr(h, name) is None)
+    found.add(f"lang={h.lang}")
+    return found
+
+
+@pytest.fixture(scope="session")
+def browser_documents(rendition_documents: dict) -> dict:
+    """The documents the browser-driven checkers (DAISY Ace, axe-core) open: each costs about
+    a second of Chromium, and they judge structure, not words. So: the fixtures and examples,
+    the bad inputs, and corpus documents chosen greedily until every feature of every corpus
+    document (see `features`) is in one of them."""
+    chosen = {n: d for n, d in rendition_documents.items()
+              if n.startswith(("everything", "variant-", "example-", "bad-"))}
+    covered = set().union(*(features(d) for d in chosen.values()))
+    rest = {n: features(d) for n, d in rendition_documents.items() if n not in chosen}
+    while True:
+        name, gain = max(((n, len(f - covered)) for n, f in rest.items()),
+                         key=lambda item: (item[1], item[0]), default=("", 0))
+        if gain == 0:
+            return chosen
+        chosen[name] = rendition_documents[name]
+        covered |= rest.pop(name)
+
+
+def node_tool(script: str, files: list[Path], work: Path) -> None:
+    """Run tests/a11y/SCRIPT (DAISY Ace, axe-core) with Node over `files`, in Debian's Chromium.
+
+    The tools come from the project's node_modules (`make npm-tools`); whatever Chromium and
+    Ace keep in a home folder goes to `work`. Each file gets a JSON report beside it; a tool
+    that fails outright fails the test."""
+    import os
+    import shutil
+    import subprocess
+
+    node, chromium = shutil.which("node"), shutil.which("chromium")
+    if node is None or chromium is None or not (ROOT / "node_modules").is_dir():
+        pytest.fail("the accessibility checks need node, Debian's chromium and the project's "
+                    "node_modules: run `make npm-tools` (or `make test`)")
+    home = {f"XDG_{k}_HOME": str(work) for k in ("CONFIG", "CACHE", "DATA", "STATE")}
+    # Ace gives Chromium 5 s to start: too little on a busy 2-core machine.
+    env = {**os.environ, **home, "PUPPETEER_EXECUTABLE_PATH": chromium,
+           "ACE_TIMEOUT_INITIAL": "60000"}
+    done = subprocess.run([node, str(ROOT / "tests" / "a11y" / script), *map(str, files)],
+                          env=env, capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
 def render(fmt: str, doc, **options: str) -> bytes:
     """The rendition of `doc` in format `fmt`; the writer must have nothing to report."""
     import io
@@ -166,16 +225,38 @@ def everything(everything_xml: bytes):
     return model.load(everything_xml)
 
 
+def lists_variant(everything):
+    """The fixture with the lists the corpus lacks: numbered from 3 ("3."), numbered "7)",
+    marked with dashes, and plain."""
+    import copy
+
+    from convert import model
+
+    doc = copy.deepcopy(everything)
+    body = model.find(doc, "body")
+    numbered = next(el for el in body.iter(model.q("list")) if el.get("type") == "number")
+    numbered.set("marker", "3.")
+    for kind, marker, texts in (("number", "7)", ("the harbor master;", "the council.")),
+                                ("bullet", "-", ("ice charts;", "tide tables.")),
+                                ("plain", None, ("Riga", "Jūrmala"))):
+        lst = model.sub(body, "list", type=kind, marker=marker)
+        for text in texts:
+            model.sub(lst, "item", text)
+    return doc
+
+
 @pytest.fixture(scope="session")
 def rendition_documents(corpus_documents: dict[str, list], everything,
                         huge_line: HugeLine) -> dict:
-    """What every rendition is checked on, by output stem: the fixture, each corpus document
-    (digest items as STEM-N), each input of corpus/bad/ that parses (with a warning) and the
-    2 MB line."""
+    """What every rendition is checked on, by output stem: the fixture and its lists variant,
+    each example (examples/canonical), each corpus document (digest items as STEM-N), each
+    input of corpus/bad/ that parses (with a warning) and the 2 MB line."""
+    from convert import model, parse_file
     from convert.messages import InputError
-    from convert.reader import parse_file
 
-    docs = {"everything": everything}
+    docs = {"everything": everything, "variant-lists": lists_variant(everything)}
+    for path in sorted((EXAMPLES / "canonical").glob("*.xml")):
+        docs[f"example-{path.stem}"] = model.load(path.read_bytes())
     for stem, documents in corpus_documents.items():
         for n, doc in enumerate(documents, start=1):
             docs[stem if len(documents) == 1 else f"{stem}-{n}"] = doc

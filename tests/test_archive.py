@@ -27,6 +27,7 @@ from conftest import BULLETINS, CORPUS, FIXTURES, YEAR_LESS
 from lxml import etree
 
 import convert
+from convert import parse_file
 from convert.archiving import archive, verify
 from convert.archiving.journal import Journal, JournalError
 from convert.archiving.layout import folder_candidates, unique_stems
@@ -34,7 +35,6 @@ from convert.archiving.provenance import PREMIS_NS
 from convert.cli import cli
 from convert.files import TEMP_PREFIX
 from convert.messages import ExitCode, OutputExistsError, display_path
-from convert.reader import parse_file
 
 COLLECTION = FIXTURES / "collection"
 TEI_ALL = Path(__file__).parent / "data" / "tei" / "tei_all.rng"
@@ -499,6 +499,9 @@ def test_resume_refuses_other_formats(tmp_path: Path) -> None:
     result = run_cli("archive", COLLECTION, "-o", tmp_path / "p", "--encoding", "cp1252",
                      "--resume")
     assert result.returncode == ExitCode.USAGE and "without --encoding" in result.stderr
+    result = run_cli("archive", COLLECTION, "-o", tmp_path / "p", "--profile", "plain",
+                     "--resume")  # the state predates profiles: it was read with the default
+    assert result.returncode == ExitCode.USAGE and "--profile eir" in result.stderr
     result = run_cli("archive", COLLECTION, "-o", tmp_path / "p", "--to", "tei")
     assert result.returncode == ExitCode.EXISTS and "--resume" in result.stderr
 

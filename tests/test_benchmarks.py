@@ -71,7 +71,7 @@ def test_parse_figures(quick: tuple[dict, str, str]) -> None:
 
 def test_writers_are_measured_or_explained(quick: tuple[dict, str, str]) -> None:
     writers = quick[0]["sections"]["writers"]
-    assert set(writers) == {"tei", "epub", "docx", "pdf", "tei+epub", "all"}
+    assert set(writers) == {"tei", "epub", "docx", "pdf", "html", "tei+epub", "all"}
     assert available(writers["tei"]) and available(writers["epub"])  # landed with "Writers I"
     for name, w in writers.items():
         if available(w):

@@ -32,8 +32,8 @@ from convert.writers import docx as docx_writer
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
-PARAGRAPH_STYLES = {"Title", "Byline", "Dateline", "Normal", "Quote", "Heading 2", "List Bullet",
-                    "List Number", "List Paragraph", "Resolution Clause"}
+PARAGRAPH_STYLES = {"Title", "Byline", "Dateline", "Normal", "Quote", "Heading 1", "Heading 2",
+                    "List Bullet", "List Number", "List Paragraph", "Resolution Clause"}
 EVERYTHING_STYLES = [
     "Title", "Byline", "Dateline", "Normal", "Normal", "Quote", "Quote", "Heading 2",
     "List Bullet", "List Bullet", "List Bullet", "List Number", "List Number",
@@ -216,16 +216,37 @@ def test_lists_are_numbered_by_word_and_each_numbered_list_restarts(
     assert any(line.startswith("• two crossings") for line in lines)
 
 
-def test_core_properties(docx_outputs: dict[str, tuple[model.Element, Path]]) -> None:
+def test_lists_keep_the_numbers_and_bullets_of_the_source(
+        libreoffice_pdfs: dict[str, Path]) -> None:
+    """As LibreOffice lays it out: a list numbered from 3 shows 3, "7)" keeps its parenthesis,
+    a dash list keeps its dashes, a plain list has no markers."""
+    text = pdf_text(libreoffice_pdfs["variant-lists"])
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    for expected in ("3. the pilots;", "4. the crews.", "7) the harbor master;",
+                     "8) the council.", "– ice charts;", "– tide tables.", "Riga", "Jūrmala"):
+        assert expected in lines
+
+
+def custom_properties(path: Path) -> dict[str, str]:
+    root = part(path.read_bytes(), "docProps/custom.xml")
+    return {p.get("name"): "".join(p.itertext()) for p in root}
+
+
+def test_core_and_custom_properties(docx_outputs: dict[str, tuple[model.Element, Path]]) -> None:
     for name, (doc, path) in docx_outputs.items():
         h = model.head(doc)
         props = docx.Document(str(path)).core_properties
         assert props.title == model.supplied_title(doc), name
         assert props.identifier == h.id and props.language == h.lang, name
-        assert props.author == (h.author or h.agency or ""), name
-        assert props.subject == (h.dateline or "").strip(" —–-"), name
-        if h.date and not h.date.startswith("--"):
-            when = dt.datetime.fromisoformat(h.date).replace(tzinfo=dt.UTC)
+        assert props.author == (h.author or h.byline or ""), name  # the agency is the publisher
+        assert props.comments == (model.subject(h) or ""), name  # dc:description
+        assert props.subject == "", name
+        expected = {"Publisher": h.agency, "Place": h.place,
+                    "Source": h.source_url or h.source_name,
+                    "Publication": h.issue.citation if h.issue else None}
+        assert custom_properties(path) == {k: v for k, v in expected.items() if v}, name
+        if (full := model.full_date(h)) is not None:
+            when = dt.datetime.fromisoformat(full).replace(tzinfo=dt.UTC)
             assert props.created == props.modified == when, name
         else:  # never the clock
             assert props.created is None and props.modified is None, name
@@ -248,7 +269,7 @@ def test_package_is_small_ordered_and_dated_by_the_bulletin(
         "[Content_Types].xml", "_rels/.rels", "docProps/core.xml", "word/document.xml",
         "word/_rels/document.xml.rels", "word/styles.xml", "word/settings.xml",
         "word/webSettings.xml", "word/fontTable.xml", "word/theme/theme1.xml",
-        "word/numbering.xml"]
+        "word/numbering.xml", "docProps/custom.xml"]
 
 
 def test_same_bytes_under_other_clock_zone_and_epoch(

@@ -15,9 +15,8 @@ from corpus_facts import facts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from convert import model
+from convert import model, parse, parse_file
 from convert.messages import InputError, Level
-from convert.reader import parse, parse_file
 from convert.reader.decode import decode
 from convert.schema import validate
 

@@ -15,9 +15,8 @@ import pytest
 from conftest import BULLETINS, EXAMPLES, documents_expected, expected, extra_corpus_bulletins
 from corpus_facts import facts, speakers
 
-from convert import model
+from convert import model, parse_file
 from convert.messages import Level
-from convert.reader import parse_file
 from convert.reader.decode import decode
 from convert.schema import validate
 
@@ -97,7 +96,7 @@ def accounted_words(docs: list[model.Element]) -> Counter[str]:
     """Words a document set keeps or records: content, chrome, list numbers, digest contents."""
     found: Counter[str] = Counter()
     for i, doc in enumerate(docs):
-        found.update(model.words(model.content_text(doc)))
+        found.update(model.words(model.content_text(doc, as_shown=False)))
         for lst in doc.iter(model.q("list")):
             if lst.get("type") == "number":
                 start = model.list_numbering(lst)[0]
@@ -122,7 +121,8 @@ def test_content_keeps_source_order(path: Path) -> None:
     source = model.words(decode(path.read_bytes()).text)
     for doc in parse_file(path).documents:
         content = iter(source)
-        missing = [w for w in model.words(model.content_text(doc)) if w not in content]
+        missing = [w for w in model.words(model.content_text(doc, as_shown=False))
+                   if w not in content]
         assert missing == [], "content words out of source order"
 
 

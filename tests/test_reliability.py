@@ -285,3 +285,24 @@ def test_long_quiet_runs_are_quick_to_stop(tmp_path: Path) -> None:
     started = time.monotonic()
     done = run("convert", fifo, "--to", "tei", "-o", tmp_path / "out", timeout=60)
     assert done.returncode == ExitCode.FAILED and time.monotonic() - started < 30
+
+
+def test_a_title_longer_than_a_docx_property_takes_is_cut_there_only(tmp_path: Path) -> None:
+    import zipfile
+
+    title = " ".join(f"Harbour{n}" for n in range(40))  # 359 characters
+    (tmp_path / "long.txt").write_text(
+        f"{title}\n\nMay 4, 2021 (EIRNS)—The board met today and agreed on the calendar.\n",
+        "utf-8")
+    result = convert.convert(tmp_path / "long.txt", "all,html", tmp_path / "out")
+    assert result.ok and len(result.outputs) == 5
+    assert [m.text for m in result.messages] == [
+        "docx: the title is cut to 255 characters in the document properties (their limit); "
+        "the text shows it whole"]
+    with zipfile.ZipFile(tmp_path / "out" / "long.docx") as z:
+        core = z.read("docProps/core.xml").decode()
+        body = z.read("word/document.xml").decode()
+    assert f"<dc:title>{title[:254]}…</dc:title>" in core
+    assert title.split()[-1] in body
+    report = convert.archive(tmp_path / "long.txt", tmp_path / "bag")
+    assert report.totals.archived == 1 and report.totals.quarantined == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from convert.reader import parse
+from convert import parse
 from convert.transforms import SLUG_MAX, iso_date, make_id, month_number, slug
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from .. import model
 from ..messages import ExitCode, InputError, Message, OutputExistsError
 from ..reader.decode import text_encoding
+from ..reader.profile import get as get_profile
 from ..walk import Walk, package_around
 from .bag import (
     ArchiveError,
@@ -84,6 +85,7 @@ def archive(
     year: int | None = None,
     lang: str | None = None,
     encoding: str | None = None,
+    profile: str | None = None,
     strict: bool = False,
     follow_symlinks: bool = False,
 ) -> ArchiveReport:
@@ -93,12 +95,12 @@ def archive(
     `resume` continues an interrupted run (or checks a finished package against the
     sources); `force` replaces an existing package of this tool. One input that cannot be
     converted (failing, crashing, hanging, too hungry) is quarantined with its reason and the
-    run goes on. `year`, `lang` ("en" unless given) and `encoding` are given to the parser
-    for every input, and `strict` quarantines inputs that do not look like bulletins (no
-    title, no dateline); a resumed run keeps the first run's. Folders are walked as
-    `convert.walk` says (packages, workspaces and links leaving a folder left out, unless
-    `follow_symlinks`). Raises OutputExistsError,
-    ArchiveError, InputError or WriterError when the run cannot start or finish.
+    run goes on. `year`, `lang` ("en" unless given), `encoding` and `profile` (a name) are
+    given to the parser for every input, and `strict` quarantines inputs that do not look
+    like bulletins (no title, no dateline); a resumed run keeps the first run's. Folders are
+    walked as `convert.walk` says (packages, workspaces and links leaving a folder left out,
+    unless `follow_symlinks`). Raises OutputExistsError, ArchiveError, InputError or
+    WriterError when the run cannot start or finish.
     """
     started = time.monotonic()
     if package != "bagit":
@@ -113,13 +115,19 @@ def archive(
             encoding = text_encoding(encoding)  # "CP1252", "windows-1252" -> "cp1252"
         except LookupError as exc:
             raise ArchiveError(f"encoding: {exc}") from None
+    if profile is not None:
+        try:
+            profile = get_profile(profile).name
+        except ValueError as exc:
+            raise ArchiveError(f"profile: {exc}") from None
     _check_sources(paths, target)
     try:
         return _run(paths, target, started, to=to, jobs=jobs, scheduler=scheduler,
                     scheduler_file=scheduler_file, source_organization=source_organization,
                     resume=resume, force=force, timeout=timeout, memory_limit=memory_limit,
                     chunk_size=chunk_size, progress=progress, year=year, lang=lang,
-                    encoding=encoding, strict=strict, follow_symlinks=follow_symlinks)
+                    encoding=encoding, profile=profile, strict=strict,
+                    follow_symlinks=follow_symlinks)
     except OSError as exc:  # a full disk, a read-only folder: say where and what to do
         where = exc.filename or target
         again = ("run the same command with --resume" if workspace_of(target).exists()
@@ -133,8 +141,8 @@ def _run(paths: list[str], target: Path, started: float, *, to: str | list[str] 
          jobs: int | None, scheduler: str | None, scheduler_file: str | None,
          source_organization: str | None, resume: bool, force: bool, timeout: float,
          memory_limit: int | None, chunk_size: int, progress: Callable[[Counts], None] | None,
-         year: int | None, lang: str | None, encoding: str | None, strict: bool,
-         follow_symlinks: bool) -> ArchiveReport:
+         year: int | None, lang: str | None, encoding: str | None, profile: str | None,
+         strict: bool, follow_symlinks: bool) -> ArchiveReport:
     """The run itself, once the arguments are checked (see `archive`)."""
     from ..writers import get, resolve
 
@@ -143,7 +151,7 @@ def _run(paths: list[str], target: Path, started: float, *, to: str | list[str] 
                                   default_formats=[f for f in resolve("all") if f != "xml"],
                                   organization=source_organization,
                                   reading={"year": year, "lang": lang, "encoding": encoding,
-                                           "strict": strict or None})
+                                           "profile": profile, "strict": strict or None})
     if ws is None:
         return _check_finished(target, paths, started)
     try:

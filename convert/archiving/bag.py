@@ -33,6 +33,7 @@ from typing import Any
 from .. import __version__
 from ..files import TEMP_PREFIX, write_atomic
 from ..messages import BulletinError, OutputExistsError, UsageError
+from ..reader.profile import DEFAULT as DEFAULT_PROFILE
 from . import catalog
 from .journal import Index, Record
 
@@ -111,9 +112,9 @@ def _state(work: Path) -> dict[str, Any] | None:
     return state if isinstance(state, dict) and state.get("tool") == AGENT else None
 
 
-#: How inputs are read when the command line does not say (see `convert.reader.parse`).
+#: How inputs are read when the command line does not say (see `convert.reader.Reading`).
 DEFAULT_READING: dict[str, Any] = {"year": None, "lang": "en", "encoding": None,
-                                   "strict": False}
+                                   "strict": False, "profile": DEFAULT_PROFILE}
 
 
 def open_workspace(dest: Path, *, resume: bool, force: bool, formats: list[str] | None,

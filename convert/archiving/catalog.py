@@ -24,14 +24,14 @@ from typing import Any, BinaryIO
 
 from lxml import etree
 
-from .. import __version__, model
+from .. import model
 from ..files import atomic_output
+from ..writers.tei import Corpus as TeiCorpus
 from .journal import ARCHIVED, DUPLICATE, QUARANTINED, Index, Record
 
 CATALOG = "catalog.csv"
 QUARANTINE = "quarantine.csv"
 CORPUS = "corpus.tei.xml"
-TEI_NS = "http://www.tei-c.org/ns/1.0"
 
 CATALOG_FIELDS = ["id", "date", "title", "agency", "source", "sha256", "folder", "status", "note",
                   "warnings"]
@@ -151,7 +151,7 @@ def _doc_fields(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 class _Corpus:
-    """teiCorpus, written incrementally: header first, then each TEI as it comes.
+    """The package's teiCorpus, made by the TEI writer as the texts come.
 
     The file is opened on the first TEI: a teiCorpus must hold at least one text, so a
     collection with none gets no corpus file.
@@ -161,44 +161,11 @@ class _Corpus:
         self.path = bag / CORPUS
         self.organization = organization
         self.stack = contextlib.ExitStack()
-        self.writer: Any = None
+        self.corpus: TeiCorpus | None = None
         self.path.unlink(missing_ok=True)  # left by an interrupted finish
 
-    def _open(self) -> None:
-        stream = self.stack.enter_context(atomic_output(self.path, force=True, fsync=False))
-        self.writer = self.stack.enter_context(etree.xmlfile(stream, encoding="UTF-8"))
-        self.writer.write_declaration()
-        self.stack.enter_context(self.writer.element(f"{{{TEI_NS}}}teiCorpus",
-                                                     nsmap={None: TEI_NS}))
-        self.writer.write("\n")
-        self.writer.write(_header(self.organization), pretty_print=True)
-
     def add(self, tei_path: Path) -> None:
-        if self.writer is None:
-            self._open()
-        root = etree.parse(str(tei_path), model.SAFE_PARSER).getroot()
-        self.writer.write(root, pretty_print=True)
-
-
-def _header(organization: str | None) -> etree._Element:
-    def el(parent: etree._Element, name: str, text: str | None = None,
-           **attrs: str) -> etree._Element:
-        child = etree.SubElement(parent, f"{{{TEI_NS}}}{name}", attrs)
-        child.text = text
-        return child
-
-    header = etree.Element(f"{{{TEI_NS}}}teiHeader", nsmap={None: TEI_NS})
-    file_desc = el(header, "fileDesc")
-    el(el(file_desc, "titleStmt"), "title", "News bulletins: the collection")
-    publication = el(file_desc, "publicationStmt")
-    if organization:
-        el(publication, "distributor", organization)
-    else:
-        el(publication, "p", "Unpublished archival package.")
-    el(el(file_desc, "sourceDesc"), "p",
-       "Each TEI text below describes its own source file; the package's catalog.csv "
-       "lists them all.")
-    app = el(el(el(header, "encodingDesc"), "appInfo"), "application",
-             ident="bulletin-convert", version=__version__)
-    el(app, "label", "bulletin-convert")
-    return header
+        if self.corpus is None:
+            stream = self.stack.enter_context(atomic_output(self.path, force=True, fsync=False))
+            self.corpus = self.stack.enter_context(TeiCorpus(stream, self.organization))
+        self.corpus.add(etree.parse(str(tei_path), model.SAFE_PARSER).getroot())

@@ -31,7 +31,7 @@ def verify(dest: str | os.PathLike[str],
            progress: Callable[[int, int], None] | None = None) -> list[Message]:
     """Every problem with the package at `dest`, one message per file; empty when it is sound.
     `progress(done, total)` is told of each file re-hashed."""
-    import bagit  # type: ignore[import-untyped]  # bagit ships no type information
+    import bagit
 
     path = Path(dest)
     try:

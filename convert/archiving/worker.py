@@ -71,10 +71,11 @@ class Job:
     reader: tuple[tuple[str, str], tuple[str, str]]
     memory_limit: int | None = None  # bytes of address space per local worker process
     faults: tuple[tuple[str, str], ...] = ()  # test-only, see the module docstring
-    year: int | None = None  # for year-less datelines (see `convert.reader.parse`)
+    year: int | None = None  # for year-less datelines (see `convert.reader.Reading`)
     lang: str = "en"
     encoding: str | None = None  # of inputs that are not UTF-8, instead of a guess
     strict: bool = False  # quarantine inputs that do not look like bulletins
+    profile: str | None = None  # what the news service's pages look like (None: the default)
     #: Local workers only: the folder (on the package's file system) where `serve` writes each
     #: converted input's files, so that the driver only renames a folder into the package.
     spool: str | None = None
@@ -256,13 +257,13 @@ def convert_item(item: WorkItem, job: Job) -> ItemResult:
 
 def _convert(item: WorkItem, job: Job) -> ItemResult:
     from .. import model, schema
-    from ..reader import parse
+    from ..pipeline import parse
     from ..reader.xml import looks_like_xml
     from ..writers import WriteOptions
 
     started = now()
     parsed = parse(item.data, name=display_path(os.path.basename(item.source)),
-                   year=job.year, lang=job.lang, encoding=job.encoding)
+                   year=job.year, lang=job.lang, encoding=job.encoding, profile=job.profile)
     warned = [m for m in parsed.messages if m.level is Level.WARNING]
     if job.strict and any(m.kind == NOT_A_BULLETIN for m in parsed.messages):
         return ItemResult(item.seq, False, "not a bulletin (no title, no dateline): quarantined "

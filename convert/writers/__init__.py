@@ -3,7 +3,8 @@
 A writer is a small class with `name`, `extension` and `media_type` attributes and one method,
 `write(doc, stream, options) -> list[Message]`, which writes the rendition of the canonical tree
 `doc` to the binary `stream` and reports anything it could not render. A writer never changes
-the tree.
+the tree. The built-in ones render the tree on one visitor (`visitor.Visitor`, named by their
+`visitor` attribute): one method per canonical element, one fallback for the rest.
 
 Built-in writers are listed below as import strings and imported only when first used, so a
 missing optional dependency breaks only its own format and `import convert` stays cheap.
@@ -33,15 +34,18 @@ BUILTIN: dict[str, str] = {
     "epub": "convert.writers.epub:EpubWriter",
     "docx": "convert.writers.docx:DocxWriter",
     "pdf": "convert.writers.pdf:PdfWriter",
+    "html": "convert.writers.html:HtmlWriter",
 }
 
 #: The file extension of each built-in format (its writer's `extension`), known without
 #: importing the writer, so that a file name can choose the format: `-o story.epub`.
 EXTENSIONS: dict[str, str] = {
     "xml": "xml", "tei": "tei.xml", "epub": "epub", "docx": "docx", "pdf": "pdf",
+    "html": "html",
 }
 
-#: What `--to all` means: every rendition, in this order (the canonical master is separate).
+#: What `--to all` means: the preservation renditions, in this order (the canonical master is
+#: separate, and so is the HTML access copy: `--to all,html`).
 ALL = ("tei", "epub", "docx", "pdf")
 
 

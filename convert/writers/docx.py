@@ -1,17 +1,23 @@
-"""DOCX rendition with python-docx: real Word styles, core properties, a reproducible package.
+"""DOCX rendition with python-docx: real Word styles, document properties, a reproducible package.
 
 Every block gets a named style, never direct formatting: Title, Byline, Dateline, Normal,
-Quote, Heading 2, List Bullet / List Number / List Paragraph, Resolution Clause, and the
-character styles Speaker (Q&A labels) and Strong (the dateline's place and agency, the formula
-opening a resolution clause). A user's template (`WriteOptions.reference_docx`, like pandoc's
+Quote, Heading 1 / Heading 2 (a body heading is one level below the title), List Bullet /
+List Number / List Paragraph, Resolution Clause, and the character styles Speaker (Q&A labels)
+and Strong (the dateline's place and agency, the formula opening a resolution clause). Lists
+are numbered by Word, each from the number the source gave it. `_Builder` is the writers'
+visitor for DOCX. A user's template (`WriteOptions.reference_docx`, like pandoc's
 --reference-doc) keeps its own styles and page setup; styles it lacks are added.
+
+The document-level fields go where Word shows them: the core properties (title, author,
+comments, identifier, language, dates) and, for what OPC has no core property for, custom
+properties (Publisher, Place, Source, Publication); schemas/README.md has the whole table.
 
 Loading a template (its 400 KB of style XML) and compressing it again costs most of what
 python-docx spends on a document, so a template is loaded once per process: everything but the
-main document, the core properties and the numbering definitions is kept as ready zip entries,
-and each document only builds and serializes those three parts. The default template is
-python-docx's own, slimmed (its unused table styles, Word 2010 duplicate styles, thumbnail and
-bibliography part dropped) and restyled for print.
+main document, the core and custom properties and the numbering definitions is kept as ready
+zip entries, and each document only builds and serializes those four parts. The default
+template is python-docx's own, slimmed (its unused table styles, Word 2010 duplicate styles,
+thumbnail and bibliography part dropped) and restyled for print.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import io
 import os
 import zipfile
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import docx
 from docx.document import Document
@@ -33,17 +39,21 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.coreprops import CoreProperties
 from docx.opc.oxml import serialize_part_xml
 from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import parse_xml
 from docx.oxml.coreprops import CT_CoreProperties
+from docx.oxml.document import CT_Document
 from docx.oxml.ns import nsdecls, qn
+from docx.oxml.numbering import CT_Numbering
 from docx.parts.numbering import NumberingPart
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from .. import model
-from ..messages import Message, WriterError
-from . import WriteOptions, unrendered, ziputil
+from ..messages import Message, WriterError, info
+from . import WriteOptions, ziputil
+from .visitor import Visitor
 
 BODY_FONT = "DejaVu Serif"  # the face of the PDF; Word falls back to another serif (fontTable)
 #: Page sizes (width, height) for the default template; a user's template keeps its own.
@@ -79,6 +89,7 @@ STYLES: dict[str, _Spec] = {
     "Title": _Spec(size=22, bold=True, after=8, keep_next=True, line=1.0),
     "Byline": _Spec(italic=True, after=0, keep_next=True),
     "Dateline": _Spec(size=9.5, color="333333", after=12, keep_next=True),
+    "Heading 1": _Spec(size=15, bold=True, before=12, after=4, keep_next=True),
     "Heading 2": _Spec(size=13, bold=True, before=12, after=4, keep_next=True),
     "Quote": _Spec(size=10, left=28, right=28, after=5),
     "List Bullet": _Spec(after=8),  # contextual spacing: after the list, not between items
@@ -98,13 +109,13 @@ class _Template:
     """A loaded template: the parts each document rebuilds, and every other entry ready."""
 
     document: Document  # its part resolves style names; its body element is the blank page
-    body: etree._Element  # the template's w:document with an empty body (copied per document)
-    numbering: etree._Element  # w:numbering with this writer's list definitions
-    bullet_num: int | None  # numId for bullets (None: the List Bullet style numbers itself)
-    number_abstract: int  # abstractNumId numbered lists restart from
+    body: CT_Document  # the template's w:document with an empty body (copied per document)
+    numbering: CT_Numbering  # w:numbering with this writer's list definitions
+    bullets: dict[str, int]  # bullet glyph ("•", "–") -> its numId
+    numbers: dict[str, int]  # suffix of a numbered list's labels (".", ")") -> abstractNumId
     style_ids: dict[str, str | None]  # style name -> id (None for the default paragraph style)
     entries: list[tuple[str, bytes]]  # the package in order; per-document parts are b""
-    names: dict[str, str]  # "document" / "core" / "numbering" -> zip entry name
+    names: dict[str, str]  # "document" / "core" / "custom" / "numbering" -> zip entry name
     restyled: bool  # the built-in template (page size follows WriteOptions.paper)
 
 
@@ -134,11 +145,12 @@ def _load(path: str | None, _mtime: int, _size: int) -> _Template:
             body.remove(child)
     numbering_part = _numbering_part(document)
     _ensure_styles(document, restyle)
-    bullet_num, number_abstract = _list_definitions(document, numbering_part.element, restyle)
+    bullets, numbers = _list_definitions(document, numbering_part.element, restyle)
     document.core_properties  # noqa: B018 - creates the part in a template that has none
     names = {
         "document": document.part.partname[1:],
         "core": document.part.package.part_related_by(RT.CORE_PROPERTIES).partname[1:],
+        "custom": _custom_part(document).partname[1:],
         "numbering": numbering_part.partname[1:],
     }
     buffer = io.BytesIO()
@@ -152,7 +164,7 @@ def _load(path: str | None, _mtime: int, _size: int) -> _Template:
     style_ids = {name: document.part.get_style_id(document.styles[name], spec.kind)
                  for name, spec in STYLES.items()}
     return _Template(document, copy.deepcopy(document.element), numbering_part.element,
-                     bullet_num, number_abstract, style_ids, entries, names, restyle)
+                     bullets, numbers, style_ids, entries, names, restyle)
 
 
 def _slim(document: Document) -> None:
@@ -179,6 +191,18 @@ def _with_body_font(font_table: bytes) -> bytes:
     return serialize_part_xml(root)
 
 
+def _custom_part(document: Document) -> Part:
+    """The custom properties part (its content is made per document), added if missing."""
+    package = document.part.package
+    try:
+        return cast(Part, package.part_related_by(RT.CUSTOM_PROPERTIES))
+    except KeyError:
+        part = Part(PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, _custom(None),
+                    package)
+        package.relate_to(part, RT.CUSTOM_PROPERTIES)
+        return part
+
+
 def _numbering_part(document: Document) -> NumberingPart:
     try:
         return document.part.numbering_part
@@ -187,7 +211,7 @@ def _numbering_part(document: Document) -> NumberingPart:
                                   f'<w:numbering {nsdecls("w")}/>'.encode(),
                                   document.part.package)
         document.part.relate_to(part, RT.NUMBERING)
-        return part
+        return cast(NumberingPart, part)
 
 
 def _ensure_styles(document: Document, restyle: bool) -> None:
@@ -251,9 +275,12 @@ _ABSTRACT = """<w:abstractNum {ns} w:abstractNumId="{id}"><w:multiLevelType w:va
 </w:abstractNum>"""
 
 
-def _list_definitions(document: Document, numbering: Any, restyle: bool) -> tuple[int | None, int]:
-    """Bullet and number definitions for lists: the template's own where its List Bullet /
-    List Number styles have them, otherwise this writer's, added to the numbering part."""
+def _list_definitions(document: Document, numbering: Any,
+                      restyle: bool) -> tuple[dict[str, int], dict[str, int]]:
+    """Numbering for lists, as (numId by bullet glyph, abstractNumId by number suffix): the
+    template's own where its List Bullet / List Number styles have one (for "•" and "."),
+    otherwise this writer's, added to the numbering part; "–" bullets and "3)" numbers are
+    always this writer's."""
     ids = [int(x) for x in numbering.xpath("./w:abstractNum/@w:abstractNumId")]
     next_id = max(ids, default=-1) + 1
 
@@ -274,18 +301,18 @@ def _list_definitions(document: Document, numbering: Any, restyle: bool) -> tupl
         ids = style.element.xpath("./w:pPr/w:numPr/w:numId/@w:val") if style is not None else []
         return int(ids[0]) if ids and not restyle else None
 
-    bullet_num: int | None = style_num("List Bullet")
-    if bullet_num is None:
-        bullet_num = numbering.add_num(add_abstract("bullet", "•")).numId
-        _set_num(_style(document, "List Bullet", P).element, bullet_num)
+    bullet = style_num("List Bullet")
+    if bullet is None:
+        bullet = numbering.add_num(add_abstract("bullet", "•")).numId
+        _set_num(_style(document, "List Bullet", P).element, bullet)
+    bullets = {"•": bullet, "–": numbering.add_num(add_abstract("bullet", "–")).numId}
     own_number = style_num("List Number")
     if own_number is not None:
-        number_abstract = int(numbering.num_having_numId(own_number).abstractNumId.val)
+        number = int(numbering.num_having_numId(own_number).abstractNumId.val)
     else:
-        number_abstract = add_abstract("decimal", "%1.")
-        _set_num(_style(document, "List Number", P).element,
-                 numbering.add_num(number_abstract).numId)
-    return bullet_num, number_abstract
+        number = add_abstract("decimal", "%1.")
+        _set_num(_style(document, "List Number", P).element, numbering.add_num(number).numId)
+    return bullets, {".": number, ")": add_abstract("decimal", "%1)")}
 
 
 def _set_num(element: Any, num_id: int) -> None:
@@ -298,19 +325,32 @@ def _set_num(element: Any, num_id: int) -> None:
 # --- one document --------------------------------------------------------------------------
 
 
-class _Builder:
-    """Appends the canonical blocks of one document to a fresh copy of the template body."""
+@dataclass(frozen=True)
+class _Slot:
+    """Where the visitor puts what it renders: the paragraph style of blocks and, in a list,
+    the numbering of its items; inside a byline or dateline, the paragraph its runs join."""
 
-    def __init__(self, tpl: _Template) -> None:
+    style: str = "Normal"
+    num_id: int | None = None
+    para: Paragraph | None = None
+
+
+class _Builder(Visitor[_Slot]):
+    """Appends the canonical elements of one document to a fresh copy of the template body."""
+
+    label = "DOCX"
+
+    def __init__(self, doc: model.Element, tpl: _Template) -> None:
+        super().__init__(doc)
         self.tpl = tpl
         self.element = copy.deepcopy(tpl.body)
-        self.doc = Document(self.element, tpl.document.part)
+        self.word = Document(self.element, tpl.document.part)
         self.numbering = copy.deepcopy(tpl.numbering)
-        self.messages: list[Message] = []
+        self._speaker: str | None = None  # a speaker label waiting for its first paragraph
 
     def para(self, text: str, style: str) -> Paragraph:
         """A paragraph in `style` (by id: python-docx's lookup by name scans every style)."""
-        p = self.doc.add_paragraph()
+        p = self.word.add_paragraph()
         style_id = self.tpl.style_ids[style]
         if style_id is not None:
             p._p.style = style_id
@@ -328,118 +368,174 @@ class _Builder:
             r._r.style = self.tpl.style_ids[style]
         r._r.add_t(text)
 
-    def head(self, doc: model.Element) -> None:
-        h = model.find(doc, "head")
-        assert h is not None
-        title, byline, dateline = (model.find(h, n) for n in ("title", "byline", "dateline"))
-        if title is not None:
-            self.para(model.text(title) or "", "Title")
-        if byline is not None:
-            self.para(model.text(byline) or "", "Byline")
-        if dateline is not None:
-            p = self.para(dateline.text or "", "Dateline")
-            for child in dateline:
-                strong = model.local(child) in ("place", "agency")
-                self.run(p, model.text(child) or "", "Strong" if strong else None)
-                if child.tail:
-                    self.run(p, child.tail)
+    # --- the head's text -----------------------------------------------------------------
 
-    def block(self, el: model.Element) -> None:
-        kind = model.local(el)
-        kids = [c for c in el if isinstance(c.tag, str)]
-        if kind == "p":
-            self.para(el.text or "", "Normal")
-        elif kind == "heading":
-            self.para(el.text or "", "Heading 2")
-        elif kind == "quote":
-            for p in kids:
-                self.para(p.text or "", "Quote")
-        elif kind == "list":
-            self.add_list(el, kids)
-        elif kind == "resolution":
-            for clause in kids:
-                lead, rest = model.clause_parts(clause)
-                p = self.para("", "Resolution Clause")
-                if lead:
-                    self.run(p, lead, "Strong")
-                self.run(p, rest)
-        elif kind == "qa":
-            for speech in kids:
-                speaker, *paras = [c for c in speech if isinstance(c.tag, str)]
-                for i, text in enumerate([p.text or "" for p in paras] or [""]):
-                    para = self.para("", "Normal")
-                    if i == 0:
-                        self.run(para, f"{speaker.text or ''}:", "Speaker")
-                        self.run(para, " ")
-                    self.run(para, text)
-        else:
-            self.messages.append(unrendered("DOCX", el))
-            self.para(model.text(el) or "", "Normal")
+    def text(self, text: str | None, into: _Slot) -> None:
+        assert into.para is not None
+        if text:
+            self.run(into.para, text)
 
-    def add_list(self, el: model.Element, items: list[model.Element]) -> None:
+    def visit_title(self, el: model.Element, into: _Slot) -> None:
+        self.para(el.text or "", "Title")
+
+    def visit_byline(self, el: model.Element, into: _Slot) -> None:
+        self.inline(el, _Slot(para=self.para("", "Byline")))
+
+    def visit_dateline(self, el: model.Element, into: _Slot) -> None:
+        self.inline(el, _Slot(para=self.para("", "Dateline")))
+
+    def visit_name(self, el: model.Element, into: _Slot) -> None:
+        self.text(el.text, into)
+
+    def visit_date(self, el: model.Element, into: _Slot) -> None:
+        self.text(model.shown_date(el), into)
+
+    def visit_place(self, el: model.Element, into: _Slot) -> None:
+        assert into.para is not None
+        self.run(into.para, el.text or "", "Strong")
+
+    visit_agency = visit_place
+
+    # --- the body --------------------------------------------------------------------------
+
+    def visit_p(self, el: model.Element, into: _Slot) -> None:
+        opening, closing = model.quote_marks(el)
+        text = f"{opening}{el.text or ''}{closing}"
+        if self._speaker is None:
+            self.para(text, into.style)
+            return
+        p = self.para("", into.style)
+        self.run(p, f"{self._speaker}:", "Speaker")
+        self.run(p, f" {text}")
+        self._speaker = None
+
+    def visit_heading(self, el: model.Element, into: _Slot) -> None:
+        self.para(el.text or "", f"Heading {self.heading_level}")
+
+    def visit_quote(self, el: model.Element, into: _Slot) -> None:
+        self.blocks(el, _Slot("Quote"))
+
+    def visit_list(self, el: model.Element, into: _Slot) -> None:
         kind = el.get("type", "plain")
-        style = {"bullet": "List Bullet", "number": "List Number"}.get(kind, "List Paragraph")
-        num_id: int | None = None
         if kind == "number":  # each list restarts at its own first number
-            num = self.numbering.add_num(self.tpl.number_abstract)
-            num.add_lvlOverride(ilvl=0).add_startOverride(model.list_numbering(el)[0])
-            num_id = num.numId
+            start, suffix = model.list_numbering(el)
+            num = self.numbering.add_num(self.tpl.numbers.get(suffix, self.tpl.numbers["."]))
+            num.add_lvlOverride(ilvl=0).add_startOverride(start)
+            self.blocks(el, _Slot("List Number", num.numId))
         elif kind == "bullet":
-            num_id = self.tpl.bullet_num
-        for item in items:
-            p = self.para(item.text or "", style)
-            if num_id is not None:
-                _set_num(p._p, num_id)
+            self.blocks(el, _Slot("List Bullet", self.tpl.bullets[model.bullet(el)]))
+        else:
+            self.blocks(el, _Slot("List Paragraph"))
+
+    def visit_item(self, el: model.Element, into: _Slot) -> None:
+        p = self.para(el.text or "", into.style)
+        if into.num_id is not None:
+            _set_num(p._p, into.num_id)
+
+    def visit_resolution(self, el: model.Element, into: _Slot) -> None:
+        self.blocks(el, _Slot("Resolution Clause"))
+
+    def visit_clause(self, el: model.Element, into: _Slot) -> None:
+        lead, rest = model.clause_parts(el)
+        p = self.para("", into.style)
+        if lead:
+            self.run(p, lead, "Strong")
+        self.run(p, rest)
+
+    def visit_qa(self, el: model.Element, into: _Slot) -> None:
+        self.blocks(el, into)
+
+    def visit_speech(self, el: model.Element, into: _Slot) -> None:
+        self.blocks(el, into)
+        if self._speaker is not None:  # a label with no paragraph (an unvalidated document)
+            self.run(self.para("", into.style), f"{self._speaker}:", "Speaker")
+            self._speaker = None
+
+    def visit_speaker(self, el: model.Element, into: _Slot) -> None:
+        self._speaker = el.text or ""
 
     def page(self, paper: str) -> None:
         """The built-in template's page: the asked paper size, 25 mm margins."""
         size = PAPER.get(paper.lower())
         if size is None:
             raise WriterError(f"unknown paper size {paper!r}; use one of: {', '.join(PAPER)}")
-        section = self.doc.sections[0]
+        section = self.word.sections[0]
         section.page_width, section.page_height = size
         section.left_margin = section.right_margin = Mm(25)
         section.top_margin = section.bottom_margin = Mm(22)
 
 
-def _core(h: model.Head, title: str) -> bytes:
-    """docProps/core.xml from the canonical head; dates are the bulletin's, never the clock."""
+#: The longest text a core property may hold (python-docx refuses more, as Word does).
+CORE_MAX = 255
+
+
+def _core(meta: model.Metadata, notes: list[Message]) -> bytes:
+    """docProps/core.xml: the Dublin Core fields OPC has; dates are the bulletin's, never the
+    clock's. A field longer than a core property holds is cut there, and `notes` says so: the
+    document's text keeps it whole."""
+
+    def fit(name: str, value: str) -> str:
+        if len(value) <= CORE_MAX:
+            return value
+        notes.append(info(f"docx: the {name} is cut to {CORE_MAX} characters in the document "
+                          f"properties (their limit); the text shows it whole"))
+        return value[:CORE_MAX - 1] + "…"
+
     element = CT_CoreProperties.new()
     props = CoreProperties(element)
-    props.title = title
-    if subject := model.subject(h):
-        props.subject = subject
-    creator = h.author or h.agency
-    if creator:
-        props.author = creator
-    props.identifier = h.id
-    props.language = h.lang
+    props.title = fit("title", meta.title)
+    if meta.creator:
+        props.author = fit("byline", meta.creator)
+    if meta.description:
+        props.comments = fit("dateline", meta.description)  # dc:description
+    props.identifier = meta.identifier
+    props.language = meta.language
     props.revision = 1
-    if date := model.full_date(h):
-        when = dt.datetime.fromisoformat(date).replace(tzinfo=dt.UTC)
+    if meta.date:
+        when = dt.datetime.fromisoformat(meta.date).replace(tzinfo=dt.UTC)
         props.created = props.modified = when
     return serialize_part_xml(element)
+
+
+CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+#: The format id every user-defined custom property carries (ECMA-376 Part 1, 22.3).
+_USER_DEFINED = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+#: Fields OPC core properties have no place for -> the custom property that carries them.
+CUSTOM = (("Publisher", "publisher"), ("Place", "coverage"), ("Source", "source"),
+          ("Publication", "relation"))
+
+
+def _custom(meta: model.Metadata | None) -> bytes:
+    """docProps/custom.xml: the fields of CUSTOM that the bulletin has, as text properties."""
+    root = etree.Element(f"{{{CUSTOM_NS}}}Properties", nsmap={None: CUSTOM_NS, "vt": VT_NS})
+    values = [(name, getattr(meta, field)) for name, field in CUSTOM] if meta else []
+    for pid, (name, value) in enumerate(((n, v) for n, v in values if v), start=2):
+        prop = model.child(root, f"{{{CUSTOM_NS}}}property", fmtid=_USER_DEFINED, pid=str(pid),
+                           name=name)
+        model.child(prop, f"{{{VT_NS}}}lpwstr", value)
+    return serialize_part_xml(root)
 
 
 class DocxWriter:
     name = "docx"
     extension = "docx"
     media_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    visitor = _Builder
 
     def write(self, doc: model.Element, stream: BinaryIO, options: WriteOptions) -> list[Message]:
         tpl = _template(options.reference_docx)
-        builder = _Builder(tpl)
+        builder = _Builder(doc, tpl)
         if tpl.restyled:
             builder.page(options.paper)
-        builder.head(doc)
-        for el in model.body(doc):
-            builder.block(el)
-        h = model.head(doc)
+        builder.walk(_Slot())
+        meta = builder.meta
         fresh = {
             tpl.names["document"]: serialize_part_xml(builder.element),
-            tpl.names["core"]: _core(h, model.supplied_title(doc)),
+            tpl.names["core"]: _core(meta, builder.messages),
+            tpl.names["custom"]: _custom(meta),
             tpl.names["numbering"]: serialize_part_xml(builder.numbering),
         }
         ziputil.write_zip(stream, [(n, fresh.get(n, d)) for n, d in tpl.entries],
-                          date_time=ziputil.date_time(model.full_date(h)))
+                          date_time=ziputil.date_time(meta.date))
         return builder.messages

@@ -1,16 +1,23 @@
-"""PDF rendition claiming PDF/A-2b: reportlab lays the pages out, pikepdf adds what archives need.
+"""PDF rendition claiming PDF/A-2b and PDF/UA-1: reportlab lays the pages out, pikepdf adds
+what archives and screen readers need.
 
 reportlab has no PDF/A mode, so the work is done in two steps:
 
 1. platypus sets the document in DejaVu Serif (Regular, Bold, Italic, BoldItalic; Latin, Greek
-   and Cyrillic), shipped in `convert/data/fonts` and embedded as subsets. The canvas's initial
-   font and every style's bullet font name that face, or reportlab would reference an
-   unembedded Helvetica. Every block is drawn inside a marked-content sequence and the running
-   footer as an artifact, so that the structure tree can be built afterwards (a tagged PDF).
+   and Cyrillic), shipped in `convert/data/fonts` and embedded as subsets, ragged right (WCAG
+   1.4.8 asks for unjustified text; justified lines without hyphenation left wide gaps, worst
+   in a narrow quotation). The canvas's initial font and every style's bullet font name that
+   face, or reportlab would reference an unembedded Helvetica. `_Story`, the writers' visitor
+   for PDF, builds the flowables and the structure tree together: every block is drawn inside
+   a marked-content sequence of its structure element (H1 title, P, BlockQuote, L / LI / Lbl /
+   LBody, Div), each line ends with a real space, and page furniture (the rule under the
+   heading block, the running footer) is drawn as artifacts.
 2. pikepdf reopens the bytes and adds the sRGB OutputIntent (the ICC profile ships with pinned
-   bytes), the XMP packet (pdfaid part 2, conformance B, and Dublin Core) in step with the Info
-   dictionary, the structure tree, /MarkInfo and /Lang, then saves with an /ID derived from the
-   content.
+   bytes), the XMP packet (pdfaid part 2, conformance B, pdfuaid part 1 with the extension
+   schema PDF/A requires for it, and Dublin Core) in step with the Info dictionary, the
+   structure tree, /MarkInfo, /Lang and DisplayDocTitle, then saves with an /ID derived from
+   the content. tests/pdf_ua.py lists the PDF/UA rules the test suite checks, and those it
+   cannot.
 
 Output is byte-identical for the same document whatever the clock or time zone: reportlab runs
 in its invariant mode and every date written is the bulletin's own date.
@@ -24,18 +31,20 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 from xml.sax.saxutils import escape
 
 import pikepdf
+from lxml import etree
 from pikepdf import Array, Dictionary, Name
-from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT
+from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -48,7 +57,8 @@ from reportlab.platypus.flowables import HRFlowable
 
 from .. import __version__, model
 from ..messages import Message, WriterError, warning
-from . import WriteOptions, unrendered
+from . import WriteOptions
+from .visitor import Visitor
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 FONT = "DejaVuSerif"
@@ -91,13 +101,13 @@ def _kit() -> _Kit:
             path = DATA / "fonts" / f"{FONT}{suffix}.ttf"
             pdfmetrics.registerFont(TTFont(f"{FONT}{suffix}", str(path)))
     pdfmetrics.registerFontFamily(FONT, **{v: f"{FONT}{k}" for k, v in _FACES.items()})
-    faces = [pdfmetrics.getFont(f"{FONT}{suffix}").face for suffix in _FACES]
+    faces = [cast(TTFont, pdfmetrics.getFont(f"{FONT}{suffix}")).face for suffix in _FACES]
     glyphs = frozenset.intersection(*(frozenset(f.charToGlyph) for f in faces))
     widest = max(max(f.charWidths.values()) for f in faces)
 
     def style(name: str, **kw: Any) -> ParagraphStyle:
         base: dict[str, Any] = dict(
-            fontName=FONT, bulletFontName=FONT, fontSize=10.5, leading=15, alignment=TA_JUSTIFY,
+            fontName=FONT, bulletFontName=FONT, fontSize=10.5, leading=15, alignment=TA_LEFT,
             spaceAfter=7, allowWidows=0, allowOrphans=0, splitLongWords=1, uriWasteReduce=0,
             embeddedHyphenation=0, hyphenationLang="",
         )
@@ -106,20 +116,20 @@ def _kit() -> _Kit:
 
     styles = {
         "title": style("title", fontName=f"{FONT}-Bold", fontSize=21, leading=25,
-                       alignment=TA_LEFT, spaceAfter=9, keepWithNext=1),
+                       spaceAfter=9, keepWithNext=1),
         "byline": style("byline", fontName=f"{FONT}-Italic", fontSize=10.5, leading=14,
-                        alignment=TA_LEFT, spaceAfter=2, keepWithNext=1),
-        "dateline": style("dateline", fontSize=9.5, leading=13, alignment=TA_LEFT,
+                        spaceAfter=2, keepWithNext=1),
+        "dateline": style("dateline", fontSize=9.5, leading=13,
                           spaceAfter=6, keepWithNext=1, textColor="#333333"),
         "p": style("p"),
         "quote": style("quote", fontSize=10, leading=14, leftIndent=22, rightIndent=22,
                        spaceAfter=5),
         "heading": style("heading", fontName=f"{FONT}-Bold", fontSize=12.5, leading=16,
-                         alignment=TA_LEFT, spaceBefore=8, spaceAfter=5, keepWithNext=1),
-        "item": style("item", leftIndent=22, bulletIndent=8, spaceAfter=3, alignment=TA_LEFT),
-        "clause": style("clause", leftIndent=14, spaceAfter=5, alignment=TA_LEFT),
+                         spaceBefore=8, spaceAfter=5, keepWithNext=1),
+        "item": style("item", leftIndent=22, bulletIndent=8, spaceAfter=3),
+        "clause": style("clause", leftIndent=14, spaceAfter=5),
         "speech": style("speech"),
-        "footer": style("footer", fontSize=8, leading=10, alignment=TA_LEFT,
+        "footer": style("footer", fontSize=8, leading=10,
                         textColor="#555555"),
     }
     return _Kit(styles, glyphs, widest / 1000)
@@ -163,19 +173,52 @@ class _Tagger:
         canvas.addLiteral("EMC")
 
 
+class _Lines(PDFTextObject):
+    """A paragraph's text object that ends every line with a space.
+
+    reportlab breaks lines between words and drops the space there, so text read by structure
+    (a screen reader, `pdfinfo -struct-text`) ran the last word of a line into the first of the
+    next; ISO 32000-1 (14.8.2.5) asks for a real space between words. A trailing space is
+    invisible and changes no layout."""
+
+    def _textOut(self, text: str, TStar: int = 0) -> None:
+        super()._textOut(f"{text} " if TStar else text, TStar)  # type: ignore[misc]  # private
+
+
 class _Block(Paragraph):
-    """A paragraph drawn as marked content of its structure node (kept across page splits)."""
+    """A paragraph drawn as marked content of its structure node (kept across page splits).
+
+    A list item's paragraph also draws the item's label ("3.", "•") in the left indent, as
+    marked content of its own `Lbl` element, beside the `LBody` (reportlab's bulletText would
+    draw it inside the body's marked content)."""
 
     node: _Node
     tagger: _Tagger
+    label: tuple[_Node, str] | None = None
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         parts = super().split(availWidth, availHeight)
-        for part in parts:
+        for i, part in enumerate(parts):
+            assert isinstance(part, _Block)  # a paragraph splits into paragraphs of its class
             part.node, part.tagger = self.node, self.tagger
+            part.label = self.label if i == 0 else None
         return parts
 
+    def beginText(self, x: float, y: float) -> PDFTextObject:
+        return _Lines(self.canv, x, y)
+
     def draw(self) -> None:
+        if self.label is not None:
+            node, text = self.label
+            style = self.style
+            self.tagger.begin(self.canv, node)
+            self.canv.saveState()
+            self.canv.setFont(style.bulletFontName, style.bulletFontSize)
+            self.canv.setFillColor(style.textColor)
+            # the first baseline, where reportlab's drawPara sets the first line
+            self.canv.drawString(style.bulletIndent, self.height - style.fontSize, text)
+            self.canv.restoreState()
+            self.tagger.end(self.canv)
         self.tagger.begin(self.canv, self.node)
         super().draw()
         self.tagger.end(self.canv)
@@ -190,42 +233,59 @@ class _Rule(HRFlowable):
         _Tagger.end(self.canv)
 
 
-# --- from canonical blocks to flowables ----------------------------------------------------
+# --- from canonical elements to flowables, on the writers' visitor -------------------------
 
 
-class _Story:
+@dataclass(frozen=True)
+class _Slot:
+    """Where the visitor puts what it renders: the structure element blocks go into and the
+    style their paragraphs take; inside a byline or dateline, the markup of its paragraph."""
+
+    node: _Node
+    style: ParagraphStyle
+    markup: list[str] | None = None
+
+
+class _Story(Visitor[_Slot]):
     """Builds the flowables of one document and the structure tree they are drawn into."""
 
-    def __init__(self, kit: _Kit, width: float) -> None:
+    label = "PDF"
+
+    def __init__(self, doc: model.Element, kit: _Kit, width: float) -> None:
+        super().__init__(doc)
         self.kit = kit
         self.width = width
         self.tagger = _Tagger()
         self.root = _Node("Document")
         self.flowables: list[Flowable] = []
-        self.messages: list[Message] = []
+        self._speaker: str | None = None  # a speaker label waiting for its first paragraph
 
-    def para(self, parent: _Node, tag: str, style: str, text: str, *,
-             lead: str = "", bullet: str | None = None) -> None:
-        """Add `text` as one structure element; `lead` is markup set before it (a label)."""
+    def story(self) -> list[Flowable]:
+        self.walk(_Slot(self.root, self.kit.styles["p"]))
+        return self.flowables
+
+    def para(self, parent: _Node, tag: str, style: ParagraphStyle, text: str, *,
+             lead: str = "", label: str | None = None) -> None:
+        """Add `text` as one structure element; `lead` is markup set before it (a speaker's
+        or a clause's label), `label` a list item's label (the element is then its LBody)."""
+        item_label = (parent.add("Lbl"), label) if label is not None else None
         node = parent.add(tag)
-        st = self.kit.styles[style]
         pieces = list(_pieces(text))
         for i, piece in enumerate(pieces):
-            markup = self.markup(piece, st)
+            markup = self.markup(piece, style)
             if i == 0:
                 markup = lead + markup
-            piece_style = st
-            if len(pieces) > 1 or "<br/>" in markup:
-                # the pieces of a long paragraph read as one paragraph; a forced break in a
-                # long URL would leave a justified line before it stretched: set it ragged
+            piece_style = style
+            if len(pieces) > 1:  # the pieces of a long paragraph read as one paragraph
                 piece_style = ParagraphStyle(
-                    f"{st.name}-piece", parent=st,
-                    alignment=TA_LEFT if "<br/>" in markup else st.alignment,
-                    spaceBefore=st.spaceBefore if i == 0 else 0,
-                    spaceAfter=st.spaceAfter if i == len(pieces) - 1 else 0)
-            flowable = _Block(markup, piece_style, bulletText=bullet if i == 0 else None)
-            flowable.node, flowable.tagger = node, self.tagger
-            self.flowables.append(flowable)
+                    f"{style.name}-piece", parent=style,
+                    spaceBefore=style.spaceBefore if i == 0 else 0,
+                    spaceAfter=style.spaceAfter if i == len(pieces) - 1 else 0)
+            self.add(_Block(markup, piece_style), node, item_label if i == 0 else None)
+
+    def add(self, flowable: _Block, node: _Node, label: tuple[_Node, str] | None = None) -> None:
+        flowable.node, flowable.tagger, flowable.label = node, self.tagger, label
+        self.flowables.append(flowable)
 
     def markup(self, text: str, style: ParagraphStyle) -> str:
         """Escaped paragraph markup, with line breaks forced inside tokens wider than a line."""
@@ -242,78 +302,97 @@ class _Story:
         out.append(escape(text[pos:]))
         return "".join(out)
 
-    def inline(self, el: model.Element, bold: tuple[str, ...]) -> str:
-        """Markup of mixed content: the text of child elements named in `bold` set in bold."""
-        out = [escape(el.text or "")]
-        for child in el:
-            inner = escape(model.text(child) or "")
-            out.append(f"<b>{inner}</b>" if model.local(child) in bold else inner)
-            out.append(escape(child.tail or ""))
-        return "".join(out)
+    # --- the head's text -----------------------------------------------------------------
 
-    def head(self, doc: model.Element) -> None:
-        h = model.find(doc, "head")
-        assert h is not None
-        title, byline, dateline = (model.find(h, n) for n in ("title", "byline", "dateline"))
-        if title is not None:
-            self.para(self.root, "H1", "title", model.text(title) or "")
-        if byline is not None:
-            self.para(self.root, "P", "byline", model.text(byline) or "")
-        if dateline is not None:
-            node = self.root.add("P")
-            flowable = _Block(self.inline(dateline, ("place", "agency")),
-                              self.kit.styles["dateline"])
-            flowable.node, flowable.tagger = node, self.tagger
-            self.flowables.append(flowable)
+    def text(self, text: str | None, into: _Slot) -> None:
+        assert into.markup is not None
+        if text:
+            into.markup.append(self.markup(text, into.style))
+
+    def visit_head(self, el: model.Element, into: _Slot) -> None:
+        super().visit_head(el, into)
         if self.flowables:
             self.flowables.append(_Rule(width="100%", thickness=0.6, color="#888888",
                                         spaceBefore=2, spaceAfter=10))
 
-    def block(self, el: model.Element) -> None:
-        kind = model.local(el)
-        kids = [c for c in el if isinstance(c.tag, str)]
-        if kind == "p":
-            self.para(self.root, "P", "p", el.text or "")
-        elif kind == "heading":
-            self.para(self.root, "H2", "heading", el.text or "")
-        elif kind == "quote":
-            quote = self.root.add("BlockQuote")
-            for p in kids:
-                self.para(quote, "P", "quote", p.text or "")
-        elif kind == "list":
-            self.add_list(el, kids)
-        elif kind == "resolution":
-            div = self.root.add("Div")
-            for clause in kids:
-                lead, rest = model.clause_parts(clause)
-                self.para(div, "P", "clause", rest,
-                          lead=f"<b>{escape(lead)}</b>" if lead else "")
-        elif kind == "qa":
-            div = self.root.add("Div")
-            for speech in kids:
-                speaker, *paras = [c for c in speech if isinstance(c.tag, str)]
-                label = f"<b>{escape(speaker.text or '')}:</b> "
-                for i, text in enumerate([p.text or "" for p in paras] or [""]):
-                    self.para(div, "P", "speech", text, lead=label if i == 0 else "")
-        else:
-            self.messages.append(unrendered("PDF", el))
-            self.para(self.root, "P", "p", model.text(el) or "")
+    def visit_title(self, el: model.Element, into: _Slot) -> None:
+        self.para(into.node, "H1", self.kit.styles["title"], el.text or "")
 
-    def add_list(self, el: model.Element, items: list[model.Element]) -> None:
-        kind = el.get("type", "plain")
-        marker = el.get("marker", "")
-        lst = self.root.add("L")
-        start, suffix = model.list_numbering(el)
+    def _mixed(self, el: model.Element, into: _Slot, style: str) -> None:
+        """A byline or dateline: one paragraph of its text and its marked parts."""
+        slot = _Slot(into.node.add("P"), self.kit.styles[style], [])
+        self.inline(el, slot)
+        assert slot.markup is not None
+        self.add(_Block("".join(slot.markup), slot.style), slot.node)
+
+    def visit_byline(self, el: model.Element, into: _Slot) -> None:
+        self._mixed(el, into, "byline")
+
+    def visit_dateline(self, el: model.Element, into: _Slot) -> None:
+        self._mixed(el, into, "dateline")
+
+    def visit_name(self, el: model.Element, into: _Slot) -> None:
+        self.text(el.text, into)
+
+    def visit_date(self, el: model.Element, into: _Slot) -> None:
+        self.text(model.shown_date(el), into)
+
+    def visit_place(self, el: model.Element, into: _Slot) -> None:
+        assert into.markup is not None
+        into.markup.append(f"<b>{self.markup(el.text or '', into.style)}</b>")
+
+    visit_agency = visit_place
+
+    # --- the body --------------------------------------------------------------------------
+
+    def visit_p(self, el: model.Element, into: _Slot) -> None:
+        opening, closing = model.quote_marks(el)
+        lead = ""
+        if self._speaker is not None:
+            lead, self._speaker = f"<b>{escape(self._speaker)}:</b> ", None
+        self.para(into.node, "P", into.style, f"{opening}{el.text or ''}{closing}", lead=lead)
+
+    def visit_heading(self, el: model.Element, into: _Slot) -> None:
+        self.para(into.node, f"H{self.heading_level}", self.kit.styles["heading"], el.text or "")
+
+    def visit_quote(self, el: model.Element, into: _Slot) -> None:
+        self.blocks(el, _Slot(into.node.add("BlockQuote"), self.kit.styles["quote"]))
+
+    def visit_list(self, el: model.Element, into: _Slot) -> None:
+        style = self.kit.styles["item"]
+        labels = [model.item_label(item) or "" for item in el.iterchildren(model.q("item"))]
+        widest = max((pdfmetrics.stringWidth(t, style.bulletFontName, style.bulletFontSize)
+                      for t in labels), default=0.0)
+        indent = style.bulletIndent + widest + style.bulletFontSize * 0.5
+        if indent > style.leftIndent:  # "10." and longer labels push the items' text right
+            style = ParagraphStyle(f"item-{indent:.0f}", parent=style, leftIndent=indent)
         self.flowables.append(Spacer(0, 3))
-        for n, item in enumerate(items, start):
-            if kind == "number":
-                bullet: str | None = f"{n}{suffix}"
-            elif kind == "bullet":
-                bullet = "–" if marker == "-" else "•"
-            else:
-                bullet = None
-            self.para(lst.add("LI"), "LBody", "item", item.text or "", bullet=bullet)
+        self.blocks(el, _Slot(into.node.add("L"), style))
         self.flowables.append(Spacer(0, 5))
+
+    def visit_item(self, el: model.Element, into: _Slot) -> None:
+        self.para(into.node.add("LI"), "LBody", into.style, el.text or "",
+                  label=model.item_label(el))
+
+    def visit_resolution(self, el: model.Element, into: _Slot) -> None:
+        self.blocks(el, _Slot(into.node.add("Div"), self.kit.styles["clause"]))
+
+    def visit_clause(self, el: model.Element, into: _Slot) -> None:
+        lead, rest = model.clause_parts(el)
+        self.para(into.node, "P", into.style, rest,
+                  lead=f"<b>{escape(lead)}</b>" if lead else "")
+
+    def visit_qa(self, el: model.Element, into: _Slot) -> None:
+        self.blocks(el, _Slot(into.node.add("Div"), self.kit.styles["speech"]))
+
+    def visit_speech(self, el: model.Element, into: _Slot) -> None:
+        self.blocks(el, into)
+        if self._speaker is not None:  # a label with no paragraph (an unvalidated document)
+            label, self._speaker = self._speaker, None
+            self.para(into.node, "P", into.style, "", lead=f"<b>{escape(label)}:</b>")
+
+    def visit_speaker(self, el: model.Element, into: _Slot) -> None:
+        self._speaker = el.text or ""
 
 
 def _pieces(text: str) -> Iterator[str]:
@@ -381,7 +460,7 @@ def _srgb() -> bytes:
     return SRGB_PROFILE.read_bytes()
 
 
-def _finish(raw: bytes, h: model.Head, title: str, story: _Story, out: BinaryIO) -> None:
+def _finish(raw: bytes, meta: model.Metadata, story: _Story, out: BinaryIO) -> None:
     """Add the OutputIntent, XMP + Info, language and structure tree; save deterministically."""
     with pikepdf.open(io.BytesIO(raw)) as pdf:
         profile = pdf.make_stream(_srgb(), N=3)
@@ -391,39 +470,93 @@ def _finish(raw: bytes, h: model.Head, title: str, story: _Story, out: BinaryIO)
             Info=pikepdf.String("sRGB IEC61966-2.1"), DestOutputProfile=profile,
         )
         pdf.Root.OutputIntents = Array([pdf.make_indirect(intent)])
-        pdf.Root.Lang = pikepdf.String(h.lang)
+        pdf.Root.Lang = pikepdf.String(meta.language)
         pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
         for page in pdf.pages:  # reportlab's empty page transition: noise PDF/A checkers query
             if Name.Trans in page.obj:
                 del page.obj.Trans
         _structure(pdf, story)
-        pdf.trailer.Info = pdf.make_indirect(Dictionary())
-        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
-            meta["dc:title"] = title
-            meta["dc:identifier"] = h.id
-            meta["dc:language"] = [h.lang]
-            meta["dc:format"] = "application/pdf"
-            creator = h.author or h.agency
-            if creator:
-                meta["dc:creator"] = [creator]
-            subject = model.subject(h)
-            if subject:
-                meta["dc:description"] = subject
-            source = h.source_url or h.source_name
-            if source:
-                meta["dc:source"] = source
-            date = model.full_date(h)
-            if date:
-                meta["dc:date"] = [date]
-                meta["xmp:CreateDate"] = f"{date}T00:00:00Z"
-                meta["xmp:ModifyDate"] = f"{date}T00:00:00Z"
-            meta["xmp:CreatorTool"] = PRODUCER
-            meta["pdf:Producer"] = PRODUCER
-            meta["pdfaid:part"] = "2"
-            meta["pdfaid:conformance"] = "B"
+        info = {"Title": meta.title, "Author": meta.creator, "Subject": meta.description,
+                "Creator": PRODUCER, "Producer": PRODUCER}
+        if meta.date:
+            info["CreationDate"] = info["ModDate"] = f"D:{meta.date.replace('-', '')}000000+00'00"
+        pdf.trailer.Info = pdf.make_indirect(Dictionary(
+            {f"/{k}": pikepdf.String(v) for k, v in info.items() if v}))
+        pdf.Root.Metadata = pdf.make_stream(_xmp(meta), Type=Name.Metadata, Subtype=Name.XML)
         del pdf.trailer.ID  # reportlab's follows SOURCE_DATE_EPOCH; qpdf would keep its half
         pdf.save(out, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
+
+
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+#: The namespaces of the XMP packet, with the prefixes PDF/A requires for its own.
+XMP_NS = {"x": "adobe:ns:meta/", "rdf": RDF_NS, "dc": "http://purl.org/dc/elements/1.1/",
+          "xmp": "http://ns.adobe.com/xap/1.0/", "pdf": "http://ns.adobe.com/pdf/1.3/",
+          "pdfaid": "http://www.aiim.org/pdfa/ns/id/", "pdfuaid": "http://www.aiim.org/pdfua/ns/id/",
+          "pdfaExtension": "http://www.aiim.org/pdfa/ns/extension/",
+          "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
+          "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#"}
+#: XMP schemas PDF/A-2 does not predefine, described in the packet as ISO 19005-2 (6.6.2.3.2)
+#: asks: the PDF/UA identification of ISO 14289-1, as (schema, URI, prefix, properties).
+EXTENSIONS = (
+    ("PDF/UA Universal Accessibility Schema", XMP_NS["pdfuaid"], "pdfuaid",
+     (("part", "Integer", "internal", "Indicates, which part of ISO 14289 standard is followed"),)),
+)
+#: Dublin Core fields by the RDF container XMP gives them (None: a simple value).
+_DC_FORMS = {"title": "Alt", "creator": "Seq", "description": "Alt", "publisher": "Bag",
+             "relation": "Bag", "language": "Bag", "date": "Seq", "coverage": None,
+             "source": None, "identifier": None}
+
+
+def _xmp(meta: model.Metadata) -> bytes:
+    """The XMP packet, in step with the Info dictionary _finish writes: Dublin Core, the dates,
+    the tool, the PDF/A-2b and PDF/UA-1 identification and the extension schema describing the
+    latter. Built here in one go: pikepdf's metadata editor re-reads the packet for every
+    property it sets, which cost about as much as laying out a short bulletin."""
+    def q(name: str) -> str:
+        prefix, local = name.split(":")
+        return f"{{{XMP_NS[prefix]}}}{local}"
+
+    root = etree.Element(q("x:xmpmeta"), nsmap=XMP_NS)
+    rdf = model.child(root, q("rdf:RDF"))
+    about = {q("rdf:about"): ""}
+    description = model.child(rdf, q("rdf:Description"), **about)
+    values = {**{f: getattr(meta, f) for f in _DC_FORMS}, "format": "application/pdf"}
+    for name, value in values.items():
+        if value is None:
+            continue
+        element = model.child(description, q(f"dc:{name}"))
+        form = _DC_FORMS.get(name)
+        if form is None:
+            element.text = value
+            continue
+        item = model.child(model.child(element, q(f"rdf:{form}")), q("rdf:li"), value)
+        if form == "Alt":
+            item.set(model.LANG, "x-default")
+    simple = [("xmp:CreatorTool", PRODUCER), ("pdf:Producer", PRODUCER), ("pdfaid:part", "2"),
+              ("pdfaid:conformance", "B"), ("pdfuaid:part", "1")]
+    if meta.date:
+        simple[:0] = [("xmp:CreateDate", f"{meta.date}T00:00:00Z"),
+                      ("xmp:ModifyDate", f"{meta.date}T00:00:00Z")]
+    for name, value in simple:
+        model.child(description, q(name), value)
+    extensions = model.child(rdf, q("rdf:Description"), **about)
+    bag = model.child(model.child(extensions, q("pdfaExtension:schemas")), q("rdf:Bag"))
+    for name, uri, prefix, properties in EXTENSIONS:
+        schema = model.child(bag, q("rdf:li"), **{q("rdf:parseType"): "Resource"})
+        model.child(schema, q("pdfaSchema:schema"), name)
+        model.child(schema, q("pdfaSchema:namespaceURI"), uri)
+        model.child(schema, q("pdfaSchema:prefix"), prefix)
+        seq = model.child(model.child(schema, q("pdfaSchema:property")), q("rdf:Seq"))
+        for prop, value_type, category, text in properties:
+            item = model.child(seq, q("rdf:li"), **{q("rdf:parseType"): "Resource"})
+            model.child(item, q("pdfaProperty:name"), prop)
+            model.child(item, q("pdfaProperty:valueType"), value_type)
+            model.child(item, q("pdfaProperty:category"), category)
+            model.child(item, q("pdfaProperty:description"), text)
+    packet = etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+    return (b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>\n' + packet
+            + b'\n<?xpacket end="w"?>\n')
 
 
 def _structure(pdf: pikepdf.Pdf, story: _Story) -> None:
@@ -450,7 +583,8 @@ def _structure(pdf: pikepdf.Pdf, story: _Story) -> None:
     nums = Array()
     for page, owners in sorted(story.tagger.owners.items()):
         pages[page].StructParents = page
-        nums.extend([page, Array([made[id(n)] for n in owners])])
+        nums.append(page)  # pikepdf makes a PDF integer of it
+        nums.append(Array([made[id(n)] for n in owners]))
     root.ParentTree = pdf.make_indirect(Dictionary(Nums=nums))
     root.ParentTreeNextKey = len(pages)
     pdf.Root.StructTreeRoot = root
@@ -464,6 +598,7 @@ class PdfWriter:
     name = "pdf"
     extension = "pdf"
     media_type = "application/pdf"
+    visitor = _Story
 
     def write(self, doc: model.Element, stream: BinaryIO, options: WriteOptions) -> list[Message]:
         paper = PAPER.get(options.paper.lower())
@@ -471,13 +606,10 @@ class PdfWriter:
             raise WriterError(f"unknown paper size {options.paper!r}; use one of: "
                               f"{', '.join(PAPER)}")
         kit = _kit()
-        h = model.head(doc)
-        title = model.supplied_title(doc)
         width = paper[0] - 2 * _MARGIN_X
-        story = _Story(kit, width)
-        story.head(doc)
-        for el in model.body(doc):
-            story.block(el)
+        story = _Story(doc, kit, width)
+        meta = story.meta
+        flowables = story.story()
         missing = sorted({c for c in model.content_text(doc) if ord(c) not in kit.glyphs})
         if missing:
             shown = " ".join(f"U+{ord(c):04X}" for c in missing[:20])
@@ -486,7 +618,8 @@ class PdfWriter:
                 f"{shown}"))
 
         footer_style = kit.styles["footer"]
-        running = f"{title} · {h.date_text}" if h.date_text else title
+        date_text = story.head.date_text
+        running = f"{meta.title} · {date_text}" if date_text else meta.title
         footer = _fit(running, footer_style.fontName, footer_style.fontSize, width - 40)
 
         def furniture(canvas: Canvas, _doc: BaseDocTemplate) -> None:
@@ -506,12 +639,12 @@ class PdfWriter:
         template = BaseDocTemplate(
             buffer, pagesize=paper, invariant=1, initialFontName=FONT,
             leftMargin=_MARGIN_X, rightMargin=_MARGIN_X, topMargin=_MARGIN_TOP,
-            bottomMargin=_MARGIN_BOTTOM, title=title, lang=h.lang,
-            author=h.author or h.agency or "", creator=PRODUCER, producer=PRODUCER,
+            bottomMargin=_MARGIN_BOTTOM, title=meta.title, lang=meta.language,
+            author=meta.creator or "", creator=PRODUCER, producer=PRODUCER,
         )
         frame = Frame(_MARGIN_X, _MARGIN_BOTTOM, width, paper[1] - _MARGIN_TOP - _MARGIN_BOTTOM,
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
         template.addPageTemplates([PageTemplate("page", [frame], onPage=furniture)])
-        template.build(story.flowables)
-        _finish(buffer.getvalue(), h, title, story, stream)
+        template.build(flowables)
+        _finish(buffer.getvalue(), meta, story, stream)
         return story.messages

@@ -4,7 +4,9 @@ The header carries what an archivist asks of a digital surrogate: who wrote and 
 bulletin, our identifier, the original file (name, size, format, SHA-256, URL), the lines
 removed from it as site chrome, the repairs made when reading it, the parser's warnings, and
 the tool that made the TEI. The text body renders the title, byline, dateline and every body
-block; a heading opens a `div`, because TEI allows `head` only at the start of a division.
+block (`TeiText`, on the writers' visitor); a heading opens a `div`, because TEI allows `head`
+only at the start of a division. `Corpus` gathers many TEI texts into one teiCorpus (the
+archive's corpus.tei.xml).
 
 The publisher of the TEI edition is `WriteOptions.extra["publisher"]` (an archive's name),
 "bulletin-convert" by default; the bulletin's agency is its distributor.
@@ -12,14 +14,18 @@ The publisher of the TEI edition is `WriteOptions.extra["publisher"]` (an archiv
 
 from __future__ import annotations
 
+import contextlib
 import re
-from typing import BinaryIO
+from types import TracebackType
+from typing import Any, BinaryIO
 
 from lxml import etree
 
 from .. import __version__, model
 from ..messages import Message
-from . import WriteOptions, unrendered
+from ..model import child
+from . import WriteOptions
+from .visitor import Visitor
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 
@@ -29,32 +35,10 @@ _TEI_VERSION = re.compile(r"\d+(\.\d+){0,2}")
 #: Canonical list types -> TEI @rend values (the Guidelines' examples); plain lists have none.
 _LIST_REND = {"bullet": "bulleted", "number": "numbered"}
 
-#: How many characters of the first paragraph make a supplied title for an untitled bulletin.
-
 
 def t(name: str) -> str:
     """The qualified name of a TEI element."""
     return f"{{{TEI_NS}}}{name}"
-
-
-def el(parent: etree._Element, name: str, text: str | None = None, **attrs: str) -> etree._Element:
-    """Append a TEI child element with optional text and attributes; returns it."""
-    child = etree.SubElement(parent, t(name), attrs)
-    if text is not None:
-        child.text = text
-    return child
-
-
-class TeiWriter:
-    name = "tei"
-    extension = "tei.xml"
-    media_type = "application/tei+xml"
-
-    def write(self, doc: model.Element, stream: BinaryIO, options: WriteOptions) -> list[Message]:
-        tei, messages = build(doc, options)
-        stream.write(etree.tostring(tei, encoding="UTF-8", xml_declaration=True,
-                                    pretty_print=True))
-        return messages
 
 
 def build(doc: model.Element, options: WriteOptions) -> tuple[etree._Element, list[Message]]:
@@ -62,127 +46,135 @@ def build(doc: model.Element, options: WriteOptions) -> tuple[etree._Element, li
 
     The canonical tree is not modified.
     """
-    h = model.head(doc)
+    text = TeiText(doc)
     tei = etree.Element(t("TEI"), nsmap={None: TEI_NS})
-    tei.set(model.LANG, h.lang)
-    _header(el(tei, "teiHeader"), doc, h, options)
-    messages: list[Message] = []
-    _text(el(el(tei, "text"), "body"), doc, h, messages)
-    return tei, messages
+    tei.set(model.LANG, text.meta.language)
+    _header(child(tei, t("teiHeader")), doc, text.head, text.meta, options)
+    text.walk(child(child(tei, t("text")), t("body")))
+    return tei, text.messages
 
 
 # --- the header ----------------------------------------------------------------------------
 
 
-def _header(header: etree._Element, doc: model.Element, h: model.Head,
+def _header(header: etree._Element, doc: model.Element, h: model.Head, meta: model.Metadata,
             options: WriteOptions) -> None:
     canonical_head = model.find(doc, "head")
     assert canonical_head is not None
-    file_desc = el(header, "fileDesc")
+    file_desc = child(header, t("fileDesc"))
 
-    title_stmt = el(file_desc, "titleStmt")
-    title = el(title_stmt, "title", model.supplied_title(doc))
-    if not h.title:
-        title.set("type", "supplied")
-    if h.author or h.byline:
-        el(title_stmt, "author", h.author or h.byline)
+    title_stmt = child(file_desc, t("titleStmt"))
+    child(title_stmt, t("title"), meta.title, type=None if h.title else "supplied")
+    if meta.creator:
+        child(title_stmt, t("author"), meta.creator)
 
-    publication = el(file_desc, "publicationStmt")
-    el(publication, "publisher", options.extra.get("publisher", "bulletin-convert"))
-    if h.agency:
-        el(el(publication, "distributor"), "orgName", h.agency)
+    publication = child(file_desc, t("publicationStmt"))
+    child(publication, t("publisher"), options.extra.get("publisher", "bulletin-convert"))
+    if meta.publisher:
+        child(child(publication, t("distributor")), t("orgName"), meta.publisher)
     if h.date:
-        _when(el(publication, "date", h.date_text), h.date, h.year_from)
-    el(publication, "idno", h.id, type="bulletin-id")
+        _when(child(publication, t("date"), h.date_text), h.date, h.year_from)
+    elif (issued := model.full_date(h)) is not None:  # an item without a dateline
+        child(publication, t("date"), when=issued)
+    child(publication, t("idno"), meta.identifier, type="bulletin-id")
 
     warnings = canonical_head.findall(f"{model.q('messages')}/{model.q('message')}")
     if warnings:
-        notes = el(file_desc, "notesStmt")
+        notes = child(file_desc, t("notesStmt"))
         for m in warnings:
-            note = el(notes, "note", m.text, type=m.get("level", "warning"))
-            _set_line(note, m)
+            child(notes, t("note"), m.text, type=m.get("level", "warning"), n=m.get("line"))
 
-    _source_desc(el(file_desc, "sourceDesc"), canonical_head, h)
+    _source_desc(child(file_desc, t("sourceDesc")), canonical_head, h, meta)
 
-    encoding = el(header, "encodingDesc")
-    app = el(el(encoding, "appInfo"), "application", ident="bulletin-convert",
-             version=_version_number())
-    el(app, "label", "bulletin-convert")
-    el(app, "desc", f"bulletin-convert {__version__}: news bulletin text to TEI P5")
+    encoding = child(header, t("encodingDesc"))
+    _application(encoding, "news bulletin text to TEI P5")
     repairs = canonical_head.findall(f"{model.q('repairs')}/{model.q('repair')}")
     if repairs:
-        p = el(el(el(encoding, "editorialDecl"), "correction"), "p",
-               "Repairs made when the source file was read (numbered by source line):")
-        listing = el(p, "list")
+        p = child(child(child(encoding, t("editorialDecl")), t("correction")), t("p"),
+                  "Repairs made when the source file was read (numbered by source line):")
+        listing = child(p, t("list"))
         for r in repairs:
-            item = el(listing, "item")
-            el(item, "label", r.get("kind"))
-            el(item, "seg", r.text)
-            _set_line(item, r)
+            item = child(listing, t("item"), n=r.get("line"))
+            child(item, t("label"), r.get("kind"))
+            child(item, t("seg"), r.text)
 
-    el(el(el(header, "profileDesc"), "langUsage"), "language", ident=h.lang)
+    child(child(child(header, t("profileDesc")), t("langUsage")), t("language"),
+          ident=meta.language)
+
+
+def _application(encoding_desc: etree._Element, what: str) -> None:
+    """This tool, as the application that made the file."""
+    app = child(child(encoding_desc, t("appInfo")), t("application"), ident="bulletin-convert",
+                version=_version_number())
+    child(app, t("label"), "bulletin-convert")
+    child(app, t("desc"), f"bulletin-convert {__version__}: {what}")
 
 
 def _source_desc(source_desc: etree._Element, canonical_head: model.Element,
-                 h: model.Head) -> None:
+                 h: model.Head, meta: model.Metadata) -> None:
     """The original bulletin and the file it came in."""
-    bibl = el(source_desc, "bibl", type="bulletin")
+    bibl = child(source_desc, t("bibl"), type="bulletin")
     if h.title:
-        el(bibl, "title", h.title)
-    if h.author or h.byline:
-        el(bibl, "author", h.author or h.byline)
-    if h.agency:
-        el(bibl, "publisher", h.agency)
+        child(bibl, t("title"), h.title)
+    if meta.creator:
+        child(bibl, t("author"), meta.creator)
+    if meta.publisher:
+        child(bibl, t("publisher"), meta.publisher)
+    if meta.coverage:
+        child(bibl, t("pubPlace"), meta.coverage)
     if h.date:
-        _when(el(bibl, "date", h.date_text), h.date, h.year_from)
+        _when(child(bibl, t("date"), h.date_text), h.date, h.year_from)
     source = model.find(canonical_head, "source")
     if source is not None:
         if source.get("url"):
-            el(bibl, "ref", source.get("url"), target=source.get("url"))
+            child(bibl, t("ref"), source.get("url"), target=source.get("url"))
         if source.get("name"):
-            el(bibl, "idno", source.get("name"), type="file-name")
+            child(bibl, t("idno"), source.get("name"), type="file-name")
         if source.get("sha256"):
-            el(bibl, "idno", source.get("sha256"), type="sha256")
+            child(bibl, t("idno"), source.get("sha256"), type="sha256")
         if source.get("size"):
-            el(el(bibl, "extent"), "measure", f"{source.get('size')} bytes",
-               unit="byte", quantity=source.get("size"))
+            child(child(bibl, t("extent")), t("measure"), f"{source.get('size')} bytes",
+                  unit="byte", quantity=source.get("size"))
         encoding = source.get("encoding")
         media = [source.get("media-type"), f"charset={encoding}" if encoding else None]
         if any(media):
-            el(bibl, "note", "; ".join(m for m in media if m), type="media-type")
+            child(bibl, t("note"), "; ".join(m for m in media if m), type="media-type")
     digest = model.find(canonical_head, "digest")
     if digest is not None:
         _digest(bibl, digest)
     if h.removed:
-        note = el(bibl, "note", "Lines removed from the source file as site chrome "
-                  "(numbered by source line):", type="removed")
-        listing = el(note, "list")
+        note = child(bibl, t("note"), "Lines removed from the source file as site chrome "
+                     "(numbered by source line):", type="removed")
+        listing = child(note, t("list"))
         for line, text in h.removed:
-            el(listing, "item", text, n=str(line))
+            child(listing, t("item"), text, n=str(line))
 
 
 def _digest(bibl: etree._Element, digest: model.Element) -> None:
     """The digest page this bulletin was cut from, as a related item."""
-    page = el(el(bibl, "relatedItem", type="digest"), "bibl")
+    page = child(child(bibl, t("relatedItem"), type="digest"), t("bibl"))
+    if digest.get("publication"):
+        child(page, t("title"), digest.get("publication"), level="j")
     header = model.find(digest, "header")
     if header is not None:
-        el(page, "title", model.text(header))
+        child(page, t("title"), model.text(header))
     if digest.get("published"):
-        el(page, "date", when=digest.get("published"))
+        child(page, t("date"), when=digest.get("published"))
     for unit in ("volume", "issue"):
         if digest.get(unit):
-            el(page, "biblScope", digest.get(unit), unit=unit)
+            child(page, t("biblScope"), digest.get(unit), unit=unit)
     if digest.get("item"):
         of = f" of {digest.get('items')}" if digest.get("items") else ""
-        el(page, "biblScope", f"item {digest.get('item')}{of}", unit="item", n=digest.get("item"))
+        child(page, t("biblScope"), f"item {digest.get('item')}{of}", unit="item",
+              n=digest.get("item"))
     section = model.find(digest, "section")
     if section is not None:
-        el(page, "note", model.text(section), type="section")
+        child(page, t("note"), model.text(section), type="section")
     entries = digest.findall(f"{model.q('toc')}/{model.q('entry')}")
     if entries:
-        listing = el(el(page, "note", "In this issue:", type="toc"), "list")
+        listing = child(child(page, t("note"), "In this issue:", type="toc"), t("list"))
         for entry in entries:
-            el(listing, "item", model.text(entry))
+            child(listing, t("item"), model.text(entry))
 
 
 #: Where a year missing from the dateline came from -> TEI @evidence (inside or outside the text).
@@ -203,87 +195,149 @@ def _version_number() -> str:
     return found.group() if found else "0"
 
 
-def _set_line(target: etree._Element, source: model.Element) -> None:
-    """Number a note or item with the source line it concerns, as the chrome list does."""
-    if source.get("line") is not None:
-        target.set("n", source.get("line"))
-
-
 # --- the text ------------------------------------------------------------------------------
 
-#: Canonical dateline parts -> TEI elements.
-_DATELINE = {"place": "placeName", "date": "date", "agency": "orgName"}
 
+class TeiText(Visitor[etree._Element]):
+    """The text of the bulletin: each canonical element into the TEI parent it is given."""
 
-def _text(body: etree._Element, doc: model.Element, h: model.Head,
-          messages: list[Message]) -> None:
-    canonical_head = model.find(doc, "head")
-    assert canonical_head is not None
-    if h.title:
-        el(body, "head", h.title)
-    byline = model.find(canonical_head, "byline")
-    if byline is not None:
-        _mixed(byline, el(body, "byline"), {"name": "docAuthor"}, messages)
-    dateline = model.find(canonical_head, "dateline")
-    if dateline is not None:
-        _mixed(dateline, el(body, "dateline"), _DATELINE, messages)
+    label = "TEI"
 
-    container = body
-    for block in model.body(doc):
-        kind = model.local(block)
-        if kind == "heading":
-            container = el(body, "div")
-            el(container, "head", block.text)
+    def __init__(self, doc: model.Element) -> None:
+        super().__init__(doc)
+        self.body: etree._Element | None = None
+        self.division: etree._Element | None = None  # where body blocks go (a heading's div)
+
+    def text(self, text: str | None, into: etree._Element) -> None:
+        model.add_text(into, text)
+
+    def visit_title(self, el: model.Element, into: etree._Element) -> None:
+        child(into, t("head"), el.text)
+
+    def visit_byline(self, el: model.Element, into: etree._Element) -> None:
+        self.inline(el, child(into, t("byline")))
+
+    def visit_name(self, el: model.Element, into: etree._Element) -> None:
+        child(into, t("docAuthor"), el.text)
+
+    def visit_dateline(self, el: model.Element, into: etree._Element) -> None:
+        self.inline(el, child(into, t("dateline")))
+
+    def visit_place(self, el: model.Element, into: etree._Element) -> None:
+        child(into, t("placeName"), el.text)
+
+    def visit_date(self, el: model.Element, into: etree._Element) -> None:
+        date = child(into, t("date"), el.text)
+        _when(date, el.get("when", ""), el.get("year-from"))
+        shown = model.shown_date(el)
+        if shown != (el.text or ""):  # a year the source does not print: supplied, marked so
+            date.text = f"{el.text or ''} "
+            child(date, t("supplied"), el.get("when", "")[:4],
+                  reason=f"year from the {el.get('year-from')}")
+
+    def visit_agency(self, el: model.Element, into: etree._Element) -> None:
+        child(into, t("orgName"), el.text)
+
+    def visit_body(self, el: model.Element, into: etree._Element) -> None:
+        self.body = self.division = into
+        for block in el.iterchildren(model.q("*")):
+            self.visit(block, self.division)
+
+    def visit_heading(self, el: model.Element, into: etree._Element) -> None:
+        assert self.body is not None
+        self.division = child(self.body, t("div"))
+        child(self.division, t("head"), el.text)
+
+    def visit_p(self, el: model.Element, into: etree._Element) -> None:
+        child(into, t("p"), el.text)
+
+    def visit_quote(self, el: model.Element, into: etree._Element) -> None:
+        marks = [f"{side}({el.get(side)})" for side in ("open", "close") if el.get(side)]
+        self.blocks(el, child(into, t("quote"), rend=" ".join(marks) or None))
+
+    def visit_list(self, el: model.Element, into: etree._Element) -> None:
+        self.blocks(el, child(into, t("list"), rend=_LIST_REND.get(el.get("type", ""))))
+
+    def visit_item(self, el: model.Element, into: etree._Element) -> None:
+        child(into, t("item"), el.text, n=model.item_label(el))
+
+    def visit_resolution(self, el: model.Element, into: etree._Element) -> None:
+        self.blocks(el, child(into, t("list"), type="resolution"))
+
+    def visit_clause(self, el: model.Element, into: etree._Element) -> None:
+        item = child(into, t("item"))
+        if el.get("kind"):
+            child(item, t("seg"), el.text, type=el.get("kind"))
         else:
-            _block(container, block, kind, messages)
+            item.text = el.text
+
+    def visit_qa(self, el: model.Element, into: etree._Element) -> None:
+        self.blocks(el, into)
+
+    def visit_speech(self, el: model.Element, into: etree._Element) -> None:
+        self.blocks(el, child(into, t("sp")))
+
+    def visit_speaker(self, el: model.Element, into: etree._Element) -> None:
+        child(into, t("speaker"), el.text)
 
 
-def _mixed(source: model.Element, target: etree._Element, names: dict[str, str],
-           messages: list[Message]) -> None:
-    """Copy mixed content (text and the named child elements, with their tails)."""
-    target.text = source.text
-    for child in source.iterchildren(model.q("*")):
-        name = names.get(model.local(child))
-        if name is None:
-            name = "seg"
-            messages.append(unrendered("TEI", child))
-        copy = el(target, name, model.text(child))
-        if name == "date" and child.get("when"):
-            _when(copy, child.get("when", ""), child.get("year-from"))
-        copy.tail = child.tail
+class TeiWriter:
+    name = "tei"
+    extension = "tei.xml"
+    media_type = "application/tei+xml"
+    visitor = TeiText
+
+    def write(self, doc: model.Element, stream: BinaryIO, options: WriteOptions) -> list[Message]:
+        tei, messages = build(doc, options)
+        stream.write(etree.tostring(tei, encoding="UTF-8", xml_declaration=True,
+                                    pretty_print=True))
+        return messages
 
 
-def _block(parent: etree._Element, block: model.Element, kind: str,
-           messages: list[Message]) -> None:
-    if kind == "p":
-        el(parent, "p", block.text)
-    elif kind == "quote":
-        quote = el(parent, "quote")
-        marks = [f"{side}({block.get(side)})" for side in ("open", "close") if block.get(side)]
-        if marks:
-            quote.set("rend", " ".join(marks))
-        for p in block.iterchildren(model.q("*")):
-            el(quote, "p", p.text)
-    elif kind == "list":
-        listing = el(parent, "list")
-        rend = _LIST_REND.get(block.get("type", ""))
-        if rend:
-            listing.set("rend", rend)
-        for item in block.iterchildren(model.q("*")):
-            el(listing, "item", item.text)
-    elif kind == "resolution":
-        listing = el(parent, "list", type="resolution")
-        for clause in block.iterchildren(model.q("*")):
-            item = el(listing, "item")
-            if clause.get("kind"):
-                el(item, "seg", clause.text, type=clause.get("kind"))
-            else:
-                item.text = clause.text
-    elif kind == "qa":
-        for speech in block.iterchildren(model.q("*")):
-            sp = el(parent, "sp")
-            for part in speech.iterchildren(model.q("*")):
-                el(sp, "speaker" if model.local(part) == "speaker" else "p", part.text)
-    else:  # only an unvalidated document gets here: keep its text, say what happened
-        el(parent, "p", model.text(block))
-        messages.append(unrendered("TEI", block))
+# --- many texts in one teiCorpus -----------------------------------------------------------
+
+
+class Corpus:
+    """A teiCorpus written as it grows: its header first, then each TEI text as it is added, so
+    that memory does not grow with the collection (the archive's corpus.tei.xml).
+
+    `publisher` is the organization that keeps the collection; without one the corpus says it
+    is an unpublished package. Use as a context manager; the stream stays the caller's.
+    """
+
+    def __init__(self, stream: BinaryIO, publisher: str | None = None) -> None:
+        self._stream = stream
+        self._publisher = publisher
+        self._stack = contextlib.ExitStack()
+        self._writer: Any = None
+
+    def __enter__(self) -> Corpus:
+        self._writer = self._stack.enter_context(etree.xmlfile(self._stream, encoding="UTF-8"))
+        self._writer.write_declaration()
+        self._stack.enter_context(self._writer.element(t("teiCorpus"), nsmap={None: TEI_NS}))
+        self._writer.write("\n")
+        self._writer.write(self._header(), pretty_print=True)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self._stack.__exit__(kind, error, trace)
+
+    def add(self, tei: etree._Element) -> None:
+        """Append one TEI text (as build() or TeiWriter made it)."""
+        self._writer.write(tei, pretty_print=True)
+
+    def _header(self) -> etree._Element:
+        header = etree.Element(t("teiHeader"), nsmap={None: TEI_NS})
+        file_desc = child(header, t("fileDesc"))
+        child(child(file_desc, t("titleStmt")), t("title"), "News bulletins: the collection")
+        publication = child(file_desc, t("publicationStmt"))
+        if self._publisher:
+            child(publication, t("distributor"), self._publisher)
+        else:
+            child(publication, t("p"), "Unpublished archival package.")
+        child(child(file_desc, t("sourceDesc")), t("p"),
+              "Each TEI text below describes its own source file; the package's catalog.csv "
+              "lists them all.")
+        _application(child(header, t("encodingDesc")), "news bulletins to a TEI P5 corpus")
+        return header
