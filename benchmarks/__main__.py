@@ -1,8 +1,9 @@
 """`python -m benchmarks [--quick] [--out DIR]`: run every benchmark, print and save the report.
 
-The full run takes a few minutes and writes benchmarks/results/latest.json and latest.md; the
-quick run (small counts, well under 30 s) is what the test suite runs so the harness cannot
-rot, and writes to a temporary folder unless --out is given.
+The full run takes about a quarter of an hour (pandoc converting 2,000 bulletins one process at
+a time takes minutes) and writes benchmarks/results/latest.json and latest.md; the quick run
+(small counts, seconds) is what the test suite runs so the harness cannot rot, and writes to a
+temporary folder unless --out is given.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import commands, corpus, measure, peers, report, stages
+from . import commands, corpus, measure, peers, report, stages, whole
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -31,8 +32,7 @@ class Config:
     generated: int  # distinct generated bulletins: the parse set and the archive's source
     repeats: int  # in-process passes over the parse set (the median is kept)
     writer_docs: int
-    pandoc_docs: int
-    libreoffice_docs: int
+    whole: dict[int, whole.Plan]  # collection size -> runs of the whole commands
     startup_runs: int
     archive_plan: tuple[tuple[int, int], ...]  # (collection size, jobs)
     parallel_items: int  # inputs each process converts when measuring the machine's speed-up
@@ -40,19 +40,24 @@ class Config:
     profile_docs: int = 0
 
 
-FULL = Config(generated=2000, repeats=3, writer_docs=500, pandoc_docs=200, libreoffice_docs=100,
-              startup_runs=10,
+FULL = Config(generated=2000, repeats=3, writer_docs=500,
+              whole={120: whole.Plan(runs=5, peer_runs=3, warmup=1),
+                     2000: whole.Plan(runs=2, peer_runs=1, warmup=0, jobs_pairs=3,
+                                       ceiling_items=200)},
+              startup_runs=15,
               archive_plan=((500, 2), (2000, 1), (2000, 2), (2000, 2), (2000, 1), (2000, 1),
                             (2000, 2)),
               parallel_items=200,
               scaling={1: 160, 4: 40, 16: 10}, profile_docs=2000)
-QUICK = Config(generated=100, repeats=1, writer_docs=20, pandoc_docs=5, libreoffice_docs=3,
+QUICK = Config(generated=100, repeats=1, writer_docs=20,
+               whole={6: whole.Plan(runs=1, peer_runs=1, warmup=0),
+                      12: whole.Plan(runs=1, peer_runs=1, warmup=0, jobs_pairs=1,
+                                     ceiling_items=4)},
                startup_runs=3, archive_plan=((10, 2), (25, 1), (25, 2), (25, 2), (25, 1)),
                parallel_items=4,
                scaling={1: 8, 4: 2, 16: 1}, profile_docs=100)
 
-SECTIONS = ("parse", "writers", "pandoc", "libreoffice", "startup", "archive", "scaling",
-            "profile")
+SECTIONS = ("whole", "startup", "parse", "writers", "archive", "scaling", "profile")
 
 
 class Run:
@@ -106,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     pandoc, pandoc_from = peers.find_pandoc()
     soffice = shutil.which("soffice")
     bulletin = commands.find_bulletin()
+    commands.compile_package()
     env = report.environment(
         pandoc and peers.version_line([pandoc, "--version"]), pandoc_from,
         soffice and peers.version_line([soffice, "--version"]))
@@ -125,15 +131,14 @@ def main(argv: list[str] | None = None) -> int:
         docs, _ = stages.parsed(inputs)
         warm = stages.parsed(corpus_inputs[:1])[0][0]
 
+        run.section("whole", lambda: whole.whole_stage(
+            bulletin, pandoc, soffice, {size: generated[:size] for size in cfg.whole},
+            cfg.whole, work / "whole"))
+        run.section("startup", lambda: commands.startup_stage(
+            bulletin, generated[::-1], cfg.startup_runs, work / "startup"))
         run.section("parse", lambda: stages.parse_stage(corpus_inputs, inputs, cfg.repeats))
         writers = run.section("writers",
                               lambda: stages.writers_stage(docs[:cfg.writer_docs], warm))
-        pandoc_result = run.section("pandoc", lambda: peers.pandoc_stage(
-            pandoc, docs[:cfg.pandoc_docs], work / "pandoc"))
-        run.section("libreoffice", lambda: _libreoffice(
-            soffice, writers, pandoc_result, docs[:cfg.libreoffice_docs + 1], work))
-        run.section("startup", lambda: commands.startup_stage(
-            bulletin, generated[::-1], cfg.startup_runs, work / "startup"))
         formats = [n for n in ("tei", "epub", "docx", "pdf")
                    if writers.get(n, {}).get("status") == "ok"]
         run.section("archive", lambda: commands.archive_stage(
@@ -146,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
 
     run.loads.append(os.getloadavg()[0])
     ratios = report.ratios(run.sections)
-    ratios_cpu = report.ratios(run.sections, "cpu_ms_each")
+    ratios_cpu = report.ratios(run.sections, "cpu_ratio")
     result = {
         "mode": "quick" if args.quick else "full", "config": asdict(cfg) | {"seed": args.seed},
         "environment": env | {"work_folder": str(args.work or tempfile.gettempdir())},
@@ -160,28 +165,6 @@ def main(argv: list[str] | None = None) -> int:
     print(report.markdown(result))
     print(f"benchmarks: wrote {js} and {md}", file=sys.stderr)
     return 0
-
-
-def _libreoffice(soffice: str | None, writers: dict[str, Any], pandoc_result: dict[str, Any],
-                 docs: list[Any], work: Path) -> dict[str, Any]:
-    """LibreOffice on our DOCX files when the DOCX writer works, else on pandoc's."""
-    if writers.get("docx", {}).get("status") == "ok":
-        from convert.writers import WriteOptions, get
-
-        folder = work / "ours-docx"
-        folder.mkdir()
-        writer = get("docx")
-        files = []
-        for i, doc in enumerate(docs):
-            path = folder / f"{i:05d}.docx"
-            with path.open("wb") as f:
-                writer.write(doc, f, WriteOptions())
-            files.append(path)
-        return peers.libreoffice_stage(soffice, files, "our DOCX writer", work)
-    outputs = pandoc_result.get("outputs", {})
-    files = sorted(Path(outputs["docx"]).glob("*.docx"))[:len(docs)] if "docx" in outputs else []
-    return peers.libreoffice_stage(soffice, files, "pandoc (our DOCX writer is not available)",
-                                   work)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 """The `bulletin` command as a user meets it: whole processes, start-up included.
 
-Start-up (`bulletin --version`, a one-file `convert --to all`), what `import convert` loads,
-and the archive's throughput and memory with 1 and 2 processes at two collection sizes.
+Start-up (`bulletin --version`, a one-file `convert` to TEI, to DOCX, to every format), what
+`import convert` loads and what each import costs, and the archive's throughput and memory
+with 1 and 2 processes at two collection sizes.
 """
 
 from __future__ import annotations
 
+import compileall
 import json
 import os
 import shutil
@@ -49,6 +51,14 @@ print(json.dumps({
 """
 
 
+def compile_package() -> None:
+    """Byte-compile the package, as installing it does: start-up is then measured as users
+    meet it, whether or not this shell forbids writing bytecode (PYTHONDONTWRITEBYTECODE)."""
+    import convert
+
+    compileall.compile_dir(Path(convert.__file__).parent, quiet=1)
+
+
 def find_bulletin() -> str | None:
     """The console script of the interpreter running the benchmark, else the one on PATH."""
     beside = Path(sys.executable).with_name("bulletin")
@@ -69,6 +79,7 @@ def _summary(runs: Sequence[ProcessRun]) -> dict[str, Any]:
     walls = [1000 * r.wall_s for r in runs]
     return {"runs": len(runs), "failed": sum(not r.ok for r in runs),
             "median_ms": round(median(walls), 1), "min_ms": round(min(walls), 1),
+            "max_ms": round(max(walls), 1),
             "cpu_median_ms": round(median(1000 * r.cpu_s for r in runs), 1),
             "first_error": next((r.stderr_tail for r in runs if not r.ok), None)}
 
@@ -89,10 +100,17 @@ def _import_times(statement: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _import_time_top(top: int = 8) -> list[dict[str, Any]]:
-    """The costliest imports of `import convert.cli`, two levels deep."""
-    rows = [r for r in _import_times("import convert.cli") if r["depth"] <= 1]
+def _import_time_top(statement: str = "import convert.cli", top: int = 8) -> list[dict[str, Any]]:
+    """The costliest imports a statement makes, two levels deep."""
+    rows = [r for r in _import_times(statement) if r["depth"] <= 1]
     return sorted(rows, key=lambda r: r["cumulative_ms"], reverse=True)[:top]
+
+
+def _command_imports(argv: Sequence[str], top: int = 12) -> list[dict[str, Any]]:
+    """The costliest imports of a `bulletin` command as it runs (`-X importtime`)."""
+    statement = (f"import sys; sys.argv = {['bulletin', *map(str, argv)]!r}\n"
+                 "from convert.cli import main\nmain()")
+    return _import_time_top(statement, top)
 
 
 def _writer_import_ms() -> dict[str, float]:
@@ -106,35 +124,47 @@ def _writer_import_ms() -> dict[str, float]:
     return {m: found[m] for m in modules if m in found}
 
 
+#: The one-file conversions timed as whole processes: label -> --to.
+ONE_FILE = {"convert_tei": "tei", "convert_docx": "docx", "convert_all": "all"}
+
+
 def startup_stage(bulletin: str | None, inputs: Sequence[Path], runs: int,
                   work: Path) -> dict[str, Any]:
-    """`bulletin --version` and one-file `bulletin convert --to all`, and the import probe."""
+    """`bulletin --version` and one-file `bulletin convert` whole processes (warm-up runs
+    first, a different bulletin each run), and the import probes."""
     probes = [subprocess.run([sys.executable, "-c", _IMPORT_PROBE, json.dumps(HEAVY)],
                              capture_output=True, text=True, timeout=60, check=True)
               for _ in range(runs)]
     found = [json.loads(p.stdout) for p in probes]
+    work.mkdir(parents=True, exist_ok=True)
     imports = {**found[0],
                "import_convert_ms": round(median(f["import_convert_ms"] for f in found), 1),
                "import_cli_ms": round(median(f["import_cli_ms"] for f in found), 1),
                "top_imports_of_cli": _import_time_top(),
+               "top_imports_of_convert_tei": _command_imports(
+                   ["convert", inputs[0], "--to", "tei", "-o", work / "importtime"]),
                "writer_imports_ms": _writer_import_ms()}
     result: dict[str, Any] = {"imports": imports}
     if bulletin is None:
-        result["version"] = result["convert_all"] = {"status": f"{NA} (no bulletin command)"}
+        for key in ("version", *ONE_FILE):
+            result[key] = {"status": f"{NA} (no bulletin command)"}
         return result
+    warmup = max(1, runs // 5)
+    for _ in range(warmup):
+        run_process([bulletin, "--version"])
     result["version"] = {"status": "ok",
                          **_summary([run_process([bulletin, "--version"]) for _ in range(runs)])}
-    if command_help(bulletin, "convert") is None:
-        result["convert_all"] = {"status": f"{NA} (no 'bulletin convert' command yet)"}
-        return result
-    converted = []
-    work.mkdir(parents=True, exist_ok=True)
-    for i, path in enumerate(inputs[:runs]):  # a different bulletin each time
-        out = work / f"convert-{i}"
-        converted.append(run_process([bulletin, "convert", path, "--to", "all", "-o", out]))
-    summary = _summary(converted)
-    result["convert_all"] = {"status": "ok" if not summary["failed"] else
-                             f"{NA} (failed: {summary['first_error']})", **summary}
+    for key, to in ONE_FILE.items():
+        timed = []
+        for i in range(warmup + runs):  # a different bulletin each time
+            out = work / f"{key}-{i}"
+            run = run_process([bulletin, "convert", inputs[i % len(inputs)], "--to", to, "-o",
+                               out, "-q"])
+            if i >= warmup:
+                timed.append(run)
+        summary = _summary(timed)
+        result[key] = {"status": "ok" if not summary["failed"] else
+                       f"{NA} (failed: {summary['first_error']})", "warmup": warmup, **summary}
     return result
 
 

@@ -57,18 +57,11 @@ def _block(el: model.Element) -> list[str]:
     return [escape(model.text(el) or "")]
 
 
-def to_markdown(doc: model.Element, *, standalone: bool = True) -> str:
-    """One bulletin as Markdown: with its own YAML block, or (for a concatenated collection)
-    as a section headed by its title."""
+def to_markdown(doc: model.Element) -> str:
+    """One bulletin as Markdown, with its own YAML block."""
     h = model.head(doc)
-    paras = [_metadata(h) if standalone else "# " + escape(h.title or h.id)]
+    paras = [_metadata(h)]
     paras.extend(escape(t) for t in (h.byline, h.dateline) if t)
     for block in model.body(doc):
         paras.extend(_block(block))
     return "\n\n".join(paras) + "\n"
-
-
-def collection(docs: list[model.Element], title: str) -> str:
-    """Many bulletins in one Markdown file (pandoc's best case: one process for all)."""
-    head = f"---\ntitle: {json.dumps(title)}\nlang: en\n---\n\n"
-    return head + "\n".join(to_markdown(d, standalone=False) for d in docs)

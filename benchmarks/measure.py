@@ -210,13 +210,6 @@ def run_process(argv: Sequence[str], *, cwd: Path | None = None, timeout: float 
                       usage.ru_maxrss / 1024, tree, tail)
 
 
-def run_many(argvs: Iterable[Sequence[str]], **kwargs: Any) -> tuple[Timing, list[ProcessRun]]:
-    """Run commands one after another (a shell loop); one Timing over all of them."""
-    runs = [run_process(a, **kwargs) for a in argvs]
-    timing = Timing(len(runs), sum(r.wall_s for r in runs), sum(r.cpu_s for r in runs))
-    return timing, runs
-
-
 def machine_cpu() -> tuple[int, int]:
     """(busy, total) CPU time of the whole machine so far, in clock ticks (/proc/stat)."""
     ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]

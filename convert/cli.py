@@ -76,9 +76,15 @@ class Reporter:
 
 class Progress:
     """How far a long command is, on stderr: a live bar on a terminal, and, when stderr is
-    not one (a cron job's log), a plain line every PLAIN_EVERY seconds."""
+    not one (a cron job's log), a plain line every PLAIN_EVERY seconds.
+
+    The bar is redrawn when the command reports progress (at most every BAR_EVERY seconds),
+    not by a thread of its own: `convert` starts its workers as forks of this process, which
+    is safe only while it runs a single thread.
+    """
 
     PLAIN_EVERY = 5.0
+    BAR_EVERY = 0.1
 
     def __init__(self, verb: str, total: int | None, *, enabled: bool = True) -> None:
         self.verb = verb
@@ -101,7 +107,7 @@ class Progress:
             self.bar = Bar(TextColumn(verb), BarColumn(), MofNCompleteColumn(),
                            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
                            TextColumn("eta"), TimeRemainingColumn(),
-                           console=Console(stderr=True), transient=True)
+                           console=Console(stderr=True), transient=True, auto_refresh=False)
             self.task = self.bar.add_task(verb, total=total, rate="")
 
     def __enter__(self) -> Progress:
@@ -117,12 +123,14 @@ class Progress:
         if not self.enabled:
             return
         total = self.total = total if total is not None else self.total
+        now = time.monotonic()
         if self.bar is not None:
             speed = self.bar.tasks[0].speed
+            redraw = now - self.last_line >= self.BAR_EVERY or done == total
+            self.last_line = now if redraw else self.last_line
             self.bar.update(self.task, completed=done, total=total,
-                            rate=f"{speed:.1f}/s" if speed else "")
+                            rate=f"{speed:.1f}/s" if speed else "", refresh=redraw)
             return
-        now = time.monotonic()
         if now - self.last_line < self.PLAIN_EVERY:
             return
         self.last_line = now
@@ -154,10 +162,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
     from .reader.decode import text_encoding
 
     try:
-        return None if value is None else text_encoding(value)
+        return text_encoding(value)
     except LookupError:
         raise click.BadParameter(f"{value!r} is not a text encoding (e.g. cp1252, koi8-r, "
                                  "latin-1)") from None
@@ -449,11 +459,14 @@ def formats(as_json: bool) -> None:
 @click.option("--reference-docx", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
               callback=lambda ctx, param, value: _regular_file(value),
               help="A DOCX whose styles the DOCX output uses (like pandoc's --reference-doc).")
+@click.option("-j", "--jobs", type=click.IntRange(1), metavar="N",
+              help="Worker processes for a folder's inputs (default: one per CPU; 1 converts "
+                   "in this process).")
 @metadata_options
 @report_options
 def convert_command(inputs: tuple[str, ...], to: str | None, output: str | None, force: bool,
                     skip_existing: bool, no_validate: bool, paper: str,
-                    reference_docx: str | None, year: int | None,
+                    reference_docx: str | None, jobs: int | None, year: int | None,
                     source_url: str | None, lang: str, encoding: str | None,
                     profile: str | None, quiet: bool, as_json: bool, strict: bool) -> None:
     """Convert bulletins (text or canonical XML) to TEI P5, EPUB 3, DOCX, PDF/A, HTML.
@@ -466,8 +479,9 @@ def convert_command(inputs: tuple[str, ...], to: str | None, output: str | None,
     STEM-2.epub, ... Every document is checked against the canonical schema first. An
     existing file is an error (exit 4) unless --force replaces it or --skip-existing keeps it
     quietly; each file is written to a temporary name and renamed when complete, so an
-    interrupted run leaves no partial file, and --skip-existing finishes it. One bad input
-    does not stop the others. Nothing is ever written into a BagIt package.
+    interrupted run leaves no partial file, and --skip-existing finishes it; the outputs are
+    synced to disk once, before the command ends. One bad input does not stop the others,
+    even one that crashes its worker process. Nothing is ever written into a BagIt package.
 
     With --json, a summary of the outputs is also printed on standard output as JSON (not
     with -o -). Exit codes: 0 done, 1 an input or output failed, 2 bad command line, 3 a
@@ -483,6 +497,7 @@ def convert_command(inputs: tuple[str, ...], to: str | None, output: str | None,
       bulletin convert story.txt --to epub -o - > s.epub
       bulletin convert masters/*.xml --to pdf --paper letter --force -o pdf/
       bulletin convert scraped/ --to all -o out/ --skip-existing   after an interruption
+      bulletin convert scraped/ --to all -o out/ --jobs 1   in one process
       bulletin convert page.txt --to tei --year 2008 (a digest: page-1.tei.xml, ...)
     """
     from . import writers
@@ -514,8 +529,8 @@ def convert_command(inputs: tuple[str, ...], to: str | None, output: str | None,
             result = run(list(inputs), formats, output, force=force,
                          skip_existing=skip_existing, validate=not no_validate,
                          year=year, source_url=source_url, lang=lang, encoding=encoding,
-                         profile=profile,
-                         options=options, strict=strict, progress=progress)
+                         profile=profile, options=options, strict=strict,
+                         progress=progress, jobs=jobs)
     except WriterError as exc:  # a writer that cannot be loaded fails the whole run
         reporter.report(exc.messages)
         finish(reporter, exc.exit_code)

@@ -1,10 +1,12 @@
 """Safe file output: every file this package writes appears whole or not at all.
 
-Outputs are written to a temporary file in the destination folder, flushed and fsynced, then
-renamed over the final name (an atomic step on POSIX), so an interrupted run never leaves a
-half-written file behind, and a leftover temporary file is recognisable by its prefix. The one
-exception, `write_in_place`, is for a package's payload, which counts only once a journal
-records it.
+Outputs are written to a temporary file in the destination folder, then renamed over the final
+name (an atomic step on POSIX), so an interrupted run never leaves a half-written file behind,
+and a leftover temporary file is recognisable by its prefix. A single file is fsynced before
+its rename (`atomic_output`); a batch writes its temporary files unsynced and makes them all
+durable at once when it is done (`write_temporary`, then `sync_file_systems`): one fsync per
+file cost more than the conversions themselves. The one exception, `write_in_place`, is for a
+package's payload, which counts only once a journal records it.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from .messages import InputError, OutputExistsError, display_path
 
@@ -30,6 +32,28 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
+def exists_error(path: Path) -> OutputExistsError:
+    """What refusing to replace the existing output `path` says."""
+    return OutputExistsError("exists; not overwritten", str(path), hint="--force overwrites it",
+                             kind="exists")
+
+
+@contextlib.contextmanager
+def _temporary(folder: Path, tag: str) -> Iterator[tuple[BinaryIO, str]]:
+    """A new temporary file in `folder` (made if needed), with the usual mode: the stream and
+    its path. The file is removed if the block fails."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX + tag, dir=folder)
+    try:
+        os.fchmod(fd, 0o666 & ~_UMASK)
+        with os.fdopen(fd, "wb") as stream:
+            yield stream, tmp
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
 @contextlib.contextmanager
 def atomic_output(path: Path, *, force: bool = False, fsync: bool = True) -> Iterator[BinaryIO]:
     """Open a binary stream whose content replaces `path` only if the block finishes.
@@ -38,22 +62,78 @@ def atomic_output(path: Path, *, force: bool = False, fsync: bool = True) -> Ite
     """
     path = Path(path)
     if path.exists() and not force:
-        raise OutputExistsError("exists; not overwritten", str(path),
-                                hint="--force overwrites it", kind="exists")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+        raise exists_error(path)
+    with _temporary(path.parent, "") as (stream, tmp):
+        yield stream
+        stream.flush()
+        if fsync:
+            os.fsync(stream.fileno())
     try:
-        os.fchmod(fd, 0o666 & ~_UMASK)
-        with os.fdopen(fd, "wb") as stream:
-            yield stream
-            stream.flush()
-            if fsync:
-                os.fsync(stream.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def write_temporary(folder: Path, data: bytes, tag: str = "") -> Path:
+    """Write `data` to a new temporary file in `folder`, unsynced, for a batch that renames it
+    over its final name once it has decided to, and syncs once at its end. `tag` goes into
+    the name, so that the batch can find what it leaves behind (see `remove_temporary`)."""
+    with _temporary(folder, tag) as (stream, tmp):
+        stream.write(data)
+    return Path(tmp)
+
+
+def remove_temporary(folders: Iterable[Path], tag: str) -> None:
+    """Remove the temporary files of the batch `tag` from `folders`: what its workers wrote
+    for outputs the batch never renamed into place (it was interrupted, a worker was killed)."""
+    for folder in folders:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            if name.startswith(TEMP_PREFIX + tag):
+                with contextlib.suppress(OSError):
+                    os.unlink(folder / name)
+
+
+def sync_file_systems(folders: Iterable[Path]) -> None:
+    """Make everything written to the file systems holding `folders` durable: one syncfs(2)
+    per file system (os.sync() where there is no syncfs), which writes back every file and
+    folder changed there (renames included) with one flush of the disk's cache, where an
+    fsync of each file flushes it once per file. Raises OSError."""
+    devices: dict[int, Path] = {}
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            devices.setdefault(os.stat(folder).st_dev, folder)
+    if not devices:
+        return
+    syncfs = _syncfs()
+    if syncfs is None:
+        os.sync()
+        return
+    for folder in devices.values():
+        fd = os.open(folder, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            if syncfs(fd) != 0:
+                import ctypes
+
+                code = ctypes.get_errno()
+                raise OSError(code, os.strerror(code), str(folder))
+        finally:
+            os.close(fd)
+
+
+def _syncfs() -> Any:
+    """libc's syncfs (Linux), or None."""
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError, ImportError):
+        return None
 
 
 def write_atomic(path: Path, data: bytes, *, force: bool = False, fsync: bool = True) -> None:

@@ -7,20 +7,37 @@ walked), validates every document against the schema, and writes one file per do
 format. It never stops at the first problem: each input that fails is reported in the result's
 messages and the others go on. Every file is written atomically, so a failed or interrupted
 run leaves no half-written output behind.
+
+A batch runs in two halves. `_render` reads one input and writes each of its renditions to a
+temporary file beside its final name; the driver then takes the inputs in order (`_commit`)
+and decides, for each rendition, whether it is renamed into place (it would overwrite an
+input, an output of this run, or an existing file), so that every decision that depends on
+order is the same however the inputs were rendered: one after the other in this process, or
+by a pool of worker processes (`jobs`), where a worker that crashes or hangs costs only the
+input it was on. The batch is made durable once, at its end (`files.sync_file_systems`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import sys
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Callable, Generator, Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Unpack
 
 from . import model, transforms, writers
-from .files import atomic_output, read_stdin
+from .files import (
+    exists_error,
+    read_stdin,
+    remove_temporary,
+    sync_file_systems,
+    write_atomic,
+    write_temporary,
+)
 from .messages import (
     NOT_A_BULLETIN,
     BulletinError,
@@ -42,6 +59,13 @@ from .walk import Walk, package_around
 STDOUT = STDIN = "-"
 #: How messages name standard input, and the stem of its outputs in a folder.
 STDIN_NAME = "<stdin>"
+#: Inputs a worker process must have to be worth starting (below, the batch runs in-process).
+INPUTS_PER_WORKER = 4
+#: Inputs sent to a worker at a time, at most.
+CHUNK_SIZE = 16
+#: Seconds a worker may spend on one input (and SECONDS_PER_MB more per megabyte, see
+#: `convert.pool.allowed`) before it is killed and the input fails.
+TIMEOUT = 120.0
 
 Source = str | os.PathLike[str]
 
@@ -122,6 +146,7 @@ def convert(
     options: writers.WriteOptions | None = None,
     strict: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    jobs: int | None = None,
 ) -> ConvertResult:
     """Convert bulletin files and folders to the formats `to` ("tei,epub", "all", ["pdf"]).
 
@@ -137,8 +162,14 @@ def convert(
     cannot be loaded, raise WriterError; every other problem is reported in the result.
     `year`, `source_url`, `lang`, `encoding` and `profile` are given to the parser (see
     `convert.reader.Reading`); with `strict`, an input that does not look like a bulletin (no
-    title, no dateline) is not converted. `progress(done, total)` is called after each
-    input.
+    title, no dateline) is not converted. `progress(done, total)` is called before the
+    first input and after each one.
+
+    `jobs` worker processes convert a folder's inputs (default: one per usable CPU; with 1,
+    or few inputs, they are converted in this process); the outputs, their names and the
+    messages are the same whatever the number, in input order. With workers, an input that
+    crashes its worker (a library's segfault) or takes longer than TIMEOUT fails alone. The
+    outputs are durable (synced to disk) when the function returns.
     """
     get_profile(profile)  # ValueError for an unknown name, before anything is read
     reading = {"year": year, "source_url": source_url, "lang": model.language(lang),
@@ -183,34 +214,246 @@ def convert(
                        options=opts)
         return result
 
-    protected = {_real(i.path) for i in inputs}  # never overwrite an input
-    written: set[Path] = set()  # nor a file this run already wrote
-    for done, item in enumerate(inputs, start=1):
-        if progress is not None:
-            progress(done - 1, len(inputs))
-        if folder is None and not _outside_packages(item.path.parent, result):
-            continue
-        documents = _documents(item.path, result, validate=validate, reading=reading)
-        for n, doc in enumerate(documents, start=1):
-            suffix = f"-{n}" if len(documents) > 1 else ""
-            for name, writer in chosen.items():
-                stem = "stdin" if str(item.path) == STDIN else item.path.stem
-                target = _target(item, folder, f"{stem}{suffix}.{writer.extension}")
-                resolved = _real(target)
-                if resolved in protected or resolved in written:
-                    what = "an input" if resolved in protected else "an output of this run"
-                    result.fail(BulletinError(f"{target} would overwrite {what}; not written",
-                                              str(item.path)))
-                    continue
-                if skip_existing and target.exists():
-                    result.kept.append(target)
-                    continue
-                if _write(doc, writer, item.path, result, opts, target=target, force=force):
-                    written.add(resolved)
-                    result.outputs.append(Output(str(item.path), name, target))
-    if progress is not None:
-        progress(len(inputs), len(inputs))
+    _batch(inputs, _Job(tuple(chosen), folder, reading, validate, opts, force, skip_existing),
+           chosen, result, jobs=jobs, progress=progress)
     return result
+
+
+def _batch(inputs: list[_Input], job: _Job, chosen: dict[str, writers.Writer],
+           result: ConvertResult, *, jobs: int | None,
+           progress: Callable[[int, int], None] | None) -> None:
+    """Convert `inputs` into files: rendered by workers (or here), committed in order, then
+    synced once."""
+    tasks = [_Task(seq, item, _size(item.path)) for seq, item in enumerate(inputs)]
+    workers = min(jobs or _cpus(), len(tasks) // INPUTS_PER_WORKER)
+    committed = _Commit(job, result, protected={_real(i.path) for i in inputs})
+    if progress is not None:
+        progress(0, len(tasks))
+    try:
+        with contextlib.closing(_rendered(tasks, job, chosen, workers)) as rendered:
+            for task, outcome in zip(tasks, rendered, strict=True):
+                committed.add(task.input, outcome)
+                if progress is not None:
+                    progress(task.seq + 1, len(tasks))
+    finally:  # the workers are gone: what they wrote and nobody renamed can go
+        remove_temporary({_folder_of(t.input, job.folder) for t in tasks}, job.tag)
+    if committed.folders:
+        try:
+            sync_file_systems(committed.folders)
+        except OSError as exc:
+            result.fail(WriterError(f"the outputs were written but could not be synced to disk: "
+                                    f"{exc.strerror or exc}", display_path(exc.filename or ""),
+                                    hint="check the disk, then run the same command with "
+                                         "--force"))
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # reading it will say why
+
+
+# --- the batch: inputs rendered (here or by workers), then committed in order ---------------
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One input of a batch, as a worker gets it (see `convert.pool.Task`)."""
+
+    seq: int
+    input: _Input
+    size: int
+    attempt: int = 1
+
+    def retried(self) -> _Task:
+        return replace(self, attempt=self.attempt + 1)
+
+
+@dataclass
+class _Rendition:
+    """One document of an input in one format, rendered to a temporary file beside its final
+    name (`temp`), unless its final name was taken already (`existed`)."""
+
+    format: str
+    target: Path
+    temp: Path | None
+    existed: bool
+    outcome: ConvertResult  # what writing it said, or why it could not be written
+
+
+@dataclass
+class _Rendered:
+    """What rendering one input gave (see `convert.pool.Result`)."""
+
+    seq: int
+    reading: ConvertResult  # what reading and validating the input said
+    renditions: list[_Rendition] = field(default_factory=list)
+    lost: str | None = None  # why it has no result: its worker crashed, or ran out of time
+    retire: bool = False
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every input of a batch is rendered with; the workers' `convert.pool.Work`."""
+
+    formats: tuple[str, ...]
+    folder: Path | None
+    reading: dict[str, Any]
+    validate: bool
+    options: writers.WriteOptions
+    force: bool
+    skip_existing: bool
+    #: In the names of the batch's temporary files: what it leaves is found and removed.
+    tag: str = field(default_factory=lambda: os.urandom(4).hex() + "-")
+
+    def setup(self) -> None:
+        pass
+
+    def run(self, task: _Task) -> _Rendered:
+        return _render(task, self, _worker_writers(self.formats))
+
+    def failed(self, task: _Task, reason: str, retire: bool = False) -> _Rendered:
+        return _Rendered(task.seq, ConvertResult(), lost=reason, retire=retire)
+
+    def allowed(self, size: int) -> float:
+        from .pool import allowed
+
+        return allowed(TIMEOUT, size)
+
+    def timed_out(self, size: int) -> str:
+        return (f"timed out after {self.allowed(size):.0f} s (allowed for an input of "
+                f"{size:,} bytes)")
+
+
+_instances: dict[str, writers.Writer] = {}
+
+
+def _worker_writers(formats: Iterable[str]) -> dict[str, writers.Writer]:
+    """One instance of each writer for the life of a worker process."""
+    for name in formats:
+        if name not in _instances:
+            _instances[name] = writers.get(name)
+    return {name: _instances[name] for name in formats}
+
+
+def _rendered(tasks: list[_Task], job: _Job, chosen: dict[str, writers.Writer],
+              workers: int) -> Generator[_Rendered, None, None]:
+    """What each task gave, in task order: rendered here, or by `workers` processes."""
+    if workers <= 1:
+        for task in tasks:
+            yield _render(task, job, chosen)
+        return
+    from .pool import LocalPool, next_chunk
+
+    pool = LocalPool(workers, job, fork=True, preload=[
+        "convert.pipeline", *(type(w).__module__ for w in chosen.values())])
+    chunk = max(1, min(CHUNK_SIZE, len(tasks) // (4 * workers)))
+    queue = deque(tasks)
+    ready: dict[int, _Rendered] = {}
+    try:
+        for seq in range(len(tasks)):
+            while seq not in ready:
+                while queue and pool.free_slots() > 0:
+                    pool.submit(next_chunk(queue, chunk))
+                results, retry = pool.collect(timeout=0.25)
+                ready.update((r.seq, r) for r in results)
+                queue.extendleft(reversed(retry))
+            yield ready.pop(seq)
+    finally:
+        pool.close()
+
+
+def _render(task: _Task, job: _Job, chosen: dict[str, writers.Writer]) -> _Rendered:
+    """Read one input and write each rendition of each of its documents to a temporary file;
+    what the driver must decide (see `_Commit`) is left to it."""
+    item = task.input
+    rendered = _Rendered(task.seq, ConvertResult())
+    if job.folder is None and not _outside_packages(item.path.parent, rendered.reading):
+        return rendered
+    documents = _documents(item.path, rendered.reading, validate=job.validate,
+                           reading=job.reading)
+    for n, doc in enumerate(documents, start=1):
+        suffix = f"-{n}" if len(documents) > 1 else ""
+        for name, writer in chosen.items():
+            stem = "stdin" if str(item.path) == STDIN else item.path.stem
+            target = _target(item, job.folder, f"{stem}{suffix}.{writer.extension}")
+            outcome = ConvertResult()
+            existed = target.exists() and (job.skip_existing or not job.force)
+            temp = None
+            if not existed and (made := _rendition(doc, writer, item.path, outcome,
+                                                   job.options, target)) is not None:
+                data, messages = made
+                try:
+                    temp = write_temporary(target.parent, data, job.tag)
+                except OSError as exc:
+                    outcome.fail(_cannot_write(target, exc, item.path))
+                else:
+                    _noted(outcome, messages, item.path)
+            rendered.renditions.append(_Rendition(name, target, temp, existed, outcome))
+    return rendered
+
+
+class _Commit:
+    """The driver's half of a batch: the inputs' renditions renamed into place, in order."""
+
+    def __init__(self, job: _Job, result: ConvertResult, protected: set[Path]) -> None:
+        self.job = job
+        self.result = result
+        self.protected = protected  # never overwrite an input
+        self.written: set[Path] = set()  # nor a file this run already wrote
+        self.folders: set[Path] = set()  # where outputs were renamed into place
+
+    def add(self, item: _Input, rendered: _Rendered) -> None:
+        result = self.result
+        if rendered.lost is not None:
+            result.fail(BulletinError(f"not converted: {rendered.lost}", str(item.path),
+                                      hint="please report this, with the input if you can"))
+            return
+        result.messages.extend(rendered.reading.messages)
+        result.failures.extend(rendered.reading.failures)
+        for rendition in rendered.renditions:
+            if not self._place(item, rendition) and rendition.temp is not None:
+                rendition.temp.unlink(missing_ok=True)
+
+    def _place(self, item: _Input, r: _Rendition) -> bool:
+        """Rename one rendition into place, or say why not; True when it was."""
+        result, target = self.result, r.target
+        resolved = _real(target)
+        if resolved in self.protected or resolved in self.written:
+            what = "an input" if resolved in self.protected else "an output of this run"
+            result.fail(BulletinError(f"{target} would overwrite {what}; not written",
+                                      str(item.path)))
+            return False
+        if self.job.skip_existing and (r.existed or target.exists()):
+            result.kept.append(target)
+            return False
+        if r.existed or (not self.job.force and target.exists()):
+            result.fail(exists_error(target))
+            return False
+        if r.temp is None:  # it could not be rendered: the outcome says why
+            result.messages.extend(r.outcome.messages)
+            result.failures.extend(r.outcome.failures)
+            return False
+        try:
+            os.replace(r.temp, target)
+        except OSError as exc:
+            result.fail(_cannot_write(target, exc, item.path))
+            return False
+        self.written.add(resolved)
+        self.folders.add(target.parent)
+        result.messages.extend(r.outcome.messages)
+        result.failures.extend(r.outcome.failures)
+        result.outputs.append(Output(str(item.path), r.format, target))
+        return True
 
 
 def _single_file(dest: Source | BinaryIO | None, to: str | list[str] | None) -> Path | None:
@@ -288,12 +531,18 @@ def _real(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
-def _target(item: _Input, folder: Path | None, name: str) -> Path:
+def _folder_of(item: _Input, folder: Path | None) -> Path:
+    """Where the outputs of `item` go: beside it, or in `folder` (mirroring a walked
+    folder's subfolders)."""
     if folder is None:
-        return item.path.parent / name
+        return item.path.parent
     if item.root is None:
-        return folder / name
-    return folder / item.path.parent.relative_to(item.root) / name
+        return folder
+    return folder / item.path.parent.relative_to(item.root)
+
+
+def _target(item: _Input, folder: Path | None, name: str) -> Path:
+    return _folder_of(item, folder) / name
 
 
 def _documents(path: Path, result: ConvertResult, *, validate: bool,
@@ -330,44 +579,45 @@ def _documents(path: Path, result: ConvertResult, *, validate: bool,
     return documents
 
 
-def _write(doc: model.Element, writer: writers.Writer, source: Path, result: ConvertResult,
-           options: writers.WriteOptions, *, target: Path | None = None, force: bool = False,
-           stream: BinaryIO | None = None) -> bool:
-    """Write one rendition to `target` (atomically) or `stream`; True when it was written.
+def _rendition(doc: model.Element, writer: writers.Writer, source: Path, result: ConvertResult,
+               options: writers.WriteOptions, target: Path | None
+               ) -> tuple[bytes, list[Message]] | None:
+    """One rendition in memory, with what the writer said; None (and why in `result`) when it
+    failed.
 
     A writer that raises is reported as a failure of this document only, whatever the
     exception: a third-party writer's bug must not stop the other inputs. A writer renders
-    into memory, and only this function writes files: a full disk or a read-only folder is
+    into memory, and only this module writes files: a full disk or a read-only folder is
     then an OSError here, never a failure inside a writer's library (qpdf aborts the whole
     process when its output stream fails).
     """
+    buffer = io.BytesIO()
     try:
-        if target is not None:
-            with atomic_output(target, force=force) as out:
-                buffer = io.BytesIO()
-                messages = writer.write(doc, buffer, options)
-                out.write(buffer.getbuffer())
-        else:
-            assert stream is not None
-            messages = writer.write(doc, stream, options)
+        messages = writer.write(doc, buffer, options)
     except BulletinError as exc:
         result.fail(exc)
-        return False
+        return None
     except OSError as exc:
-        where = target or exc.filename or "the output"
-        result.fail(WriterError(f"cannot write {where}: {exc.strerror or exc}", str(source),
-                                hint="free some space or choose another output folder, then "
-                                     "run the same command with --skip-existing",
-                                kind=f"cannot-write-{exc.errno}"))
-        return False
+        result.fail(_cannot_write(target or exc.filename or "the output", exc, source))
+        return None
     except Exception as exc:
         result.fail(WriterError(f"the {writer.name} writer failed: {type(exc).__name__}: {exc}",
                                 str(source)))
-        return False
+        return None
+    return buffer.getvalue(), messages
+
+
+def _noted(result: ConvertResult, messages: list[Message], source: Path) -> None:
+    """What a writer said of a rendition that was written; an error fails the run."""
     result.messages.extend(m if m.source else m.at(str(source)) for m in messages)
     if any(m.level is Level.ERROR for m in messages):
         result.failures.append(ExitCode.FAILED)
-    return True
+
+
+def _cannot_write(where: object, exc: OSError, source: Path) -> WriterError:
+    return WriterError(f"cannot write {where}: {exc.strerror or exc}", str(source),
+                       hint="free some space or choose another output folder, then run the "
+                            "same command with --skip-existing", kind=f"cannot-write-{exc.errno}")
 
 
 def _single_document(inputs: list[_Input], result: ConvertResult, *, validate: bool,
@@ -399,8 +649,19 @@ def _to_file(inputs: list[_Input], writer: writers.Writer, target: Path,
         result.kept.append(target)
     elif _real(path) == _real(target):
         result.fail(BulletinError(f"{target} would overwrite an input; not written", str(path)))
-    elif _write(doc, writer, path, result, options, target=target, force=force):
-        result.outputs.append(Output(str(path), writer.name, target))
+    elif not force and target.exists():
+        result.fail(exists_error(target))
+    elif (made := _rendition(doc, writer, path, result, options, target)) is not None:
+        data, messages = made
+        try:
+            write_atomic(target, data, force=force)
+        except BulletinError as exc:
+            result.fail(exc)
+        except OSError as exc:
+            result.fail(_cannot_write(target, exc, path))
+        else:
+            _noted(result, messages, path)
+            result.outputs.append(Output(str(path), writer.name, target))
 
 
 def _to_stream(inputs: list[_Input], writer: writers.Writer, stream: BinaryIO,
@@ -412,8 +673,10 @@ def _to_stream(inputs: list[_Input], writer: writers.Writer, stream: BinaryIO,
                              many=writer.name == "xml")
     buffer = io.BytesIO()
     for path, doc in found:
-        if not _write(doc, writer, path, result, options, stream=buffer):
+        if (made := _rendition(doc, writer, path, result, options, None)) is None:
             return
+        buffer.write(made[0])
+        _noted(result, made[1], path)
     if found:
         stream.write(buffer.getvalue())
         stream.flush()

@@ -19,7 +19,8 @@ from click.testing import CliRunner
 from conftest import BAD, CORPUS
 from test_archive import COLLECTION, assert_same_package, catalog_rows
 
-from convert.archiving import archive, pool, verify
+from convert import pool
+from convert.archiving import archive, verify
 from convert.archiving.worker import FAULTS_ENV
 from convert.cli import cli
 from convert.messages import ExitCode

@@ -63,6 +63,16 @@ def test_folder_walk_names_outputs_and_mirrors_subfolders(scraped: Path, tmp_pat
     assert "10 file(s) written, 0 failure(s)" in run.stderr
 
 
+def test_a_folder_named_by_a_relative_path_mirrors_its_subfolders_too(
+        scraped: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the walk's root was once the real path, the inputs relative
+    run = bulletin("scraped", "--to", "tei", "-o", "out")
+    assert run.exit_code == 0, run.output
+    assert tree(tmp_path / "out") == ["2018/digest-1.tei.xml", "2018/digest-2.tei.xml",
+                                      "2018/digest-3.tei.xml", "2018/ferry.tei.xml",
+                                      "seed.tei.xml"]
+
+
 def test_outputs_go_next_to_the_input_by_default(tmp_path: Path) -> None:
     shutil.copy(SEED, tmp_path / "seed.txt")
     run = bulletin(tmp_path / "seed.txt", "--to", "xml,tei")

@@ -131,7 +131,10 @@ PAGE_CASES: dict[str, list[tuple[str, list[str | None]]]] = {
 def body_xml(doc: model.Element) -> str:
     body = model.find(doc, "body")
     assert body is not None
-    return "".join(etree.tostring(b, encoding="unicode") for b in body).replace(
+    # UTF-8 bytes, decoded: libxml2 before 2.13 escapes non-ASCII characters in attributes
+    # (marker="&#x2022;") when asked for a Python string, but writes them as they are in UTF-8,
+    # as the masters are written.
+    return "".join(etree.tostring(b, encoding="UTF-8").decode() for b in body).replace(
         f' xmlns="{model.NS}"', "")
 
 

@@ -222,9 +222,13 @@ def _executor(job: Job, jobs: int | None, scheduler: str | None,
         from .cluster import DaskPool
 
         return DaskPool(job, scheduler, scheduler_file)  # workers elsewhere return bytes
-    from .pool import LocalPool
+    from ..pool import LocalPool
+    from ..writers import BUILTIN
 
-    return LocalPool(jobs or os.cpu_count() or 1, replace(job, spool=os.fspath(spool)))
+    preload = ["convert.archiving.worker", "convert.reader", "convert.schema",
+               *(spec.partition(":")[0] for spec in BUILTIN.values())]
+    return LocalPool(jobs or os.cpu_count() or 1, replace(job, spool=os.fspath(spool)),
+                     preload=preload)
 
 
 def _check_finished(dest: Path, sources: list[str], started: float) -> ArchiveReport:

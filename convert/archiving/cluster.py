@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..messages import BulletinError
-from .pool import GRACE
+from ..pool import GRACE
 from .worker import PROGRESS_TOPIC, ItemResult, Job, WorkItem, convert_chunk
 
 INSTALL_HINT = "pip install 'bulletin-convert[dask]'"
@@ -77,7 +77,7 @@ class DaskPool:
         future = self.client.submit(convert_chunk, items, self.job, pure=False)
         # Only a task that never reports its start falls back on this: it may wait behind
         # one chunk per thread, so allow twice the items' time.
-        deadline = time.monotonic() + 2 * sum(self.job.allowed(len(i.data)) + GRACE
+        deadline = time.monotonic() + 2 * sum(self.job.allowed(i.size) + GRACE
                                               for i in items)
         self.tasks[future] = _Task(list(items), deadline)
 
@@ -113,7 +113,7 @@ class DaskPool:
             elif running is None and now > task.deadline:
                 self._forget(future)
                 self._restart_holders(future)
-                self._failed(task, self.job.timed_out(max(len(i.data) for i in task.items)),
+                self._failed(task, self.job.timed_out(max(i.size for i in task.items)),
                              results, retry, 2)
         return results, retry
 
@@ -147,4 +147,4 @@ class DaskPool:
 
 def _size(task: _Task, seq: int) -> int:
     """The size of the input `seq` of a task."""
-    return next(len(item.data) for item in task.items if item.seq == seq)
+    return next(item.size for item in task.items if item.seq == seq)

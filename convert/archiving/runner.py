@@ -30,6 +30,7 @@ from typing import Any, Protocol
 
 from ..files import MAX_INPUT_BYTES, open_input, write_in_place
 from ..messages import InputError, Level, Message, error, warning
+from ..pool import next_chunk
 from ..walk import Found
 from . import layout, provenance
 from .journal import ARCHIVED, DUPLICATE, QUARANTINED, Index, Journal, Record
@@ -166,7 +167,7 @@ class Driver:
                                           entry.read_time, entry.hash_time))
                 seq += 1
             while queue and self.executor.free_slots() > 0:
-                self.executor.submit(self._chunk(queue))
+                self.executor.submit(next_chunk(queue, self.chunk_size))
             committed = False
             while next_seq in ready:
                 outcome = ready.pop(next_seq)
@@ -222,15 +223,6 @@ class Driver:
                 "the package twice (catalog.csv notes both)", master,
                 hint="archive the texts alone (leave the folder of masters out), or the "
                      "masters alone", kind="master-and-text"))
-
-    def _chunk(self, queue: deque[WorkItem]) -> list[WorkItem]:
-        """Up to chunk_size inputs; an input being retried after a failure goes alone."""
-        if queue[0].attempt > 1:
-            return [queue.popleft()]
-        chunk: list[WorkItem] = []
-        while queue and len(chunk) < self.chunk_size and queue[0].attempt == 1:
-            chunk.append(queue.popleft())
-        return chunk
 
     def _record(self, record: Record) -> None:
         self.journal.append(record)

@@ -5,10 +5,10 @@ PREMIS record of them all (a worker knows every object and event; only the folde
 the driver, so PREMIS names files relative to it). Workers never touch the package or the
 journal (the driver decides what enters the package), so the same function serves local
 processes and Dask workers on other machines: `convert_item` is pure, and `convert_chunk` is
-the Dask task, whose bytes the driver writes. `serve` is the loop of a local worker process,
-which adds what only a process of our own can do: a per-item alarm, a memory ceiling, and
-writing the files into a spool folder on the package's file system (`spool`), which the
-driver renames into the package.
+the Dask task, whose bytes the driver writes. `Job` is also the `convert.pool.Work` of a local
+worker process, which adds what only a process of our own can do: a per-item alarm (the
+pool's), a memory ceiling, and writing the files into a spool folder on the package's file
+system (`spool`), which the driver renames into the package.
 
 Test-only fault injection: the environment variable named by `FAULTS_ENV`, read by the
 driver (never by workers) and shipped in the `Job`, lists `kind:sha256` pairs; the worker
@@ -27,7 +27,6 @@ import io
 import os
 import shutil
 import signal
-import sys
 import time
 import traceback
 from dataclasses import dataclass, field, replace
@@ -36,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..files import write_in_place
 from ..messages import NOT_A_BULLETIN, BulletinError, Level, Message, display_path
+from ..pool import SECONDS_PER_MB, allowed
 from . import layout
 from .provenance import (
     FORMATS,
@@ -48,15 +48,11 @@ from .provenance import (
 )
 
 if TYPE_CHECKING:
-    from multiprocessing.connection import Connection
-
     from ..writers import Writer
 
+__all__ = ["SECONDS_PER_MB", "ItemResult", "Job", "WorkItem", "convert_chunk", "convert_item"]
+
 FAULTS_ENV = "BULLETIN_ARCHIVE_FAULTS"
-#: What a local worker sends once it is set up, before it takes any input.
-READY = "ready"
-#: Seconds per megabyte an input is allowed beyond the timeout.
-SECONDS_PER_MB = 10.0
 FAULT_KINDS = ("crash", "hang", "stall", "hog", "start")
 
 #: The Dask event topic on which `convert_chunk` announces each input it starts.
@@ -85,15 +81,39 @@ class Job:
     spool: str | None = None
 
     def allowed(self, size: int) -> float:
-        """Seconds allowed for an input of `size` bytes: the timeout, and SECONDS_PER_MB more
-        for each megabyte (a long text takes longer to lay out; it must not be quarantined
-        for being long)."""
-        return self.timeout + SECONDS_PER_MB * size / (1 << 20)
+        """Seconds allowed for an input of `size` bytes (see `convert.pool.allowed`)."""
+        return allowed(self.timeout, size)
 
     def timed_out(self, size: int) -> str:
         """Why an input of `size` bytes was stopped."""
         return (f"timed out after {self.allowed(size):.0f} s (allowed for an input of "
                 f"{size:,} bytes; --timeout raises it)")
+
+    # --- as the Work of a local worker process (see convert.pool) ---
+
+    def setup(self) -> None:
+        """The memory ceiling, and the `start` test fault."""
+        if self.memory_limit:
+            import resource
+
+            hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+            limit = (self.memory_limit if hard == resource.RLIM_INFINITY
+                     else min(self.memory_limit, hard))
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        _die_at_start(self.faults)
+
+    def run(self, item: WorkItem) -> ItemResult:
+        """Convert one input, and write its files into the spool folder."""
+        result = convert_item(item, self)
+        if result.ok and self.spool:
+            try:
+                result = spool(result, item, os.path.join(self.spool, item.sha256))
+            except OSError as exc:
+                result = ItemResult(item.seq, False, f"cannot write its files: {exc}")
+        return result
+
+    def failed(self, item: WorkItem, reason: str, retire: bool = False) -> ItemResult:
+        return ItemResult(item.seq, False, reason, retire=retire)
 
 
 @dataclass(frozen=True)
@@ -105,6 +125,13 @@ class WorkItem:
     read_time: str  # when the driver read it (the ingestion event)
     hash_time: str  # when the driver hashed it
     attempt: int = 1
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    def retried(self) -> WorkItem:
+        return replace(self, attempt=self.attempt + 1)
 
 
 @dataclass(frozen=True)
@@ -346,17 +373,6 @@ def convert_chunk(items: list[WorkItem], job: Job) -> list[ItemResult]:
     return results
 
 
-# --- the local worker process -------------------------------------------------------------
-
-
-class ItemTimeout(BaseException):
-    """Raised in a local worker by the per-item alarm (not an Exception: nothing may catch it)."""
-
-
-def _alarm(signum: int, frame: object) -> None:
-    raise ItemTimeout
-
-
 def spool(result: ItemResult, item: WorkItem, folder: str) -> ItemResult:
     """Write an archived input's files (its original's copy too) into `folder`, and keep
     only their names, sizes and hashes in the result.
@@ -373,49 +389,3 @@ def spool(result: ItemResult, item: WorkItem, folder: str) -> ItemResult:
         write_in_place(os.path.join(folder, name), data, exclusive=True)
     return replace(result, spooled=folder,
                    outputs=[replace(out, data=b"") for out in result.outputs])
-
-
-def serve(conn: Connection, job: Job) -> None:
-    """Loop of a local worker process: receive chunks, send one result per item.
-
-    A result per item (not per chunk) lets the driver know which item was in progress when a
-    worker died, so only that one is blamed. After a timeout or a memory error the worker
-    retires: whatever it was doing may have left its libraries in a bad state.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's business
-    signal.signal(signal.SIGALRM, _alarm)
-    if job.memory_limit:
-        import resource
-
-        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
-        limit = job.memory_limit if hard == resource.RLIM_INFINITY else min(job.memory_limit, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    _die_at_start(job.faults)
-    conn.send(READY)  # from here on, a death is the fault of the item in progress
-    while True:
-        try:
-            items: list[WorkItem] | None = conn.recv()
-        except (EOFError, OSError):
-            return  # the driver is gone
-        if items is None:
-            return
-        for item in items:
-            signal.setitimer(signal.ITIMER_REAL, job.allowed(len(item.data)))
-            try:
-                result = convert_item(item, job)
-            except ItemTimeout:
-                result = ItemResult(item.seq, False, job.timed_out(len(item.data)), retire=True)
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-            if result.ok and job.spool:
-                try:
-                    result = spool(result, item, os.path.join(job.spool, item.sha256))
-                except OSError as exc:
-                    result = ItemResult(item.seq, False, f"cannot write its files: {exc}")
-            try:
-                conn.send(result)
-            except (BrokenPipeError, OSError):
-                return
-            if result.retire:
-                conn.close()
-                sys.exit(0)
