@@ -107,12 +107,17 @@ def run(units: list[Unit], body: model.Element, ctx: Context,
     tried = [(r.name, r.start.match if r.start else None, r.test, r.build) for r in usable]
     later = [rule for rule, r in zip(tried, usable, strict=True) if not r.first_only]
     steps = c.steps
+    size = len(body)  # counted as blocks are added: len() of an lxml element walks its children
+    last = body[-1] if size else None
     while c.k < len(units):
         u = units[c.k]
         for name, start, test, build in tried:
             if (start is None or start(u.text)) and (test is None or test(c, u)):
-                k, first = c.k, len(body)
+                k, first = c.k, size
                 build(c, u)
+                added = last.getnext() if last is not None else (body[0] if len(body) else None)
+                while added is not None:
+                    size, last, added = size + 1, added, added.getnext()
                 assert c.k > k, f"block rule {name!r} consumed nothing"
                 steps.append((name, u.n, units[c.k - 1].end, first))
                 break

@@ -45,6 +45,8 @@ from docx.oxml.coreprops import CT_CoreProperties
 from docx.oxml.document import CT_Document
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.numbering import CT_Numbering
+from docx.oxml.parser import OxmlElement
+from docx.oxml.text.paragraph import CT_P
 from docx.parts.numbering import NumberingPart
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
@@ -346,11 +348,21 @@ class _Builder(Visitor[_Slot]):
         self.element = copy.deepcopy(tpl.body)
         self.word = Document(self.element, tpl.document.part)
         self.numbering = copy.deepcopy(tpl.numbering)
+        # New paragraphs go before the section properties, found once: python-docx's
+        # add_paragraph searches the whole body for them each time, which grows as the square
+        # of the paragraphs. (Any: the lxml stubs take only an element's own class here.)
+        self._body: Any = self.element.body
+        self._before: Any = self._body.sectPr
         self._speaker: str | None = None  # a speaker label waiting for its first paragraph
 
     def para(self, text: str, style: str) -> Paragraph:
         """A paragraph in `style` (by id: python-docx's lookup by name scans every style)."""
-        p = self.word.add_paragraph()
+        p_element = cast(CT_P, OxmlElement("w:p"))
+        if self._before is not None:
+            self._before.addprevious(p_element)
+        else:
+            self._body.append(p_element)
+        p = Paragraph(p_element, self.word)
         style_id = self.tpl.style_ids[style]
         if style_id is not None:
             p._p.style = style_id
