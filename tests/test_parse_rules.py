@@ -8,6 +8,7 @@ must have a table.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import re
 
@@ -131,10 +132,10 @@ PAGE_CASES: dict[str, list[tuple[str, list[str | None]]]] = {
 def body_xml(doc: model.Element) -> str:
     body = model.find(doc, "body")
     assert body is not None
-    # UTF-8 bytes, decoded: libxml2 before 2.13 escapes non-ASCII characters in attributes
-    # (marker="&#x2022;") when asked for a Python string, but writes them as they are in UTF-8,
-    # as the masters are written.
-    return "".join(etree.tostring(b, encoding="UTF-8").decode() for b in body).replace(
+    # Each block serialised as the root of a tree of its own, as a master is: libxml2 2.13
+    # writes non-ASCII characters in the attributes of an element inside a tree as character
+    # references (marker="&#x2022;"), and those of a root as they are.
+    return "".join(etree.tostring(copy.deepcopy(b), encoding="unicode") for b in body).replace(
         f' xmlns="{model.NS}"', "")
 
 
