@@ -733,7 +733,7 @@ def _messages(head: model.Element, messages: list[Message]) -> None:
 def _byline(head: model.Element, meta: Meta) -> None:
     """The byline as the page writes it, each author's name marked; without a byline on the
     page (names from metadata only), the names alone, separated by commas."""
-    byline = model.sub(head, "byline")
+    byline = model.sub(head, "byline", "")  # "": no indentation in mixed content
     written = meta.byline or ""
     at = 0
     spans: list[tuple[int, int]] = []
@@ -751,7 +751,7 @@ def _byline(head: model.Element, meta: Meta) -> None:
             i = written.index(name, at)
             spans.append((i, i + len(name)))
             at = i + len(name)
-    byline.text = written[:spans[0][0]] or None
+    byline.text = written[:spans[0][0]]
     for n, (a, b) in enumerate(spans):
         end = spans[n + 1][0] if n + 1 < len(spans) else len(written)
         model.sub(byline, "name", written[a:b]).tail = written[b:end] or None
@@ -869,14 +869,16 @@ def _repairs(head: model.Element, repairs: list[tuple[str, str]]) -> None:
 
 
 def _htmldate(tree: etree._Element) -> tuple[str | None, str | None, str | None]:
-    """htmldate's guess at the publication date (original date, extensive search), offline."""
+    """htmldate's guess at the publication date (the original date, without its extensive
+    search, which turns a bare year in a headline into January 1st: a wrong date is worse
+    than none in a master), offline."""
     try:
         from htmldate import find_date
     except ImportError:
         return None, None, None
     try:
         found = find_date(cast("HtmlElement", tree), original_date=True,
-                          extensive_search=True, outputformat="%Y-%m-%d")
+                          extensive_search=False, outputformat="%Y-%m-%d")
     except Exception:  # htmldate's heuristics must not cost the page
         return None, None, None
     day = _iso(found) if isinstance(found, str) else None
