@@ -157,9 +157,11 @@ class Reader(Protocol):
 
 @runtime_checkable
 class Container(Reader, Protocol):
-    def members(self, stream: BinaryIO, name: str, tally: Tally | None = None
-                ) -> Iterator[Member]:
-        """The inputs the file open as `stream` holds, one at a time, in file order."""
+    def members(self, stream: BinaryIO, name: str, tally: Tally | None = None,
+                sha256: str | None = None) -> Iterator[Member]:
+        """The inputs the file open as `stream` holds, one at a time, in file order; `name`
+        names the file in their sources (`name#offset`), `tally` counts what was skipped,
+        `sha256` is the file's, when the caller hashed it (recorded in their provenance)."""
         ...
 
 

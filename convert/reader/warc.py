@@ -27,7 +27,7 @@ from __future__ import annotations
 import io
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
@@ -87,7 +87,7 @@ class WarcReader:
                            item.source or item.name or "warc")
 
     def members(self, stream: BinaryIO, name: str, tally: Tally | None = None,
-                warc_sha256: str | None = None) -> Iterator[Member]:
+                sha256: str | None = None) -> Iterator[Member]:
         """The inputs of the WARC file open as `stream` (see the module), in file order."""
         try:
             from warcio.archiveiterator import ArchiveIterator
@@ -109,9 +109,11 @@ class WarcReader:
                 record = next(iterator, None)
                 if record is None:
                     return
+                # warcio knows a record's offset only once the record is read to its end
+                # (get_record_offset reads the rest): `_member` asks after reading it
+                member = self._member(record, name, iterator.get_record_offset, tally, seen,
+                                      software, size, sha256)
                 offset = iterator.get_record_offset()
-                member = self._member(record, name, offset, tally, seen, software, size,
-                                      warc_sha256)
             except (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError) as exc:
                 damaged = _resume_point(iterator, offset)
                 tally.damaged = True
@@ -129,22 +131,21 @@ class WarcReader:
                 return
             yield member
 
-    def _member(self, record: Any, name: str, offset: int, tally: Tally,
+    def _member(self, record: Any, name: str, where: Callable[[], int], tally: Tally,
                 seen: dict[str, tuple[int, str]], software: str | None, size: int | None,
                 warc_sha256: str | None) -> Member | str | None:
+        """What one record is; `where()` gives its offset once its payload has been read."""
         import hashlib
 
         kind = record.rec_type
         headers = record.rec_headers
-        source = f"{name}#{offset}"
         if kind == "warcinfo":
-            payload = record.content_stream().read()
+            payload = record.content_stream().read(1 << 20)
             tally.skip("warcinfo")
             return _warcinfo_software(payload)
         if kind not in ("response", "resource", "revisit"):
-            record.content_stream().read()
             tally.skip(kind)
-            return None
+            return None  # the iterator skips the rest of the record
         http = record.http_headers
         status = http.get_statuscode() if http is not None and kind != "resource" else None
         content_type = http.get_header("Content-Type") if http is not None else \
@@ -152,7 +153,7 @@ class WarcReader:
         if kind == "resource" and content_type is None:
             content_type = headers.get_header("Content-Type")
         capture = Capture(
-            warc=os.path.basename(name), offset=offset,
+            warc=os.path.basename(name), offset=0,
             record_id=_record_id(headers.get_header("WARC-Record-ID")),
             date=(headers.get_header("WARC-Date") or "").strip(),
             target=(headers.get_header("WARC-Target-URI") or "").strip().strip("<>"),
@@ -160,7 +161,8 @@ class WarcReader:
             content_type=content_type, payload_digest=headers.get_header("WARC-Payload-Digest"),
             software=software, warc_size=size, warc_sha256=warc_sha256)
         if kind == "revisit":
-            record.content_stream().read()
+            offset = where()
+            source, capture = f"{name}#{offset}", _replace(capture, offset=offset)
             tally.revisits += 1
             refers = capture.payload_digest or _record_id(headers.get_header("WARC-Refers-To"))
             earlier = seen.get(refers or "") or seen.get(
@@ -170,18 +172,17 @@ class WarcReader:
                           reason=None if earlier is None else f"{name}#{earlier[0]}")
         media_type = media_type_of(content_type)
         if media_type not in PAGE_TYPES:
-            record.content_stream().read()
             tally.skip(f"{kind} {media_type or 'without a type'}")
             return None
         if status is not None and not 200 <= int(status) < 300:
-            record.content_stream().read()
             tally.skip(f"{kind} HTTP {status}")
             return None
         data = record.content_stream().read(MAX_INPUT_BYTES + 1)
         if len(data) > MAX_INPUT_BYTES:
-            record.content_stream().read()
             tally.skip(f"{kind} over {MAX_INPUT_BYTES >> 20} MB")
             return None
+        offset = where()
+        source, capture = f"{name}#{offset}", _replace(capture, offset=offset)
         if record.raw_stream.limit:  # the file ended inside the record
             return Member("damage", source, offset, reason=(
                 f"the record at offset {offset:,} is cut short: {record.raw_stream.limit:,} of "
