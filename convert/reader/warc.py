@@ -32,7 +32,16 @@ from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
 from ..files import MAX_INPUT_BYTES, open_input
-from ..messages import InputError, Message, ReaderError, display_path, error, info, warning
+from ..messages import (
+    InputError,
+    Level,
+    Message,
+    ReaderError,
+    display_path,
+    error,
+    info,
+    warning,
+)
 from .base import SNIFF_BYTES, Capture, Container, Input, Member, ParseResult, Reading, Tally
 
 #: Media types of payloads read as inputs (the rest is counted and skipped).
@@ -279,17 +288,17 @@ def read_stream(reader: Container, stream: BinaryIO, name: str, reading: Reading
         result.traces.extend(parsed.traces)
         result.transforms = parsed.transforms or result.transforms
     result.messages.append(info(f"{tally.summary()}", shown))
-    if not result.documents and not tally.damaged:
-        raise InputError(f"no page in the WARC file became a bulletin ({tally.summary()})",
-                         shown)
+    if not result.documents:  # damaged before its first page, or holding none: say why
+        errors = [m for m in result.messages if m.level is Level.ERROR] or [
+            error(f"no page in the WARC file became a bulletin ({tally.summary()})", shown)]
+        raise InputError(errors[0].text, errors[0].source, messages=[
+            *errors, *(m for m in result.messages if m.level is not Level.ERROR)])
     return result
 
 
 def _as_warnings(messages: list[Message]) -> list[Message]:
     """A capture that is not a bulletin costs only itself: its error becomes a warning."""
     from dataclasses import replace
-
-    from ..messages import Level
 
     return [replace(m, level=Level.WARNING) if m.level is Level.ERROR else m for m in messages]
 

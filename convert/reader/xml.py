@@ -51,8 +51,8 @@ def looks_like_html(data: bytes) -> bool:
         return False
     if data.lstrip(b"\xef\xbb\xbf" + _SPACE).startswith(b"<?xml"):
         return b"http://www.w3.org/1999/xhtml" in first
-    name = first[1:].split(b">", 1)[0].split(None, 1)[0] if len(first) > 1 else b""
-    return name.rstrip(b"/") in _HTML_TAGS
+    words = first[1:].split(b">", 1)[0].split(None, 1)  # "<" then a space: no name at all
+    return bool(words) and words[0].rstrip(b"/") in _HTML_TAGS
 
 
 def looks_like_xml(data: bytes) -> bool:
