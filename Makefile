@@ -82,7 +82,7 @@ test-lowest: debian-packages install-test npm-tools $(LOWEST)/.installed
 ## lock: write the lock files again from pyproject.toml (keeping the pins that still fit)
 lock: | $(UV)
 	$(COMPILE) pyproject.toml $(UPGRADE) -o requirements/lock.txt
-	$(COMPILE) pyproject.toml --extra test --extra dask $(UPGRADE) -o requirements/test-lock.txt
+	$(COMPILE) pyproject.toml --extra test --extra dask --extra web $(UPGRADE) -o requirements/test-lock.txt
 	$(COMPILE) pyproject.toml --extra dask requirements/lowest-tools.in -c requirements/lowest.txt \
 	  $(UPGRADE) -o requirements/lowest-lock.txt
 

@@ -216,6 +216,16 @@ def _regular_file(value: str | None) -> str | None:
     return value
 
 
+def _reader(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from .messages import ReaderError
+    from .reader import formats
+
+    try:
+        return formats.check(value)
+    except ReaderError as exc:
+        raise click.BadParameter(exc.text) from None
+
+
 def encoding_option(f: F) -> F:
     return click.option("--encoding", metavar="NAME", callback=_encoding,
                         help="Encoding of inputs that are not UTF-8 (e.g. cp1252, koi8-r), "
@@ -225,7 +235,11 @@ def encoding_option(f: F) -> F:
 
 def reading_options(f: F, default_lang: str | None = "en") -> F:
     """--year, --lang, --encoding: what the text of any bulletin may lack; --profile: what
-    its news service's pages look like."""
+    its news service's pages look like; --from: which reader reads the inputs."""
+    f = click.option("--from", "reader", metavar="READER", callback=_reader,
+                     help="Read every input with this reader (text, xml, html, warc, or an "
+                          "installed one; see 'bulletin formats') instead of choosing one by "
+                          "its content, then its name.")(f)
     f = click.option("--profile", metavar="NAME", callback=_profile,
                      help="What the news service's pages look like: its site chrome and the "
                           "parser's thresholds (default: eir; an unknown name lists the "
@@ -281,7 +295,8 @@ def finish(reporter: Reporter, code: int = ExitCode.OK, strict: bool = False) ->
 @report_options
 def parse(inputs: tuple[str, ...], output: str | None, force: bool, explain: bool,
           year: int | None, source_url: str | None, lang: str, encoding: str | None,
-          profile: str | None, quiet: bool, as_json: bool, strict: bool) -> None:
+          profile: str | None, reader: str | None, quiet: bool, as_json: bool,
+          strict: bool) -> None:
     """Parse bulletins (text or canonical XML) into canonical XML.
 
     INPUT is a file, a folder (walked for .txt and .xml files; BagIt packages, hidden files
@@ -305,7 +320,7 @@ def parse(inputs: tuple[str, ...], output: str | None, force: bool, explain: boo
 
     reporter = Reporter(quiet=quiet, as_json=as_json)
     metadata: dict[str, Any] = {"year": year, "source_url": source_url, "lang": lang,
-                                "encoding": encoding, "profile": profile}
+                                "encoding": encoding, "profile": profile, "reader": reader}
     if explain:
         if output is not None:
             raise click.UsageError("--explain prints an explanation instead of the XML: "
@@ -398,43 +413,74 @@ def validate(files: tuple[str, ...], quiet: bool, as_json: bool, strict: bool) -
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the list as a JSON array.")
 def formats(as_json: bool) -> None:
-    """List the output formats: the built-in writers and installed third-party ones.
+    """List the output formats (writers) and the input formats (readers), built-in and
+    installed.
 
-    A format whose writer cannot be loaded (a missing optional dependency) is listed with the
-    reason. Third-party writers register in the entry-point group 'bulletin.writers'.
+    A format whose writer or reader cannot be loaded (a missing optional dependency) is listed
+    with the reason. Third-party writers register in the entry-point group 'bulletin.writers',
+    readers in 'bulletin.readers'. With --json, one row per writer and reader, its "kind"
+    saying which.
 
     \b
     Examples:
       bulletin formats
-      bulletin formats --json | jq -r '.[].name'
+      bulletin formats --json | jq -r '.[] | select(.kind == "writer") | .name'
     """
     from . import writers
-    from .messages import WriterError
+    from .messages import BulletinError, WriterError
+    from .reader import formats as readers
 
     try:
         names = writers.available()
-    except WriterError as exc:  # e.g. two installed writers claim one name
+        reader_names = readers.available()
+    except BulletinError as exc:  # e.g. two installed writers claim one name
         Reporter(as_json=as_json).report(exc.messages)
         sys.exit(exc.exit_code)
     rows: list[dict[str, Any]] = []
     for name in names:
         try:
             w = writers.get(name)
-            rows.append({"name": name, "extension": w.extension, "media_type": w.media_type,
-                         "available": True})
+            rows.append({"kind": "writer", "name": name, "extension": w.extension,
+                         "media_type": w.media_type, "available": True})
         except WriterError as exc:
-            rows.append({"name": name, "extension": None, "media_type": None,
-                         "available": False, "error": exc.text})
+            rows.append({"kind": "writer", "name": name, "extension": None,
+                         "media_type": None, "available": False, "error": exc.text})
+    rows += [_reader_row(readers, name) for name in reader_names]
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    table = [("NAME", "EXTENSION", "MEDIA TYPE")] + [
-        (r["name"], f".{r['extension']}", r["media_type"]) if r["available"]
-        else (r["name"], "-", f"unavailable: {r['error']}") for r in rows
-    ]
-    widths = [max(len(row[i]) for row in table) for i in range(2)]
-    for row in table:
-        click.echo(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]}")
+    for kind, title in (("writer", "WRITER"), ("reader", "READER")):
+        table = [(title, "EXTENSION", "MEDIA TYPE")] + [
+            (r["name"], r["extension"] if kind == "reader" else f".{r['extension']}",
+             r["media_type"]) if r["available"]
+            else (r["name"], r["extension"] if kind == "reader" else "-",
+                  f"unavailable: {r['error']}")
+            for r in rows if r["kind"] == kind]
+        widths = [max(len(row[i]) for row in table) for i in range(2)]
+        if kind == "reader":
+            click.echo()
+        for row in table:
+            click.echo(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]}")
+
+
+def _reader_row(readers: Any, name: str) -> dict[str, Any]:
+    """A reader for `bulletin formats`: unavailable when a module it needs is missing."""
+    import importlib.util
+
+    from .messages import ReaderError
+
+    try:
+        r = readers.get(name)
+    except ReaderError as exc:
+        return {"kind": "reader", "name": name, "extension": "-", "media_type": None,
+                "available": False, "error": exc.text}
+    row = {"kind": "reader", "name": name, "extension": " ".join(r.extensions),
+           "media_type": r.media_type, "available": True, "description": r.description}
+    missing = [m for m in getattr(r, "requires", ()) if importlib.util.find_spec(m) is None]
+    if missing:
+        row.update(available=False, error=f"needs {', '.join(missing)}: pip install "
+                                          "'bulletin-convert[web]'")
+    return row
 
 
 @cli.command("convert")
@@ -468,7 +514,8 @@ def convert_command(inputs: tuple[str, ...], to: str | None, output: str | None,
                     skip_existing: bool, no_validate: bool, paper: str,
                     reference_docx: str | None, jobs: int | None, year: int | None,
                     source_url: str | None, lang: str, encoding: str | None,
-                    profile: str | None, quiet: bool, as_json: bool, strict: bool) -> None:
+                    profile: str | None, reader: str | None, quiet: bool, as_json: bool,
+                    strict: bool) -> None:
     """Convert bulletins (text or canonical XML) to TEI P5, EPUB 3, DOCX, PDF/A, HTML.
 
     INPUT is a bulletin text file, a canonical XML file or a folder, walked recursively for
@@ -529,7 +576,7 @@ def convert_command(inputs: tuple[str, ...], to: str | None, output: str | None,
             result = run(list(inputs), formats, output, force=force,
                          skip_existing=skip_existing, validate=not no_validate,
                          year=year, source_url=source_url, lang=lang, encoding=encoding,
-                         profile=profile, options=options, strict=strict,
+                         profile=profile, reader=reader, options=options, strict=strict,
                          progress=progress, jobs=jobs)
     except WriterError as exc:  # a writer that cannot be loaded fails the whole run
         reporter.report(exc.messages)
@@ -638,7 +685,7 @@ def archive_command(sources: tuple[str, ...], dest: str, to: str | None, jobs: i
                     source_organization: str | None, resume: bool, force: bool, timeout: float,
                     memory_limit: int, strict: bool, follow_symlinks: bool, quiet: bool,
                     as_json: bool, year: int | None, lang: str | None,
-                    encoding: str | None, profile: str | None) -> None:
+                    encoding: str | None, profile: str | None, reader: str | None) -> None:
     """Archive a collection as a BagIt package with provenance.
 
     Every .txt and .xml file under SRC (hidden files, BagIt packages and symbolic links
@@ -675,7 +722,7 @@ def archive_command(sources: tuple[str, ...], dest: str, to: str | None, jobs: i
                 timeout=timeout, memory_limit=memory_limit << 20,
                 progress=lambda counts: progress(counts.seen), strict=strict,
                 follow_symlinks=follow_symlinks, year=year, lang=lang, encoding=encoding,
-                profile=profile,
+                profile=profile, reader=reader,
             )
     except BulletinError as exc:
         reporter.report(exc.messages)

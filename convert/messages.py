@@ -156,6 +156,11 @@ class UsageError(BulletinError):
     exit_code = ExitCode.USAGE
 
 
+class ReaderError(BulletinError):
+    """No reader can be had for an input: an unknown reader name, two readers of one name,
+    or a reader whose optional dependency is not installed."""
+
+
 class WriterError(BulletinError):
     """A writer could not produce its rendition (unknown format, missing dependency, failure)."""
 

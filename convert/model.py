@@ -18,8 +18,8 @@ from lxml import etree
 
 NS = "urn:bulletin-convert:canonical:1"
 #: The vocabulary version this code reads and writes; it reads every version in VERSIONS.
-VERSION = "1.1"
-VERSIONS = ("1.0", "1.1")
+VERSION = "1.2"
+VERSIONS = ("1.0", "1.1", "1.2")
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 LANG = f"{{{XML_NS}}}lang"
 
@@ -143,7 +143,7 @@ SAFE_PARSER = etree.XMLParser(
 #: Elements that hold only elements: whitespace between their children is layout, not content.
 CONTAINERS = frozenset(
     q(n) for n in ("bulletin", "head", "body", "quote", "list", "resolution", "qa", "speech",
-                   "source", "removed", "repairs", "messages", "digest", "toc")
+                   "source", "removed", "repairs", "messages", "digest", "toc", "page")
 )
 
 
@@ -290,7 +290,8 @@ def head(doc: Element) -> Head:
         lang=doc.get(LANG, "en"),
         title=text(find(h, "title")),
         byline=text(find(h, "byline")),
-        author=text(find(h, "byline/name")),
+        author="; ".join(text(n) or "" for n in h.iterfind(f"{q('byline')}/{q('name')}"))
+        or None,
         dateline=written,
         place=text(find(h, "dateline/place")),
         date=date.get("when") if date is not None else None,
@@ -371,12 +372,19 @@ def full_date(h: Head) -> str | None:
 
 
 def lowest_version(doc: Element) -> str:
-    """The oldest vocabulary version whose elements and attributes hold the document: "1.1"
-    when it uses what 1.1 added (`digest/@publication`, `toc/entry/@line`, a `digest`
-    without `header`), else "1.0". A master names it, so that the same text gives the same
-    bytes under a release that only adds vocabulary, and a reader of 1.0 can read what uses
-    none of it."""
+    """The oldest vocabulary version whose elements and attributes hold the document: "1.2"
+    when it uses what 1.2 added (`source/page`, `source/capture`, several `byline/name`,
+    `chrome/@kind`), "1.1" when it uses what 1.1 added (`digest/@publication`,
+    `toc/entry/@line`, a `digest` without `header`), else "1.0". A master names it, so that
+    the same text gives the same bytes under a release that only adds vocabulary, and a
+    reader of an older version can read what uses none of the newer one."""
     head = doc[0] if len(doc) else None  # a canonical document's first child
+    if head is not None:
+        for el in head.iterchildren(q("source"), q("byline"), q("removed")):
+            name = el.tag
+            if (name == q("source") and len(el)) or (name == q("byline") and len(el) > 1) \
+                    or (name == q("removed") and any(c.get("kind") is not None for c in el)):
+                return "1.2"
     for digest in () if head is None else head.iterchildren(q("digest")):
         if digest.get("publication") is not None or find(digest, "header") is None or any(
                 entry.get("line") is not None for entry in digest.iter(q("entry"))):

@@ -50,7 +50,8 @@ from .messages import (
     printable,
     warning,
 )
-from .reader import ParseResult, Reading, read, read_file
+from .reader import Capture, ParseResult, Reading, read, read_file
+from .reader import formats as readers
 from .reader.profile import get as get_profile
 from .schema import check
 from .walk import Walk, package_around
@@ -78,9 +79,11 @@ def _transformed(result: ParseResult) -> ParseResult:
 
 
 def parse(data: bytes, *, name: str | None = None, source: str | None = None,
+          media_type: str | None = None, capture: Capture | None = None,
           **reading: Unpack[Reading]) -> ParseResult:
     """Parse one input: `convert.reader.read` (same arguments), then the transforms."""
-    return _transformed(read(data, name=name, source=source, **reading))
+    return _transformed(read(data, name=name, source=source, media_type=media_type,
+                             capture=capture, **reading))
 
 
 def parse_file(path: str | os.PathLike[str], **reading: Unpack[Reading]) -> ParseResult:
@@ -143,6 +146,7 @@ def convert(
     lang: str = "en",
     encoding: str | None = None,
     profile: str | None = None,
+    reader: str | None = None,
     options: writers.WriteOptions | None = None,
     strict: bool = False,
     progress: Callable[[int, int], None] | None = None,
@@ -160,10 +164,11 @@ def convert(
     alone without a word with `skip_existing` (to finish an interrupted run). Nothing is
     written into a BagIt package or an archive workspace. Unknown formats, and writers that
     cannot be loaded, raise WriterError; every other problem is reported in the result.
-    `year`, `source_url`, `lang`, `encoding` and `profile` are given to the parser (see
-    `convert.reader.Reading`); with `strict`, an input that does not look like a bulletin (no
-    title, no dateline) is not converted. `progress(done, total)` is called before the
-    first input and after each one.
+    `year`, `source_url`, `lang`, `encoding`, `profile` and `reader` (`--from`: a reader's
+    name, instead of choosing one by each input's content and name) are given to the parser
+    (see `convert.reader.Reading`); an unknown reader raises ReaderError; with `strict`, an
+    input that does not look like a bulletin (no title, no dateline) is not converted.
+    `progress(done, total)` is called before the first input and after each one.
 
     `jobs` worker processes convert a folder's inputs (default: one per usable CPU; with 1,
     or few inputs, they are converted in this process); the outputs, their names and the
@@ -173,7 +178,7 @@ def convert(
     """
     get_profile(profile)  # ValueError for an unknown name, before anything is read
     reading = {"year": year, "source_url": source_url, "lang": model.language(lang),
-               "encoding": encoding, "profile": profile,
+               "encoding": encoding, "profile": profile, "reader": readers.check(reader),
                "strict": strict}
     file = _single_file(dest, to)
     if to is None:
@@ -195,7 +200,8 @@ def convert(
     inputs = _inputs(names, result, exclude=[folder] if folder else [])
     result.inputs = len(inputs)
     if not inputs and result.ok:
-        result.messages.append(warning("no bulletin files (.txt, .xml) to convert"))
+        result.messages.append(warning("no bulletin files (.txt, .xml, .html, .warc) to "
+                                       "convert"))
 
     if file is not None or dest == STDOUT or (dest is not None and folder is None):
         if len(formats) != 1:
@@ -562,6 +568,8 @@ def _documents(path: Path, result: ConvertResult, *, validate: bool,
                                   hint="please report this, with the input if you can"))
         return []
     result.messages.extend(parsed.messages)
+    if any(m.level is Level.ERROR for m in parsed.messages):  # a damaged WARC, read in part
+        result.failures.append(ExitCode.FAILED)
     if strict and any(m.kind == NOT_A_BULLETIN for m in parsed.messages):
         result.fail(BulletinError("not converted: no title and no dateline, this does not look "
                                   "like a bulletin", str(path),

@@ -103,7 +103,8 @@ def make_id(when: str | None, agency: str | None, text: str) -> str:
 
 #: Text-only elements whose whitespace runs are layout, not content.
 _COLLAPSIBLE = tuple(model.q(n) for n in ("title", "p", "item", "heading", "clause", "speaker",
-                                          "name", "entry", "section", "header"))
+                                          "name", "entry", "section", "header",
+                                          "description"))
 
 
 def normalize_whitespace(doc: model.Element) -> None:

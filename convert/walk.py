@@ -32,8 +32,11 @@ from pathlib import Path
 
 from .messages import Message, display_path, info, warning
 
-#: What a folder walk picks up: bulletin text and canonical XML.
-INPUT_SUFFIXES = (".txt", ".xml")
+#: What a folder walk picks up: the file name endings of the built-in readers (bulletin text,
+#: canonical XML, saved web pages, web archives; `convert.reader.formats.EXTENSIONS`).
+INPUT_SUFFIXES = (".txt", ".xml", ".html", ".htm", ".xhtml", ".warc", ".warc.gz")
+#: What the HTML writer writes into every page it makes: such a page is an output, not an input.
+HTML_OUTPUT_MARK = b'<meta name="generator" content="bulletin-convert'
 #: The file that makes a folder a BagIt package (RFC 8493).
 BAGIT_DECLARATION = "bagit.txt"
 #: An archive run works in DEST.partial/ and keeps its settings there in this file.
@@ -148,7 +151,8 @@ class Walk:
             return
         seen = seen | {(st.st_dev, st.st_ino)}  # a linked folder may lead back up
         texts = {os.path.splitext(e.name)[0] for e in entries
-                 if e.name.lower().endswith(".txt")} if self.skip_outputs else set()
+                 if e.name.lower().endswith(self.suffixes)
+                 and not e.name.lower().endswith(".xml")} if self.skip_outputs else set()
         for entry in entries:
             if entry.name.startswith("."):
                 self.ignored += 1
@@ -171,12 +175,14 @@ class Walk:
                 if (target.st_dev, target.st_ino) not in seen and self._enter(entry.path,
                                                                               entry.path):
                     yield from self._walk(entry.path, top, root, seen)
-            elif os.path.splitext(entry.name)[1].lower() not in self.suffixes:
+            elif not entry.name.lower().endswith(self.suffixes):
                 self.ignored += 1
-            elif self.skip_outputs and _earlier_output(entry.name, texts):
+            elif self.skip_outputs and (_earlier_output(entry.name, texts)
+                                        or _html_output(entry.path)):
                 self.skipped.append(info(
-                    "skipped: an output of an earlier conversion (*.tei.xml, or STEM.xml "
-                    "beside STEM.txt)", display_path(entry.path),
+                    "skipped: an output of an earlier conversion (*.tei.xml, STEM.xml beside "
+                    "STEM.txt or STEM.html, or a page the HTML writer made)",
+                    display_path(entry.path),
                     hint="name such a file to convert it", kind="earlier-output"))
             else:
                 yield Found(entry.path, display_path(entry.path), top)
@@ -197,8 +203,20 @@ class Walk:
         return False
 
 
+def _html_output(path: str) -> bool:
+    """A page the HTML writer made (`convert --to html`): its generator mark in its head."""
+    if not path.lower().endswith((".html", ".htm", ".xhtml")):
+        return False
+    try:
+        with open(path, "rb") as f:
+            return HTML_OUTPUT_MARK in f.read(4096)
+    except OSError:
+        return False  # reading it will say why
+
+
 def _earlier_output(name: str, texts: set[str]) -> bool:
-    """`*.tei.xml`, or `STEM.xml` / `STEM-N.xml` beside `STEM.txt`: what `convert` wrote."""
+    """`*.tei.xml`, or `STEM.xml` / `STEM-N.xml` beside `STEM.txt` (or another input that
+    is not XML: `STEM.html`, `STEM.warc.gz`): what `convert` wrote."""
     lower = name.lower()
     if not lower.endswith(".xml"):
         return False

@@ -71,7 +71,7 @@ def test_lowest_lock_installs_the_floors() -> None:
 
 
 @pytest.mark.parametrize(("lock", "extras"),
-                         [("lock.txt", []), ("test-lock.txt", ["test", "dask"])])
+                         [("lock.txt", []), ("test-lock.txt", ["test", "dask", "web"])])
 def test_lock_allows_what_pyproject_asks(lock: str, extras: list[str]) -> None:
     locked = pins(REQUIREMENTS / lock)
     for req in [*RUNTIME, *(r for extra in extras for r in EXTRAS[extra])]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import BAD, HugeLine
 from corpus_facts import facts
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from convert import model, parse, parse_file
@@ -363,12 +363,14 @@ def check_outcome(data: bytes) -> None:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(FRAGMENTS, max_size=40).map("".join))
+@example("<\n")  # "<" and no element name: once an IndexError in the HTML sniffer
 def test_any_bulletin_like_text_gives_a_valid_document_or_a_typed_error(text: str) -> None:
     check_outcome(text.encode("utf-8", errors="surrogatepass"))
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=2000))
+@example(b"WARC/0.")  # sniffed as a WARC file that holds no record: a typed error
 def test_any_bytes_give_a_valid_document_or_a_typed_error(data: bytes) -> None:
     check_outcome(data)
 

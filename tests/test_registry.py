@@ -94,10 +94,12 @@ def test_third_party_writer_is_listed_and_converts(installed: dict[str, Path],
                                                    tmp_path: Path) -> None:
     listed = bulletin("formats", "--json", site=[installed["shout"]], cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr
-    rows = {r["name"]: r for r in json.loads(listed.stdout)}
-    assert rows["shout"] == {"name": "shout", "extension": "shout.txt",
-                             "media_type": "text/plain", "available": True}
-    assert rows["tei"]["available"]
+    rows = {(r["kind"], r["name"]): r for r in json.loads(listed.stdout)}
+    assert rows["writer", "shout"] == {"kind": "writer", "name": "shout",
+                                       "extension": "shout.txt", "media_type": "text/plain",
+                                       "available": True}
+    assert rows["writer", "tei"]["available"]
+    assert rows["reader", "html"]["extension"] == ".html .htm .xhtml"
 
     source = tmp_path / "ferry.xml"
     shutil.copy(FIXTURES / "everything.xml", source)

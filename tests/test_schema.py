@@ -95,8 +95,20 @@ def set_digest(doc: model.Element, item: str, items: str) -> None:
     digest.set("items", items)
 
 
+def to_1_1(doc: model.Element) -> None:
+    """What a 1.1 master holds: no web page or capture, no kind of removed region."""
+    source = model.find(doc, "head/source")
+    assert source is not None
+    source[:] = []
+    for chrome in doc.iter(model.q("chrome")):
+        chrome.attrib.pop("kind", None)
+    doc.set("version", "1.1")
+    assert model.lowest_version(doc) == "1.1"
+
+
 def to_1_0(doc: model.Element) -> None:
-    """What a 1.0 master holds: no publication, no table of contents lines."""
+    """What a 1.0 master holds: no publication, no table of contents lines (nor 1.2's)."""
+    to_1_1(doc)
     digest = model.find(doc, "head/digest")
     assert digest is not None
     del digest.attrib["publication"]
@@ -142,6 +154,9 @@ VALID_VARIANTS: dict[str, Callable[[model.Element], object]] = {
                               d.set("id", "2016-09-14-lpac-x")),
     "last item of a digest": lambda d: set_digest(d, "3", "3"),
     "a 1.0 document (no 1.1 vocabulary)": to_1_0,
+    "a 1.1 document (no 1.2 vocabulary)": to_1_1,
+    "several authors (1.2)": lambda d: model.sub(model.find(d, "head/byline"), "name", "Ada Lind"),
+    "a page without capture (1.2)": lambda d: remove(d, "head/source/capture"),
     "a digest without header (1.1)": lambda d: remove(d, "head/digest/header"),
     "plain list without marker": plain_list,
     "chrome keeps inner spaces": lambda d: model.sub(
@@ -247,8 +262,28 @@ INVALID_VARIANTS: dict[str, tuple[Callable[[model.Element], object], str]] = {
     "digest published on Feb 30": (lambda d: model.find(d, "head/digest").set("published",
                                                                               "2017-02-30"),
                                    "attribute 'published': '2017-02-30' is not a valid value"),
-    "1.1 vocabulary in a 1.0 document": (lambda d: d.set("version", "1.0"),
+    "1.1 vocabulary in a 1.0 document": (lambda d: (to_1_1(d), d.set("version", "1.0")),
                                          "[version] the document says version=\"1.0\""),
+    "a page and capture in a 1.1 document": (
+        lambda d: ([c.attrib.pop("kind", None) for c in d.iter(model.q("chrome"))],
+                   d.set("version", "1.1")),
+        "its source has a page or capture, which version 1.2 added"),
+    "a kind of removed region in a 1.1 document": (
+        lambda d: (model.find(d, "head/source").__setitem__(slice(None), []),
+                   d.set("version", "1.1")),
+        "a removed region has a kind, which version 1.2 added"),
+    "two authors in a 1.1 document": (
+        lambda d: (to_1_1(d), model.sub(model.find(d, "head/byline"), "name", "Ada Lind")),
+        "its byline names several authors, which version 1.2 added"),
+    "capture date not a WARC-Date": (
+        lambda d: model.find(d, "head/source/capture").set("date", "15 Sept. 2016"),
+        "attribute 'date': [facet 'pattern'] The value '15 Sept. 2016'"),
+    "unknown kind of removed region": (
+        lambda d: model.find(d, "head/removed/chrome").set("kind", "banner"),
+        "attribute 'kind': [facet 'enumeration'] The value 'banner'"),
+    "capture without its record id": (
+        lambda d: model.find(d, "head/source/capture").attrib.pop("record-id"),
+        "Element 'capture': The attribute 'record-id' is required"),
     "table of contents line 0": (lambda d: model.find(d, "head/digest/toc/entry").set("line", "0"),
                                  "attribute 'line': '0' is not a valid value of the atomic type"),
     "empty publication": (lambda d: model.find(d, "head/digest").set("publication", ""),
@@ -285,7 +320,7 @@ def test_schematron_line_points_at_the_nth_sibling(everything_xml: bytes) -> Non
     [message] = schema.validate(doc)
     second_list = model.find(doc, "body").findall(model.q("list"))[1]
     assert message.text.startswith("[list-marker] a plain list has no marker")
-    assert message.line == second_list.sourceline == 40
+    assert message.line == second_list.sourceline == 46
 
 
 def test_wrong_root_and_namespace() -> None:
@@ -302,7 +337,7 @@ def test_a_huge_value_is_quoted_short(everything_xml: bytes) -> None:
     [message] = schema.validate(doc)
     assert len(message.text) < 300
     assert "The value 'word word" in message.text and "characters" in message.text
-    assert message.line == 28
+    assert message.line == 34
 
 
 def test_check_raises_validation_error_with_every_message() -> None:

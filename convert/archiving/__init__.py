@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .. import model
 from ..messages import ExitCode, InputError, Message, OutputExistsError, one_line
+from ..reader import formats as readers
 from ..reader.decode import text_encoding
 from ..reader.profile import get as get_profile
 from ..walk import Walk, package_around
@@ -37,7 +38,7 @@ from .bag import (
 from .catalog import Totals
 from .journal import Index, Journal, load
 from .provenance import agent
-from .runner import Counts, Driver, Executor, read
+from .runner import Counts, Driver, Executor, expand, read
 from .verification import verify
 from .worker import Job, faults_from_env
 
@@ -87,6 +88,7 @@ def archive(
     lang: str | None = None,
     encoding: str | None = None,
     profile: str | None = None,
+    reader: str | None = None,
     strict: bool = False,
     follow_symlinks: bool = False,
 ) -> ArchiveReport:
@@ -97,8 +99,11 @@ def archive(
     sources); `force` replaces an existing package of this tool. One input that cannot be
     converted (failing, crashing, hanging, too hungry) is quarantined with its reason and the
     run goes on. `year`, `lang` ("en" unless given), `encoding` and `profile` (a name) are
-    given to the parser for every input, and `strict` quarantines inputs that do not look
-    like bulletins (no title, no dateline); a resumed run keeps the first run's. Folders are
+    given to the parser for every input, `reader` (a reader's name, `--from`) reads every
+    input instead of one chosen by its content and name, and `strict` quarantines inputs
+    that do not look like bulletins (no title, no dateline); a resumed run keeps the first
+    run's. A container file (a WARC file) is archived record by record: each capture of a
+    page is an input of its own, named FILE#OFFSET. Folders are
     walked as `convert.walk` says (packages, workspaces and links leaving a folder left out,
     unless `follow_symlinks`). Raises OutputExistsError, ArchiveError, InputError or
     WriterError when the run cannot start or finish.
@@ -123,13 +128,14 @@ def archive(
             profile = get_profile(profile).name
         except ValueError as exc:
             raise ArchiveError(f"profile: {exc}") from None
+    reader = readers.check(reader)  # ReaderError for an unknown name
     _check_sources(paths, target)
     try:
         return _run(paths, target, started, to=to, jobs=jobs, scheduler=scheduler,
                     scheduler_file=scheduler_file, source_organization=source_organization,
                     resume=resume, force=force, timeout=timeout, memory_limit=memory_limit,
                     chunk_size=chunk_size, progress=progress, year=year, lang=lang,
-                    encoding=encoding, profile=profile, strict=strict,
+                    encoding=encoding, profile=profile, reader=reader, strict=strict,
                     follow_symlinks=follow_symlinks)
     except (OSError, sqlite3.OperationalError) as exc:  # a full disk, a read-only folder
         where = getattr(exc, "filename", None) or target
@@ -146,7 +152,7 @@ def _run(paths: list[str], target: Path, started: float, *, to: str | list[str] 
          source_organization: str | None, resume: bool, force: bool, timeout: float,
          memory_limit: int | None, chunk_size: int, progress: Callable[[Counts], None] | None,
          year: int | None, lang: str | None, encoding: str | None, profile: str | None,
-         strict: bool, follow_symlinks: bool) -> ArchiveReport:
+         reader: str | None, strict: bool, follow_symlinks: bool) -> ArchiveReport:
     """The run itself, once the arguments are checked (see `archive`)."""
     from ..writers import get, resolve
 
@@ -155,12 +161,15 @@ def _run(paths: list[str], target: Path, started: float, *, to: str | list[str] 
                                   default_formats=[f for f in resolve("all") if f != "xml"],
                                   organization=source_organization,
                                   reading={"year": year, "lang": lang, "encoding": encoding,
-                                           "profile": profile, "strict": strict or None})
+                                           "profile": profile, "strict": strict or None,
+                                           "from": reader})
     if ws is None:
-        return _check_finished(target, paths, started)
+        return _check_finished(target, paths, started, reader)
     try:
+        reading = dict(settings["reading"])
         job = Job(tuple(settings["formats"]), timeout, (agent("tool"), agent("digest")),
-                  memory_limit, faults_from_env(), **settings["reading"])
+                  memory_limit, faults_from_env(), from_reader=reading.pop("from", None),
+                  **reading)
         for name in job.formats:
             get(name)  # a missing dependency fails now, not once per input
         # What an interrupted run left in the spool was never committed. This run spools into
@@ -185,7 +194,9 @@ def _run(paths: list[str], target: Path, started: float, *, to: str | list[str] 
                             progress=progress, resumed=ws.resumed)
             inputs = Walk(paths, exclude=[target, ws.work], follow_symlinks=follow_symlinks,
                           skip_outputs=True)
-            counts = driver.run(iter(inputs))
+            found: list[Message] = []
+            counts = driver.run(expand(iter(inputs), found, job.from_reader))
+            counts.messages.extend(found)
             counts.ignored = inputs.ignored
             counts.messages[:0] = inputs.skipped
         finally:
@@ -231,7 +242,8 @@ def _executor(job: Job, jobs: int | None, scheduler: str | None,
                      preload=preload)
 
 
-def _check_finished(dest: Path, sources: list[str], started: float) -> ArchiveReport:
+def _check_finished(dest: Path, sources: list[str], started: float,
+                    reader: str | None = None) -> ArchiveReport:
     """--resume on a finished package: every input must already be in it; nothing changes."""
     counts = Counts()
     with tempfile.TemporaryDirectory(prefix="bulletin-check-") as tmp:
@@ -241,8 +253,12 @@ def _check_finished(dest: Path, sources: list[str], started: float) -> ArchiveRe
                 index.mark(sha, name)
             missing = []
             inputs = Walk(sources, exclude=[dest], skip_outputs=True)
-            for found in inputs:
+            for found in expand(iter(inputs), [], reader):
                 entry = read(found)
+                if entry.sha256 is None and entry.size == 0:
+                    counts.seen += 1  # a revisit of a capture not in the package
+                    counts.skipped += 1
+                    continue
                 counts.seen += 1
                 if index.done(entry.sha256, found.display):
                     counts.skipped += 1

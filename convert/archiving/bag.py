@@ -114,7 +114,7 @@ def _state(work: Path) -> dict[str, Any] | None:
 
 #: How inputs are read when the command line does not say (see `convert.reader.Reading`).
 DEFAULT_READING: dict[str, Any] = {"year": None, "lang": "en", "encoding": None,
-                                   "strict": False, "profile": DEFAULT_PROFILE}
+                                   "strict": False, "profile": DEFAULT_PROFILE, "from": None}
 
 
 def open_workspace(dest: Path, *, resume: bool, force: bool, formats: list[str] | None,

@@ -1,8 +1,9 @@
 """The collection files, for people and for researchers, made from the journal at the end.
 
 - `catalog.csv`: a row per archived document (id, date, title, agency, source path, status,
-  and the warnings its conversion gave: a guessed encoding, a repaired text, ...), per
-  duplicate input (the documents of the copy it repeats) and per quarantined input;
+  and the warnings its conversion gave: a guessed encoding, a repaired text, ...; for a page
+  captured in a WARC file, its URL and capture date), per duplicate input (the documents of
+  the copy it repeats; a WARC revisit record is one) and per quarantined input;
 - `quarantine.csv`: the report of every input that could not be archived, and why;
 - `corpus.tei.xml`: a TEI P5 `teiCorpus` holding every archived document's TEI, in catalogue
   order, so the whole collection loads at once (only when TEI is among the renditions).
@@ -34,7 +35,7 @@ QUARANTINE = "quarantine.csv"
 CORPUS = "corpus.tei.xml"
 
 CATALOG_FIELDS = ["id", "date", "title", "agency", "source", "sha256", "folder", "status", "note",
-                  "warnings"]
+                  "warnings", "url", "captured"]
 QUARANTINE_FIELDS = ["source", "sha256", "size", "folder", "reason", "messages"]
 
 
@@ -101,7 +102,8 @@ def write(bag: Path, records: Iterable[Record], index: Index, *, corpus: bool,
             totals.inputs += 1
             status = record["status"]
             common = {"source": record["source"], "sha256": record.get("sha256"),
-                      "folder": record.get("folder"), "status": status}
+                      "folder": record.get("folder"), "status": status,
+                      "url": record.get("url"), "captured": record.get("captured")}
             if status == ARCHIVED:
                 totals.archived += 1
                 totals.warned += bool(record.get("warnings"))
@@ -120,6 +122,9 @@ def write(bag: Path, records: Iterable[Record], index: Index, *, corpus: bool,
                 if first and first[0] == QUARANTINED:
                     note = "same bytes as a quarantined input" + (
                         f", kept in {record['folder']}" if record.get("folder") else "")
+                elif record.get("revisit"):
+                    note = (f"a revisit record: the same page as the capture {record['revisit']}"
+                            f", archived in {record['folder']}")
                 else:
                     note = f"same bytes as the input archived in {record['folder']}"
                 for doc in docs or [{}]:

@@ -25,6 +25,8 @@ _ORIGINAL_EXTENSIONS = {
     "text/plain": "txt",
     "application/xml": "xml",
     "text/xml": "xml",
+    "text/html": "html",
+    "application/warc": "warc",
 }
 
 
@@ -56,8 +58,11 @@ def quarantine_folder(sha256: str) -> str:
     return f"data/{QUARANTINE}/{sha256}"
 
 
-def quarantined_name(source: str) -> str:
-    """The kept original's name: `original` with the input's extension when it is plain."""
+def quarantined_name(source: str, extension: str | None = None) -> str:
+    """The kept original's name: `original` with the input's extension when it is plain (or
+    `extension`: what a WARC record's payload is, "html", or "warc" for a damaged tail)."""
+    if extension is not None:
+        return f"original.{safe_extension(extension, 'bin')}"
     return f"original.{safe_extension(os.path.splitext(source)[1], 'bin')}"
 
 

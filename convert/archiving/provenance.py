@@ -61,7 +61,16 @@ FORMATS: dict[str, FormatInfo] = {
 ORIGINAL_FORMATS: dict[str, FormatInfo] = {
     "text/plain": FormatInfo("Plain Text File", None, "x-fmt/111"),
     "application/xml": FormatInfo("Extensible Markup Language", "1.0", "fmt/101"),
+    "text/html": FormatInfo("Hypertext Markup Language", None, "fmt/96",
+                            "PRONOM's generic HTML record: the HTML version is not identified"),
 }
+#: The web archive a captured page came from (the file itself stays outside the package).
+WARC = FormatInfo("WARC", None, "fmt/289",
+                  "Web ARChive file format (ISO 28500); PRONOM's WARC record, the version "
+                  "(1.0 or 1.1) is the records' own")
+#: How a PREMIS object outside the item's folder is identified (the WARC file a page came
+#: from): not by a local file name, so that `verify` does not look for it in the folder.
+EXTERNAL = "filename"
 CORPUS = FormatInfo("TEI P5 XML - Corpus File", "P5", "fmt/1477")
 
 
@@ -69,6 +78,10 @@ def agent(kind: str) -> tuple[str, str]:
     """(name, version) of the software behind an event, as the process running it sees it."""
     if kind == "digest":
         return "Python hashlib", f"{platform.python_version()} ({ssl.OPENSSL_VERSION})"
+    if kind == "warcio":
+        from importlib.metadata import version
+
+        return "warcio", version("warcio")
     if kind == "validator":
         libxml = ".".join(map(str, etree.LIBXML_VERSION))
         return "lxml", f"{etree.__version__} (libxml2 {libxml})"
@@ -79,32 +92,76 @@ def agent(kind: str) -> tuple[str, str]:
 class PremisObject:
     key: str  # "original", "xml:0" (master of document 0), "tei:0", ...
     name: str  # file name in the item's folder
-    size: int
-    sha256: str
+    size: int | None
+    sha256: str  # "" when unknown (a WARC file the driver did not hash)
     media_type: str | None
     fmt: FormatInfo | None
     original_name: str | None = None
     derived_from: str | None = None  # key of the object this one was made from
+    #: "local" (a file of the item's folder, named by `name`) or EXTERNAL (a file outside
+    #: the package: the WARC file a captured page came from)
+    identifier_type: str = "local"
+    #: further identifiers: ("WARC-Record-ID", "urn:uuid:...") of a captured page
+    identifiers: tuple[tuple[str, str], ...] = ()
+    #: key of the object this one was extracted from (a WARC file): a structural relationship
+    included_in: str | None = None
 
 
 def intake_events(read_time: str, hash_time: str,
-                  reader: tuple[tuple[str, str], tuple[str, str]]) -> list[dict[str, Any]]:
-    """The events every input has, converted or not: its copy into the package, its hash."""
+                  reader: tuple[tuple[str, str], tuple[str, str]],
+                  extracted: bool = False) -> list[dict[str, Any]]:
+    """The events every input has, converted or not: its copy into the package, its hash.
+    `extracted`: the input is a WARC record's payload, taken from the WARC object."""
     tool, digest = reader
     return [
         {"type": "ingestion", "time": read_time, "agent": tool, "outcome": "success",
-         "notes": [], "sources": [], "outcomes": ["original"],
-         "detail": "original file copied into the package byte for byte"},
+         "notes": [], "sources": ["warc"] if extracted else [], "outcomes": ["original"],
+         "detail": "the WARC record's payload (transfer and content encodings undone) copied "
+                   "into the package byte for byte" if extracted else
+                   "original file copied into the package byte for byte"},
         {"type": "message digest calculation", "time": hash_time, "agent": digest,
          "outcome": "success", "notes": [], "sources": ["original"], "outcomes": [],
          "detail": "SHA-256 of the original"},
     ]
 
 
+def capture_parts(capture: Any, original: PremisObject
+                  ) -> tuple[PremisObject, PremisObject, list[dict[str, Any]]]:
+    """For an input captured in a WARC record (`convert.reader.Capture`): the WARC file as a
+    PREMIS object, the original with the record's id and its place in that file, and the
+    capture event (at WARC-Date, by the crawler the file names) with the check of the
+    record's payload digest, which come before the ingestion."""
+    from dataclasses import replace
+
+    warc = PremisObject("warc", capture.warc, capture.warc_size, capture.warc_sha256 or "",
+                        "application/warc", WARC, identifier_type=EXTERNAL)
+    original = replace(original, identifiers=(("WARC-Record-ID", capture.record_id),),
+                       included_in="warc")
+    crawler = (capture.software or "web crawler (the WARC file names none)", "unknown")
+    status = f"HTTP {capture.status}" if capture.status else "no HTTP status"
+    events: list[dict[str, Any]] = [{
+        "type": "capture", "time": capture.date, "agent": crawler, "outcome": "success",
+        "notes": [f"WARC-Target-URI {capture.target}", f"WARC-Record-ID {capture.record_id}",
+                  f"{status}, Content-Type {capture.content_type or 'none'}"],
+        "sources": [], "outcomes": ["warc"],
+        "detail": f"captured from {capture.target} into the WARC file {capture.warc} (the "
+                  f"record at offset {capture.offset})"}]
+    if capture.digest_check is not None:
+        events.append({
+            "type": "fixity check", "time": capture.date, "agent": agent("warcio"),
+            "outcome": "success" if capture.digest_check == "valid" else "failure",
+            "notes": [f"WARC-Payload-Digest {capture.payload_digest}: {capture.digest_check}"],
+            "sources": ["warc"], "outcomes": [],
+            "detail": "the record's WARC-Block-Digest and WARC-Payload-Digest checked against "
+                      "its bytes when it was read (the time is the capture's)"})
+    return warc, original, events
+
+
 def quarantined(original: PremisObject, intake: list[dict[str, Any]], time: str,
-                reason: str, notes: list[str]) -> bytes:
+                reason: str, notes: list[str], container: list[PremisObject] | None = None
+                ) -> bytes:
     """The PREMIS document of an input kept unconverted: why its normalization failed."""
-    return build(original.sha256, [original], [*intake, {
+    return build(original.sha256, [*(container or []), original], [*intake, {
         "type": "normalization", "time": time, "agent": agent("tool"), "outcome": "failure",
         "notes": [reason, *notes], "sources": ["original"], "outcomes": [],
         "detail": "not converted: the original is kept in quarantine"}])
@@ -132,6 +189,7 @@ def build(sha256: str, objects: list[PremisObject], events: list[dict[str, Any]]
     root.set(f"{{{XSI_NS}}}schemaLocation", SCHEMA_LOCATION)
     event_ids = [f"{sha256[:16]}-{n}" for n in range(1, len(events) + 1)]
     name_of = {o.key: o.name for o in objects}
+    type_of = {o.key: o.identifier_type for o in objects}
     made_by = {
         key: event_id for event_id, event in zip(event_ids, events, strict=True)
         if event["type"] in ("normalization", "creation") for key in event["outcomes"]
@@ -142,7 +200,7 @@ def build(sha256: str, objects: list[PremisObject], events: list[dict[str, Any]]
     for event_id, event in zip(event_ids, events, strict=True):
         name, version = event["agent"]
         agent_id = agents.setdefault((name, version), f"{name} {version}")
-        _event(root, event_id, event, agent_id, name_of)
+        _event(root, event_id, event, agent_id, name_of, type_of)
     for (name, version), agent_id in agents.items():
         a = _sub(root, "agent")
         _pair(a, "agentIdentifier", "agentIdentifier", "local", agent_id)
@@ -157,13 +215,17 @@ def _object(root: etree._Element, o: PremisObject, made_by: str | None,
     """A file object; the events that concern it point to it (links are kept one-way)."""
     obj = _sub(root, "object")
     obj.set(f"{{{XSI_NS}}}type", "premis:file")
-    _pair(obj, "objectIdentifier", "objectIdentifier", "local", o.name)
+    _pair(obj, "objectIdentifier", "objectIdentifier", o.identifier_type, o.name)
+    for kind, value in o.identifiers:
+        _pair(obj, "objectIdentifier", "objectIdentifier", kind, value)
     chars = _sub(obj, "objectCharacteristics")
     _sub(chars, "compositionLevel", "0")
-    fixity = _sub(chars, "fixity")
-    _sub(fixity, "messageDigestAlgorithm", "SHA-256")
-    _sub(fixity, "messageDigest", o.sha256)
-    _sub(chars, "size", str(o.size))
+    if o.sha256:
+        fixity = _sub(chars, "fixity")
+        _sub(fixity, "messageDigestAlgorithm", "SHA-256")
+        _sub(fixity, "messageDigest", o.sha256)
+    if o.size is not None:
+        _sub(chars, "size", str(o.size))
     fmt = _sub(chars, "format")
     designation = _sub(fmt, "formatDesignation")
     _sub(designation, "formatName", o.media_type or "application/octet-stream")
@@ -178,6 +240,12 @@ def _object(root: etree._Element, o: PremisObject, made_by: str | None,
         _sub(fmt, "formatNote", o.fmt.name + (f"; {o.fmt.note}" if o.fmt.note else ""))
     if o.original_name is not None:
         _sub(obj, "originalName", o.original_name)
+    if o.included_in is not None:
+        rel = _sub(obj, "relationship")
+        _sub(rel, "relationshipType", "structural")
+        _sub(rel, "relationshipSubType", "is included in")
+        _pair(rel, "relatedObjectIdentifier", "relatedObjectIdentifier", EXTERNAL,
+              name_of[o.included_in])
     if o.derived_from is not None:
         rel = _sub(obj, "relationship")
         _sub(rel, "relationshipType", "derivation")
@@ -189,7 +257,7 @@ def _object(root: etree._Element, o: PremisObject, made_by: str | None,
 
 
 def _event(root: etree._Element, event_id: str, event: dict[str, Any], agent_id: str,
-           name_of: dict[str, str]) -> None:
+           name_of: dict[str, str], type_of: dict[str, str]) -> None:
     ev = _sub(root, "event")
     _pair(ev, "eventIdentifier", "eventIdentifier", "local", event_id)
     _sub(ev, "eventType", event["type"], authority="eventType", authorityURI=EVENT_TYPES)
@@ -204,8 +272,8 @@ def _event(root: etree._Element, event_id: str, event: dict[str, Any], agent_id:
     _sub(linking, "linkingAgentRole", "executing program")
     for role, keys in (("source", event["sources"]), ("outcome", event["outcomes"])):
         for key in keys:
-            link = _pair(ev, "linkingObjectIdentifier", "linkingObjectIdentifier", "local",
-                         name_of[key])
+            link = _pair(ev, "linkingObjectIdentifier", "linkingObjectIdentifier",
+                         type_of[key], name_of[key])
             _sub(link, "linkingObjectRole", role)
 
 
@@ -215,6 +283,8 @@ def objects(data: bytes) -> list[tuple[str, int | None, str | None]]:
     ns = {"p": PREMIS_NS}
     found = []
     for obj in root.iterfind("p:object", ns):
+        if obj.findtext("p:objectIdentifier/p:objectIdentifierType", namespaces=ns) != "local":
+            continue  # a file outside the package (the WARC file a page came from)
         name = obj.findtext("p:objectIdentifier/p:objectIdentifierValue", namespaces=ns)
         size = obj.findtext("p:objectCharacteristics/p:size", namespaces=ns)
         digest = obj.findtext("p:objectCharacteristics/p:fixity[p:messageDigestAlgorithm="

@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..files import MAX_INPUT_BYTES, open_input, write_in_place
-from ..messages import InputError, Level, Message, error, warning
+from ..messages import BulletinError, InputError, Level, Message, error, info, warning
 from ..pool import next_chunk
+from ..reader.base import SNIFF_BYTES, Member, Tally
 from ..walk import Found
 from . import layout, provenance
 from .journal import ARCHIVED, DUPLICATE, QUARANTINED, Index, Journal, Record
@@ -81,9 +82,79 @@ class Counts:
     messages: list[Message] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Captured(Found):
+    """An input held by a container file (a WARC record's payload, a revisit, or the damaged
+    rest of the file): `path` is the container's, `display` names the record (FILE#OFFSET)."""
+
+    member: Member | None = None
+
+
+def expand(sources: Iterator[Found], messages: list[Message],
+           override: str | None = None) -> Iterator[Found]:
+    """The inputs, with each container file (a WARC file) replaced by the inputs it holds,
+    streamed one record at a time; a summary of each container goes to `messages`."""
+    from ..reader import formats
+
+    for found in sources:
+        try:
+            with open_input(found.path) as f:
+                head = f.read(SNIFF_BYTES)
+            reader = formats.choose(head, found.path, override)
+        except (BulletinError, OSError):
+            yield found  # reading it will say why
+            continue
+        if not isinstance(reader, formats.Container):
+            yield found
+            continue
+        tally, given = Tally(), 0
+        try:
+            digest, size = _hash_file(found.path)
+            with open_input(found.path) as f:
+                for member in reader.members(f, found.display, tally, sha256=digest):
+                    if member.capture is not None:
+                        member = _with_size(member, size)
+                    given += 1
+                    yield Captured(found.path, member.source, found.root, member)
+        except (BulletinError, OSError) as exc:
+            if given:
+                raise
+            text = exc.text if isinstance(exc, BulletinError) else str(exc)
+            messages.append(error(f"not read as a WARC file: {text}", found.display))
+            yield found  # its conversion quarantines it, with the reason
+            continue
+        messages.append(info(tally.summary(), found.display, kind="container-summary"))
+
+
+def _hash_file(path: str) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with open_input(path) as f:
+        while block := f.read(_READ_BLOCK):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+def _with_size(member: Member, size: int) -> Member:
+    from dataclasses import replace
+
+    assert member.capture is not None
+    return replace(member, capture=replace(member.capture, warc_size=size))
+
+
 def read(source: Found, limit: int = MAX_INPUT_BYTES) -> Entry:
     """Read and hash one input; a problem becomes the entry's error, never an exception."""
     read_time = now()
+    if isinstance(source, Captured) and source.member is not None:
+        member = source.member
+        if member.kind == "revisit":
+            return Entry(source, member.sha256, 0)
+        data = member.data
+        sha = hashlib.sha256(data).hexdigest()
+        if member.kind == "damage":
+            return Entry(source, sha if data else None, len(data), data or None,
+                         member.reason or "damaged", read_time, now())
+        return Entry(source, sha, len(data), data, None, read_time, now())
     try:
         f = open_input(source.path)
     except InputError as exc:
@@ -115,7 +186,12 @@ class _Duplicate:
     entry: Entry
 
 
-Outcome = ItemResult | _Skip | _Duplicate | Entry  # an Entry here is one that failed to read
+@dataclass
+class _Revisit:
+    entry: Entry
+
+
+Outcome = ItemResult | _Skip | _Duplicate | _Revisit | Entry  # an Entry: one that failed to read
 
 
 class Driver:
@@ -153,10 +229,13 @@ class Driver:
                 entry = read(source)
                 if self.resumed:
                     self._compare(entry)
+                member = source.member if isinstance(source, Captured) else None
                 if entry.error is not None:
                     ready[seq] = entry
                 elif self.index.done(entry.sha256, source.display):
                     ready[seq] = _Skip(entry)
+                elif member is not None and member.kind == "revisit":
+                    ready[seq] = _Revisit(entry)
                 elif entry.sha256 in first_seen or self.index.first(entry.sha256 or ""):
                     ready[seq] = _Duplicate(entry)
                 else:
@@ -164,7 +243,9 @@ class Driver:
                     first_seen.add(entry.sha256)
                     waiting[seq] = entry
                     queue.append(WorkItem(seq, entry.sha256, source.display, entry.data,
-                                          entry.read_time, entry.hash_time))
+                                          entry.read_time, entry.hash_time,
+                                          capture=member.capture if member else None,
+                                          media_type=member.media_type if member else None))
                 seq += 1
             while queue and self.executor.free_slots() > 0:
                 self.executor.submit(next_chunk(queue, self.chunk_size))
@@ -230,7 +311,9 @@ class Driver:
         self.counts.seen += 1
 
     def _commit_other(self, outcome: Outcome) -> None:
-        if isinstance(outcome, _Skip):
+        if isinstance(outcome, _Revisit):
+            self._revisit(outcome.entry)
+        elif isinstance(outcome, _Skip):
             self.counts.skipped += 1
             self.counts.seen += 1
         elif isinstance(outcome, _Duplicate):
@@ -242,10 +325,32 @@ class Driver:
             first = self.index.first(entry.sha256 or "")
             assert first is not None, "the first copy is committed before its duplicates"
             self._record({"source": entry.source.display, "sha256": entry.sha256,
-                          "size": entry.size, "status": DUPLICATE, "folder": first[1]})
+                          "size": entry.size, "status": DUPLICATE, "folder": first[1],
+                          **_capture_fields(entry)})
             self.counts.duplicates += 1
         elif isinstance(outcome, Entry):
             self._quarantine(outcome, outcome.error or "unreadable", [])
+
+    def _revisit(self, entry: Entry) -> None:
+        """A WARC revisit record: a later capture of a payload captured before. Recorded as a
+        duplicate of that capture's input, with its own capture date; a revisit of a capture
+        that is not among the inputs is only warned of."""
+        member = entry.source.member if isinstance(entry.source, Captured) else None
+        assert member is not None and member.capture is not None
+        first = self.index.first(entry.sha256 or "") if entry.sha256 else None
+        self.counts.seen += 1
+        if first is None:
+            self.counts.skipped += 1
+            self.counts.messages.append(warning(
+                f"revisit of {member.capture.target} ({member.refers_to or 'no digest'}): the "
+                "earlier capture is not among the inputs, so there is nothing to point to",
+                entry.source.display, kind="revisit-unresolved"))
+            return
+        self.counts.seen -= 1  # _record counts it
+        self._record({"source": entry.source.display, "sha256": entry.sha256, "size": 0,
+                      "status": DUPLICATE, "folder": first[1], "revisit": member.reason,
+                      **_capture_fields(entry)})
+        self.counts.duplicates += 1
 
     def _quarantine(self, entry: Entry, reason: str, messages: list[dict[str, Any]]) -> None:
         """Record an input that could not be converted, and keep its bytes in the package
@@ -254,14 +359,23 @@ class Driver:
         record: Record = {"source": entry.source.display, "sha256": entry.sha256,
                           "size": entry.size, "status": QUARANTINED, "reason": reason,
                           "messages": notes}
+        record.update(_capture_fields(entry))
         if entry.data is not None and entry.sha256 is not None:
             folder = layout.quarantine_folder(entry.sha256)
-            name = layout.quarantined_name(entry.source.display)
+            member = entry.source.member if isinstance(entry.source, Captured) else None
+            name = layout.quarantined_name(entry.source.display, _extension(member))
             original = PremisObject("original", name, len(entry.data), entry.sha256,
                                     None, None, entry.source.display)
-            premis = provenance.quarantined(
-                original, provenance.intake_events(entry.read_time, entry.hash_time,
-                                                   self.reader), now(), reason, notes)
+            intake = provenance.intake_events(entry.read_time, entry.hash_time, self.reader,
+                                              extracted=member is not None
+                                              and member.capture is not None)
+            container: list[PremisObject] = []
+            if member is not None and member.capture is not None:
+                warc, original, capture_events = provenance.capture_parts(member.capture,
+                                                                          original)
+                container, intake = [warc], capture_events + intake
+            premis = provenance.quarantined(original, intake, now(), reason, notes,
+                                            container)
             self._mkdir(folder)
             self._write(f"{folder}/{name}", entry.data)
             self._write(f"{folder}/{layout.PREMIS_NAME}", premis)
@@ -300,7 +414,8 @@ class Driver:
                  **{fmt: f"{folder}/{name}" for fmt, name in d.files.items()}}
                 for d in result.docs]
         record = {"source": entry.source.display, "sha256": sha, "size": entry.size,
-                  "status": ARCHIVED, "folder": folder, "files": files, "docs": docs}
+                  "status": ARCHIVED, "folder": folder, "files": files, "docs": docs,
+                  **_capture_fields(entry)}
         if result.warnings:
             record["warnings"] = result.warnings
             self.counts.warned += 1
@@ -348,6 +463,25 @@ class Driver:
             os.makedirs(path)
         except FileExistsError:  # an input converted again after a kill
             pass
+
+
+def _capture_fields(entry: Entry) -> dict[str, Any]:
+    """What the journal (and so the catalogue) keeps of a captured input: its URL and date."""
+    member = entry.source.member if isinstance(entry.source, Captured) else None
+    if member is None or member.capture is None:
+        return {}
+    return {"url": member.capture.target, "captured": member.capture.date}
+
+
+def _extension(member: Member | None) -> str | None:
+    """The kept original's extension for an input inside a container: what the payload is
+    ("html", "txt"), or the container's own for its damaged rest."""
+    if member is None:
+        return None
+    if member.kind == "damage":
+        return "warc.gz" if member.source.split("#")[0].lower().endswith(".gz") else "warc"
+    return {"text/html": "html", "application/xhtml+xml": "html",
+            "text/plain": "txt"}.get(member.media_type or "", "bin")
 
 
 def _message(data: dict[str, Any]) -> Message:

@@ -44,10 +44,13 @@ from .provenance import (
     PremisObject,
     agent,
     build,
+    capture_parts,
     intake_events,
 )
 
 if TYPE_CHECKING:
+
+    from ..reader.base import Capture
     from ..writers import Writer
 
 __all__ = ["SECONDS_PER_MB", "ItemResult", "Job", "WorkItem", "convert_chunk", "convert_item"]
@@ -76,6 +79,8 @@ class Job:
     encoding: str | None = None  # of inputs that are not UTF-8, instead of a guess
     strict: bool = False  # quarantine inputs that do not look like bulletins
     profile: str | None = None  # what the news service's pages look like (None: the default)
+    #: the reader of every input (`--from`) instead of one chosen by its content and name
+    from_reader: str | None = None
     #: Local workers only: the folder (on the package's file system) where `serve` writes each
     #: converted input's files, so that the driver only renames a folder into the package.
     spool: str | None = None
@@ -125,6 +130,9 @@ class WorkItem:
     read_time: str  # when the driver read it (the ingestion event)
     hash_time: str  # when the driver hashed it
     attempt: int = 1
+    #: of a page captured in a WARC record: where it came from, and its HTTP Content-Type
+    capture: Capture | None = None
+    media_type: str | None = None
 
     @property
     def size(self) -> int:
@@ -258,12 +266,15 @@ def convert_item(item: WorkItem, job: Job) -> ItemResult:
 def _convert(item: WorkItem, job: Job) -> ItemResult:
     from .. import model, schema
     from ..pipeline import parse
+    from ..reader.warc import PAGE_TYPES
     from ..reader.xml import looks_like_xml
     from ..writers import WriteOptions
 
     started = now()
+    reader = job.from_reader if item.capture is None else PAGE_TYPES.get(item.media_type or "")
     parsed = parse(item.data, name=display_path(os.path.basename(item.source)),
-                   year=job.year, lang=job.lang, encoding=job.encoding, profile=job.profile)
+                   media_type=item.media_type, capture=item.capture, year=job.year,
+                   lang=job.lang, encoding=job.encoding, profile=job.profile, reader=reader)
     warned = [m for m in parsed.messages if m.level is Level.WARNING]
     if job.strict and any(m.kind == NOT_A_BULLETIN for m in parsed.messages):
         return ItemResult(item.seq, False, "not a bulletin (no title, no dateline): quarantined "
@@ -273,12 +284,19 @@ def _convert(item: WorkItem, job: Job) -> ItemResult:
                           messages=[m.to_dict() for m in parsed.messages])
     heads = [model.head(doc) for doc in parsed.documents]
     stems = layout.unique_stems([layout.safe_id(h.id, item.sha256) for h in heads])
-    media_type = "application/xml" if looks_like_xml(item.data) else "text/plain"
+    media_type = parsed.media_type or (
+        "application/xml" if looks_like_xml(item.data) else "text/plain")
     original = layout.original_name(media_type)
     objects = [PremisObject("original", original, len(item.data), item.sha256, media_type,
                             ORIGINAL_FORMATS.get(media_type), item.source)]
+    container: list[PremisObject] = []
+    events: list[dict[str, Any]] = []
+    if item.capture is not None:
+        warc, objects[0], events = capture_parts(item.capture, objects[0])
+        container.append(warc)
     masters = [f"{MASTER}:{i}" for i in range(len(parsed.documents))]
-    events = intake_events(item.read_time, item.hash_time, job.reader)
+    events += intake_events(item.read_time, item.hash_time, job.reader,
+                            extracted=item.capture is not None)
     events.append({
         "type": "normalization", "time": started, "agent": agent("tool"),
         "outcome": _outcome(parsed.messages), "notes": _texts(parsed.messages),
@@ -333,7 +351,7 @@ def _convert(item: WorkItem, job: Job) -> ItemResult:
         "outcome": "success", "notes": [], "detail": "SHA-256 of every file made from the input",
         "sources": [o.key for o in objects[1:]], "outcomes": [],
     })
-    premis = build(item.sha256, objects, events)
+    premis = build(item.sha256, [*container, *objects], events)
     outputs.append(_output(layout.PREMIS_NAME, premis))
     return ItemResult(item.seq, True, docs=docs, outputs=outputs, original=original,
                       warnings=[m.text if m.line is None else f"line {m.line}: {m.text}"

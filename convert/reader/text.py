@@ -14,11 +14,18 @@ line number; nothing else is dropped.
 
 from __future__ import annotations
 
+import hashlib
+import re
+from typing import ClassVar
+
 from .. import model
-from ..messages import InputError, Message
+from ..messages import InputError, Message, one_line
+from .base import Input, ParseResult
 from .build import document
+from .decode import decode
 from .explain import Trace
 from .page import PAGE_RULES, Page
+from .profile import get as get_profile
 from .records import Context, Options, lines_of
 
 
@@ -37,3 +44,61 @@ def parse_text(text: str, opts: Options
         if item.ctx is not page.ctx:
             messages.extend(item.ctx.messages)
     return [doc for doc, _ in built], messages, [trace for _, trace in built]
+
+
+class TextReader:
+    """Bulletin text: decoded (encodings, mojibake), then read by the grammar's passes."""
+
+    name: ClassVar[str] = "text"
+    extensions: ClassVar[tuple[str, ...]] = (".txt",)
+    media_type: ClassVar[str] = "text/plain"
+    description: ClassVar[str] = (
+        "bulletin text (UTF-8, UTF-16 or a legacy code page): the bulletin grammar")
+
+    def sniff(self, head: bytes) -> bool:
+        return False  # the reader of last resort: it takes what no other reader claims
+
+    def read(self, item: Input) -> ParseResult:
+        return self.read_decoded(item.data, item)
+
+    def read_decoded(self, data: bytes | str, item: Input) -> ParseResult:
+        """Read `data` (the input's bytes, or text a caller decoded already) as `item`."""
+        from .. import transforms
+
+        reading = item.reading
+        decoded = decode(data, item.source, reading.get("encoding"))
+        documents, messages, traces = parse_text(decoded.text, options(item, decoded.encoding,
+                                                                       decoded.repairs))
+        return ParseResult(documents, decoded.messages + messages, traces,
+                           transforms.TRANSFORMS, self.name, self.media_type)
+
+
+_YEAR_IN_NAME = re.compile(r"(?<![0-9])(1[89][0-9]{2}|20[0-9]{2})(?![0-9])")
+
+
+def known_year(year: int | None, source_url: str | None, name: str | None
+               ) -> tuple[int | None, str | None]:
+    """A year for year-less datelines: an option wins, then the URL, then the file name."""
+    if year is not None:
+        return year, "option"
+    for text, origin in ((source_url, "source-url"), (name, "file-name")):
+        if text and (m := _YEAR_IN_NAME.search(text)):
+            return int(m.group(1)), origin
+    return None, None
+
+
+def options(item: Input, encoding: str, repairs: list[tuple[str, str]],
+            media_type: str = "text/plain", url: str | None = None,
+            lang: str | None = None) -> Options:
+    """What the grammar is told of an input besides its text."""
+    reading = item.reading
+    if url is None and (url := reading.get("source_url")) is not None:
+        one_line(url, "the source URL")
+    year, year_from = known_year(reading.get("year"), url, item.name)
+    raw = item.data
+    return Options(
+        name=item.name, source=item.source, media_type=media_type, encoding=encoding,
+        sha256=hashlib.sha256(raw).hexdigest(), size=len(raw), url=url,
+        lang=lang or model.language(reading.get("lang") or "en"), repairs=repairs, year=year,
+        year_from=year_from, profile=get_profile(reading.get("profile")),
+    )
