@@ -25,14 +25,7 @@ FIELDS = ("title", "date", "agency", "place", "byline", "blocks")
 
 #: Where the current parser falls short of a bulletin's expected facts: (check, stem) -> what
 #: it does wrong. Each is a strict xfail, so the fix shows up as an unexpected pass.
-KNOWN_WRONG: dict[tuple[str, str], str] = {
-    ("warnings", "blind1-14-lisbon-rail-terminal-no-space-date"):
-        "no warning for the malformed dateline 'April 19,2021' (no space after the comma); "
-        "the date itself is read right",
-    ("warnings", "blind3-18-tagus-boatyard-malformed-date-heading"):
-        "no warning for the malformed dateline 'March 3,2004' (no space after the comma); "
-        "the date itself is read right",
-}
+KNOWN_WRONG: dict[tuple[str, str], str] = {}
 
 
 def cases(check: str) -> list:

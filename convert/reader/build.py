@@ -32,6 +32,8 @@ def _dateline(head: model.Element, d: Dateline, ctx: Context, line: int | None) 
         year_from = ctx.year_from
     if d.spaced_comma:
         ctx.warn(f"malformed dateline: space before the comma in {date_text!r}", line)
+    if d.tight_comma:
+        ctx.warn(f"malformed dateline: no space after the comma in {date_text!r}", line)
     if d.second_year:
         ctx.warn(f"dateline has two years: {date_text!r}; took {d.year}", line)
     if when is None:

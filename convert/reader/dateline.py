@@ -12,7 +12,7 @@ from .records import Dateline
 
 _DATE = (
     rf"(?P<date>(?P<month>{MONTH_PATTERN})\s+(?P<day>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?"
-    r"(?:(?P<comma>\s*,)\s*(?P<year>\d{4})(?:\s*,\s*(?P<year2>\d{4}))?)?)"
+    r"(?:(?P<comma>\s*,)(?P<gap>\s*)(?P<year>\d{4})(?:\s*,\s*(?P<year2>\d{4}))?)?)"
 )
 _AFTER_DATE = (
     r"(?P<dash1>\s*(?:—|–|--)\s*)?"
@@ -44,7 +44,7 @@ def _plausible_place(place: str | None) -> bool:
 
 def _record(m: re.Match[str]) -> Dateline:
     base = m.start()
-    place, agency, comma = m.group("place", "agency", "comma")
+    place, agency, comma, gap = m.group("place", "agency", "comma", "gap")
     return Dateline(
         text=m.group(0).rstrip(), start=base, end=m.end(),
         date=(m.start("date") - base, m.end("date") - base),
@@ -54,6 +54,7 @@ def _record(m: re.Match[str]) -> Dateline:
         year=int(m.group("year")) if m.group("year") else None,
         second_year=int(m.group("year2")) if m.group("year2") else None,
         spaced_comma=bool(comma and comma != ","),
+        tight_comma=bool(comma) and not gap,
     )
 
 

@@ -74,6 +74,7 @@ class Dateline:
     year: int | None  # None when the dateline gives none ("Feb. 16 (EIRNS)—")
     second_year: int | None  # a doubled year: "June 2, 2023, 2022"
     spaced_comma: bool  # "Feb. 22 , 2021"
+    tight_comma: bool  # "April 19,2021"
 
     def part(self, span: Span | None) -> str | None:
         return None if span is None else self.text[span[0]:span[1]]
