@@ -27,7 +27,7 @@ import functools
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .messages import Message, display_path, info, warning
@@ -46,11 +46,22 @@ _NUMBERED = re.compile(r"(?P<stem>.+)-[0-9]+")
 @dataclass(frozen=True)
 class Found:
     """One input: its path as the OS wants it, as one printable line, and the folder given on
-    the command line it was found in (None for a file named there)."""
+    the command line it was found in (None for a file named there): `root` as a real path,
+    `top` as it was given."""
 
     path: str
     display: str
     root: str | None = None
+    top: str | None = None
+
+    @property
+    def relative(self) -> str:
+        """The input's path relative to the folder given on the command line, as one printable
+        line (a file named there: its name). What a package records as the input's source: it
+        says where the file was in the collection without the archiving machine's own folders."""
+        if self.top is None:
+            return display_path(os.path.basename(self.path))
+        return display_path(os.path.relpath(self.path, self.top))
 
 
 def is_package(folder: str | os.PathLike[str]) -> bool:
@@ -110,7 +121,8 @@ class Walk:
             if not os.path.isdir(top):
                 yield Found(top, display_path(top))  # named: always an input
             elif self._enter(top, top, named=True):
-                yield from self._walk(top, os.path.realpath(top), set())
+                for found in self._walk(top, os.path.realpath(top), set()):
+                    yield replace(found, top=top)
 
     def _enter(self, folder: str, shown: str, *, named: bool = False) -> bool:
         """Whether to walk `folder`; a folder left out is reported once."""

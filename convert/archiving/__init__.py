@@ -236,7 +236,7 @@ def _check_finished(dest: Path, sources: list[str], started: float) -> ArchiveRe
             for found in inputs:
                 entry = read(found)
                 counts.seen += 1
-                if index.done(entry.sha256, found.display):
+                if index.done(entry.sha256, found.relative):
                     counts.skipped += 1
                 else:
                     missing.append(found.display)

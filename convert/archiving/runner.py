@@ -154,7 +154,7 @@ class Driver:
                     self._compare(entry)
                 if entry.error is not None:
                     ready[seq] = entry
-                elif self.index.done(entry.sha256, source.display):
+                elif self.index.done(entry.sha256, source.relative):
                     ready[seq] = _Skip(entry)
                 elif entry.sha256 in first_seen or self.index.first(entry.sha256 or ""):
                     ready[seq] = _Duplicate(entry)
@@ -162,7 +162,7 @@ class Driver:
                     assert entry.sha256 is not None and entry.data is not None
                     first_seen.add(entry.sha256)
                     waiting[seq] = entry
-                    queue.append(WorkItem(seq, entry.sha256, source.display, entry.data,
+                    queue.append(WorkItem(seq, entry.sha256, source.relative, entry.data,
                                           entry.read_time, entry.hash_time))
                 seq += 1
             while queue and self.executor.free_slots() > 0:
@@ -198,9 +198,9 @@ class Driver:
 
     def _compare(self, entry: Entry) -> None:
         """An input of a resumed run, against what the interrupted run recorded."""
-        self.index.listed(entry.source.display)
-        if entry.sha256 and not self.index.done(entry.sha256, entry.source.display) \
-                and self.index.changed(entry.sha256, entry.source.display):
+        self.index.listed(entry.source.relative)
+        if entry.sha256 and not self.index.done(entry.sha256, entry.source.relative) \
+                and self.index.changed(entry.sha256, entry.source.relative):
             self.counts.messages.append(warning(
                 "changed since the interrupted run archived it: both versions are kept",
                 entry.source.display))
@@ -243,13 +243,13 @@ class Driver:
             self.counts.seen += 1
         elif isinstance(outcome, _Duplicate):
             entry = outcome.entry
-            if self.index.done(entry.sha256, entry.source.display):
+            if self.index.done(entry.sha256, entry.source.relative):
                 self.counts.skipped += 1  # the very same file listed twice
                 self.counts.seen += 1
                 return
             first = self.index.first(entry.sha256 or "")
             assert first is not None, "the first copy is committed before its duplicates"
-            self._record({"source": entry.source.display, "sha256": entry.sha256,
+            self._record({"source": entry.source.relative, "sha256": entry.sha256,
                           "size": entry.size, "status": DUPLICATE, "folder": first[1]})
             self.counts.duplicates += 1
         elif isinstance(outcome, Entry):
@@ -259,14 +259,14 @@ class Driver:
         """Record an input that could not be converted, and keep its bytes in the package
         with a PREMIS file saying why (not those the driver could not or would not read)."""
         notes = [str(_message(m)) for m in messages]
-        record: Record = {"source": entry.source.display, "sha256": entry.sha256,
+        record: Record = {"source": entry.source.relative, "sha256": entry.sha256,
                           "size": entry.size, "status": QUARANTINED, "reason": reason,
                           "messages": notes}
         if entry.data is not None and entry.sha256 is not None:
             folder = layout.quarantine_folder(entry.sha256)
-            name = layout.quarantined_name(entry.source.display)
+            name = layout.quarantined_name(entry.source.relative)
             original = PremisObject("original", name, len(entry.data), entry.sha256,
-                                    None, None, entry.source.display)
+                                    None, None, entry.source.relative)
             premis = provenance.quarantined(
                 original, provenance.intake_events(entry.read_time, entry.hash_time,
                                                    self.reader), now(), reason, notes)
@@ -304,10 +304,12 @@ class Driver:
             for out in result.outputs:
                 self._write(f"{folder}/{out.name}", out.data)
         docs = [{"id": d.id, "date": d.date, "title": d.title, "agency": d.agency,
+                 "issued": d.issued, "language": d.language, "creator": d.creator,
+                 "coverage": d.coverage, "relation": d.relation,
                  **({"derived_from": d.derived_from} if d.derived_from else {}),
                  **{fmt: f"{folder}/{name}" for fmt, name in d.files.items()}}
                 for d in result.docs]
-        record = {"source": entry.source.display, "sha256": sha, "size": entry.size,
+        record = {"source": entry.source.relative, "sha256": sha, "size": entry.size,
                   "status": ARCHIVED, "folder": folder, "files": files, "docs": docs}
         if result.warnings:
             record["warnings"] = result.warnings
