@@ -46,6 +46,16 @@ def long_date(date: str | None) -> str:
     return f"{int(date[8:])} {MONTHS[int(date[5:7]) - 1]} {date[:4]}"
 
 
+def html_datetime(stamp: str) -> str:
+    """A PREMIS time (xs:dateTime, microseconds) as HTML's `datetime` takes it: HTML allows
+    at most three digits of a fraction of a second (the Nu checker says so)."""
+    whole, dot, rest = stamp.partition(".")
+    if not dot:
+        return stamp
+    digits = len(rest) - len(rest.lstrip("0123456789"))
+    return f"{whole}.{rest[:min(digits, 3)]}{rest[digits:]}" if digits else whole + rest
+
+
 def size_text(size: int | None) -> str:
     if size is None:
         return "size unknown"
@@ -212,7 +222,7 @@ def bulletin_page(doc: model.Element, info: BulletinInfo, site_title: str) -> by
                 else f"Parsed into the canonical master ({e.outcome})")
         li = model.child(prov, "li", f"{what}: ")
         model.child(li, "time", e.time.replace("T", " ").split(".")[0] + " UTC",
-                    datetime=e.time).tail = f", by {e.agent}"
+                    datetime=html_datetime(e.time)).tail = f", by {e.agent}"
         if e.notes:
             notes = model.child(li, "ul")
             for note in e.notes:
