@@ -52,6 +52,7 @@ CREATE TABLE bulletins (
     page TEXT NOT NULL,            -- the bulletin's page in the site
     position INTEGER,              -- in the site's order: by date, then package and folder
     text TEXT NOT NULL,            -- the body, a paragraph a line
+    folded TEXT NOT NULL,          -- its words that have accents, without them (see FTS below)
     publisher_key TEXT,            -- publisher and coverage folded (case, accents), to group
     coverage_key TEXT
 );
@@ -74,8 +75,11 @@ CREATE TABLE events (
     detail TEXT,
     notes TEXT                     -- separated by newlines
 );
+-- FTS5's unicode61 folds the accents of Latin letters only: `folded` holds the words whose
+-- accents it would keep (Greek tonos, ...) without them, so "θεσσαλονικη" and
+-- "ΘΕΣΣΑΛΟΝΙΚΗ" find "Θεσσαλονίκη" as "gdansk" finds "Gdańsk".
 CREATE VIRTUAL TABLE bulletins_fts USING fts5(
-    title, byline, description, text,
+    title, byline, description, text, folded,
     content='bulletins', content_rowid='id',
     tokenize='unicode61 remove_diacritics 2'
 );
@@ -95,7 +99,7 @@ CREATE TABLE site_files (
 #: Columns of `bulletins` a caller fills (id, position are the database's).
 COLUMNS = ("identifier", "title", "date", "date_as_written", "coverage", "publisher", "creator",
            "byline", "language", "relation", "description", "source", "package", "folder",
-           "master", "master_sha256", "premis_sha256", "page", "text", "publisher_key",
+           "master", "master_sha256", "premis_sha256", "page", "text", "folded", "publisher_key",
            "coverage_key")
 
 #: The site's order of bulletins: dated first, by date; then by package, folder and master.

@@ -82,6 +82,19 @@ def tokens(text: str) -> list[str]:
     return [w for w in _WORD.findall(fold(text)) if len(w) <= MAX_WORD]
 
 
+def folded_words(text: str) -> str:
+    """The distinct words of `text` that `fold` changes beyond lower case (accents, final
+    sigma), folded, in order of first appearance: what catalog.sqlite's FTS5 index needs
+    besides the text, since its tokenizer removes the accents of Latin letters only."""
+    seen: dict[str, None] = {}
+    for word in _WORD.findall(text):
+        if len(word) <= MAX_WORD:
+            folded = fold(word)
+            if folded != word.lower():
+                seen.setdefault(folded, None)
+    return " ".join(seen)
+
+
 def encode_number(n: int, out: list[str]) -> None:
     digits = [n & 31]
     n >>= 5

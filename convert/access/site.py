@@ -156,7 +156,9 @@ def _hash(*parts: object) -> str:
 
 
 def _body_text(doc: model.Element) -> str:
-    return "\n".join(" ".join("".join(b.itertext()).split()) for b in model.body(doc))
+    """The body, a block a line; the texts of a block's elements (a speaker and the words
+    spoken, clauses, items: the vocabulary has no inline elements) are separate words."""
+    return "\n".join(" ".join(" ".join(b.itertext()).split()) for b in model.body(doc))
 
 
 def _role(name: str, obj_puid: str | None) -> str:
@@ -245,6 +247,7 @@ class Builder:
                                    ) from None
             h = model.head(doc)
             meta = model.metadata(doc, h)
+            text = _body_text(doc)
             stem = master.file.name.removesuffix(".xml")
             page = f"bulletins/{name}/{item.folder.removeprefix('data/')}/{stem}.html"
             values = {
@@ -255,7 +258,9 @@ class Builder:
                 "description": meta.description, "source": item.source or
                 original.original_name, "package": pid, "folder": item.folder,
                 "master": master.file.name, "master_sha256": master.file.sha256,
-                "premis_sha256": premis_sha, "page": page, "text": _body_text(doc),
+                "premis_sha256": premis_sha, "page": page, "text": text,
+                "folded": search.folded_words("\n".join(
+                    filter(None, (meta.title, h.byline, meta.description, text)))),
                 "publisher_key": search.fold(meta.publisher).strip() if meta.publisher else None,
                 "coverage_key": search.fold(meta.coverage).strip() if meta.coverage else None,
             }
