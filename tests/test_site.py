@@ -282,6 +282,10 @@ def test_catalog_holds_every_bulletin_and_fts5_finds_words(built: Built,
         r["identifier"] for r in rows}
     assert db.execute("SELECT count(*) FROM files").fetchone()[0] == 4 * len(rows)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # how Datasette finds a table's FTS index (datasette.utils.detect_fts_sql)
+    assert db.execute("SELECT name FROM sqlite_master WHERE rootpage = 0 AND sql LIKE "
+                      "'%VIRTUAL TABLE%USING FTS%content=\"bulletins\"%'").fetchall() == [
+        ("bulletins_fts",)]
     greek, bulgarian, serbian, kazakh = (f"{p.stem}.txt" for p in (GREEK, *CYRILLIC))
     for query, found in (
             ("gdansk", {DIGEST.name}),  # Gdańsk: FTS5 folds Latin accents itself

@@ -80,7 +80,7 @@ CREATE TABLE events (
 -- "ΘΕΣΣΑΛΟΝΙΚΗ" find "Θεσσαλονίκη" as "gdansk" finds "Gdańsk".
 CREATE VIRTUAL TABLE bulletins_fts USING fts5(
     title, byline, description, text, folded,
-    content='bulletins', content_rowid='id',
+    content="bulletins", content_rowid='id',  -- quoted so, Datasette finds it
     tokenize='unicode61 remove_diacritics 2'
 );
 CREATE TABLE site_segments (
