@@ -582,6 +582,25 @@ def test_search_from_file_url_in_chromium(built: Built, db: sqlite3.Connection,
     context.close()
 
 
+def test_browsing_pages_pass_axe_core(built: Built, chromium: Browser) -> None:
+    """axe-core on a page of each kind of list, at a phone's width."""
+    tab = chromium.new_page(viewport={"width": 360, "height": 740})
+    browse = built.site / "browse"
+    pages = [browse / "2015.html", browse / "2012-11.html", browse / "agency.html",
+             browse / "place" / "thessaloniki.html", browse / "undated.html",
+             browse / "language.html"]
+    found = {}
+    for path in pages:
+        tab.goto(path.as_uri())
+        violations = axe_violations(tab)
+        if tab.evaluate("() => document.documentElement.scrollWidth > innerWidth"):
+            violations.append("wider than the screen")
+        if violations:
+            found[path.name] = violations
+    assert found == {}
+    tab.close()
+
+
 def test_the_browser_folds_words_as_the_index_does(built: Built, db: sqlite3.Connection,
                                                    chromium: Browser) -> None:
     """assets/search.js's tokens() and search.py's tokens() agree on every bulletin's text."""
