@@ -153,6 +153,7 @@ def cli() -> None:
       bulletin convert scraped/ --to all -o out/ PDF/A, EPUB 3, DOCX, TEI P5
       bulletin archive scraped/ -o collection    a BagIt package with provenance
       bulletin verify collection                 re-hash and check a package
+      bulletin site collection -o site           a site to browse and search it
     """
 
 
@@ -679,13 +680,17 @@ def _summary(report: Any, as_json: bool) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary; errors only.")
 @click.option("--json", "as_json", is_flag=True,
               help="Messages as JSON Lines on stderr, the summary as JSON on stdout.")
+@click.option("--site", metavar="SITE",
+              help="Then build (or bring up to date) the static site SITE from the package, "
+                   "as `bulletin site DEST -o SITE` does.")
 @functools.partial(reading_options, default_lang=None)
 def archive_command(sources: tuple[str, ...], dest: str, to: str | None, jobs: int | None,
                     scheduler: str | None, scheduler_file: str | None, package: str,
                     source_organization: str | None, resume: bool, force: bool, timeout: float,
                     memory_limit: int, strict: bool, follow_symlinks: bool, quiet: bool,
                     as_json: bool, year: int | None, lang: str | None,
-                    encoding: str | None, profile: str | None, reader: str | None) -> None:
+                    encoding: str | None, profile: str | None, reader: str | None,
+                    site: str | None) -> None:
     """Archive a collection as a BagIt package with provenance.
 
     Every .txt and .xml file under SRC (hidden files, BagIt packages and symbolic links
@@ -701,6 +706,7 @@ def archive_command(sources: tuple[str, ...], dest: str, to: str | None, jobs: i
       bulletin archive scraped/ -o collection --to tei,pdf --jobs 2
       bulletin archive scraped/ -o collection --resume      after an interruption
       bulletin archive scraped/ -o collection --scheduler tcp://sched.example.org:8786
+      bulletin archive scraped/ -o collection --site collection-site
     """
     from .archiving import archive
     from .messages import BulletinError
@@ -734,7 +740,10 @@ def archive_command(sources: tuple[str, ...], dest: str, to: str | None, jobs: i
     reporter.report(report.messages)
     if as_json or not quiet:
         _summary(report, as_json)
-    finish(reporter, report.exit_code)
+    code = int(report.exit_code)
+    if site is not None:
+        code = max(code, _site_after_archive(str(report.dest), site, reporter, quiet, as_json))
+    finish(reporter, code)
 
 
 @cli.command("verify")
@@ -767,6 +776,77 @@ def _terminated(signum: int, frame: object) -> None:
     """SIGTERM (`timeout`, `docker stop`, systemd) ends a run as Ctrl-C does: files being
     written are removed, an archive run can go on with --resume."""
     raise KeyboardInterrupt
+
+
+# --- site (Access) -------------------------------------------------------------------------
+
+
+def _build_site(packages: list[str], output: str, title: str | None, reporter: Reporter,
+                quiet: bool, as_json: bool) -> int:
+    """Build the site; report and return the exit code (the summary goes to stderr, or to
+    stdout as JSON)."""
+    from .access import build_site
+    from .messages import BulletinError
+
+    show = not quiet and not as_json
+    try:
+        with Progress("reading packages", None, enabled=show) as progress:
+            report = build_site(packages, output, title=title, progress=progress)
+    except BulletinError as exc:
+        reporter.report(exc.messages)
+        return int(exc.exit_code)
+    reporter.report(report.messages)
+    if as_json:
+        click.echo(json.dumps({
+            "site": str(report.dest), "packages": report.packages,
+            "bulletins": report.bulletins, "written": report.written,
+            "unchanged": report.unchanged, "removed": report.removed,
+            "seconds": round(report.seconds, 3)}))
+    elif not quiet:
+        click.echo(f"{report.dest}: {report.bulletins:,} bulletins from {report.packages} "
+                   f"package(s); {report.written:,} file(s) written, {report.unchanged:,} "
+                   f"unchanged, {report.removed:,} removed, in {report.seconds:.1f} s; open "
+                   f"{report.dest / 'index.html'}", err=True)
+    return int(ExitCode.OK)
+
+
+def _site_after_archive(dest: str, site: str, reporter: Reporter, quiet: bool,
+                        as_json: bool) -> int:
+    """`bulletin archive ... --site SITE`: the site of the package just finished."""
+    return _build_site([dest], site, None, reporter, quiet, as_json)
+
+
+@cli.command("site")
+@click.argument("packages", nargs=-1, required=True, metavar="PACKAGE...")
+@click.option("-o", "--output", required=True, metavar="SITE",
+              help="The site's folder: made, or brought up to date when it holds a site made "
+                   "by this command.")
+@click.option("--title", metavar="TEXT",
+              help="The site's title (default: from the packages' Source-Organization).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary; errors only.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Messages as JSON Lines on stderr, the summary as JSON on stdout.")
+def site_command(packages: tuple[str, ...], output: str, title: str | None, quiet: bool,
+                 as_json: bool) -> None:
+    """Build a static site to browse and search packages made by `bulletin archive`.
+
+    The site opens from disk (file://) or any web server, with nothing to install and no
+    network: SITE/index.html has the collection at a glance, a search box (JavaScript) and
+    lists by date, agency, place and language (no JavaScript needed); each bulletin has a page
+    with its text, metadata, files, fixity and provenance, linking to the files in its package
+    by relative links (keep the site and the packages side by side when moving them).
+    SITE/catalog.sqlite holds every bulletin with an FTS5 index (datasette
+    SITE/catalog.sqlite). The packages are only read. Run again after the packages change: only
+    what changed is written. A folder that is not a package, or a damaged package (run
+    `bulletin verify` on it), stops the build (exit 3).
+
+    \b
+    Examples:
+      bulletin site collection -o collection-site
+      bulletin site collection-2011 collection-2012 -o site --title "Harbour News"
+    """
+    reporter = Reporter(quiet=quiet, as_json=as_json)
+    finish(reporter, _build_site(list(packages), output, title, reporter, quiet, as_json))
 
 
 def main() -> None:

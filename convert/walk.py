@@ -49,11 +49,20 @@ _NUMBERED = re.compile(r"(?P<stem>.+)-[0-9]+")
 @dataclass(frozen=True)
 class Found:
     """One input: its path as the OS wants it, as one printable line, and the folder given on
-    the command line it was found in (None for a file named there)."""
+    the command line it was found in, as it was given (None for a file named there)."""
 
     path: str
     display: str
     root: str | None = None
+
+    @property
+    def relative(self) -> str:
+        """The input's path relative to the folder given on the command line, as one printable
+        line (a file named there: its name). What a package records as the input's source: it
+        says where the file was in the collection without the archiving machine's own folders."""
+        if self.root is None:
+            return display_path(os.path.basename(self.path))
+        return display_path(os.path.relpath(self.path, self.root))
 
 
 def is_package(folder: str | os.PathLike[str]) -> bool:

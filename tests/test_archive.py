@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import os
 import random
 import re
@@ -152,9 +153,12 @@ def test_package_passes_bagit_full_validation_and_verify(built) -> None:
 
 def test_every_input_is_archived_or_quarantined_with_a_reason(built) -> None:
     src, bag, _, report = built
-    inputs = sorted(str(p) for p in src.rglob("*") if p.is_file())
+    # the source is the path relative to the folder archived: no machine's folders in it
+    inputs = sorted(p.relative_to(src).as_posix() for p in src.rglob("*") if p.is_file())
     rows = catalog_rows(bag)
     assert sorted({r["source"] for r in rows}) == inputs
+    assert str(src) not in (bag / "catalog.csv").read_text("utf-8")
+    assert not [p for p in bag.rglob("premis.xml") if str(src).encode() in p.read_bytes()]
     quarantined = {Path(r["source"]).name: r["note"] for r in rows if r["status"] == "quarantined"}
     assert sorted(quarantined) == sorted(n.replace(".bin", ".txt") for n in BAD)
     assert all(quarantined.values())
@@ -166,24 +170,24 @@ def test_every_input_is_archived_or_quarantined_with_a_reason(built) -> None:
 
 
 def test_originals_are_kept_byte_for_byte(built) -> None:
-    _, bag, _, _ = built
+    src, bag, _, _ = built
     rows = [r for r in catalog_rows(bag) if r["status"] == "archived"]
     assert rows
     for row in rows:
         original = next((bag / row["folder"]).glob("original.*"))
-        assert original.read_bytes() == Path(row["source"]).read_bytes(), row["source"]
+        assert original.read_bytes() == (src / row["source"]).read_bytes(), row["source"]
     xml_input = next(r for r in rows if r["source"].endswith("lock-keepers-a.xml"))
     assert (bag / xml_input["folder"] / "original.xml").is_file()
 
 
 def test_quarantined_inputs_are_kept_with_the_reason_in_their_premis(built) -> None:
-    _, bag, _, _ = built
+    src, bag, _, _ = built
     rows = catalog_rows(bag, "quarantine.csv")
     assert len(rows) == len(BAD)
     for row in rows:
         assert row["folder"] == f"data/quarantine/{row['sha256']}"
         [original] = (bag / row["folder"]).glob("original.*")
-        assert original.read_bytes() == Path(row["source"]).read_bytes()
+        assert original.read_bytes() == (src / row["source"]).read_bytes()
         premis = etree.parse(str(bag / row["folder"] / "premis.xml"))
         outcomes = {e.findtext("p:eventType", namespaces=P): e for e in
                     premis.iterfind("p:event", namespaces=P)}
@@ -214,7 +218,7 @@ def test_same_id_kept_twice_and_identical_input_recorded_once(built) -> None:
     _, bag, _, _ = built
     rows = catalog_rows(bag)
     lock_id = parse_file(COLLECTION / "lock-keepers-a.txt").documents[0].get("id")
-    lock = [r for r in rows if r["id"] == lock_id and r["status"] == "archived"]
+    lock = [r for r in rows if r["identifier"] == lock_id and r["status"] == "archived"]
     # two different texts and the canonical XML of one of them: three inputs, three folders
     assert len({r["folder"] for r in lock}) == 3
     assert sorted(Path(r["source"]).name for r in lock) == [
@@ -225,7 +229,7 @@ def test_same_id_kept_twice_and_identical_input_recorded_once(built) -> None:
     archived = next(r for r in tram if r["status"] == "archived")
     duplicate = next(r for r in tram if r["status"] == "duplicate")
     assert duplicate["folder"] == archived["folder"] and duplicate["sha256"] == archived["sha256"]
-    assert duplicate["id"] == archived["id"] and "same bytes" in duplicate["note"]
+    assert duplicate["identifier"] == archived["identifier"] and "same bytes" in duplicate["note"]
     holders = [f for f in (bag / "data").rglob("original.*")
                if hashlib.sha256(f.read_bytes()).hexdigest() == archived["sha256"]]
     assert len(holders) == 1
@@ -253,7 +257,7 @@ def test_bag_info_describes_the_package(built) -> None:
         listed = {line.split(" ", 1)[1] for line in
                   (bag / f"tagmanifest-{alg}.txt").read_text().splitlines()}
         assert {"bag-info.txt", "bagit.txt", "catalog.csv", "quarantine.csv", "corpus.tei.xml",
-                "manifest-sha256.txt", "manifest-sha512.txt"} == listed
+                "datapackage.json", "manifest-sha256.txt", "manifest-sha512.txt"} == listed
 
 
 def test_provenance_records_objects_events_and_derivations(built) -> None:
@@ -523,7 +527,7 @@ def test_year_option_and_warnings_reach_the_catalog(tmp_path: Path) -> None:
     assert rows["yearless.txt"]["warnings"] == ""
     assert "as cp1252" in rows["stray.txt"]["warnings"]
     row = rows["stray.txt"]
-    master = tmp_path / "p" / row["folder"] / f"{row['id']}.xml"
+    master = tmp_path / "p" / row["folder"] / f"{row['identifier']}.xml"
     assert "dépôt" in master.read_text("utf-8")
     info = (tmp_path / "p" / "bag-info.txt").read_text()
     assert "Input-With-Warnings-Count: 1\n" in info
@@ -580,8 +584,8 @@ def test_hostile_names_never_escape_the_package(tmp_path: Path) -> None:
     assert all(PAYLOAD_PATH.fullmatch(p) for p in payload), payload
     rows = catalog_rows(bag)
     sources = {r["source"] for r in rows}
-    assert "../src/new\\x0aline.txt" in sources and "../src/\\xff\\xfe-latin1.txt" in sources
-    assert "../src/tab\\x09here.txt" in sources
+    assert "new\\x0aline.txt" in sources and "\\xff\\xfe-latin1.txt" in sources
+    assert "tab\\x09here.txt" in sources
     assert all("\n" not in s and "\t" not in s for s in sources)
     archived = {r["source"] for r in rows if r["status"] == "archived"}
     assert len(archived) == len(names) + 2  # the hostile id is refused by the schema
@@ -734,10 +738,10 @@ def test_resume_says_which_inputs_changed_or_went_away(tmp_path: Path) -> None:
     texts = [str(m) for m in report.messages]
     assert any(t.startswith(f"{edited}: warning: changed since the interrupted run")
                for t in texts), texts
-    assert any("no longer among the sources" in t and str(deleted) in t for t in texts), texts
+    assert any("no longer among the sources" in t and deleted.name in t for t in texts), texts
     rows = catalog_rows(tmp_path / "p")
-    assert [r["source"] for r in rows].count(str(edited)) == 2  # both versions kept
-    assert str(deleted) in [r["source"] for r in rows]
+    assert [r["source"] for r in rows].count(edited.name) == 2  # both versions kept
+    assert deleted.name in [r["source"] for r in rows]
 
 
 def test_a_second_run_on_a_busy_workspace_is_refused(small: Path, tmp_path: Path) -> None:
@@ -782,3 +786,49 @@ def test_a_workspace_without_reading_settings_resumes(small: Path, tmp_path: Pat
     result = run_cli("archive", small, "-o", tmp_path / "p", "--resume")
     assert result.returncode == 0, result.stderr
     assert run_cli("verify", tmp_path / "p").returncode == 0
+
+
+def test_catalog_has_dublin_core_columns_and_a_datapackage(built, tmp_path: Path) -> None:
+    """catalog.csv's columns are Dublin Core's names where one fits, with a language column;
+    datapackage.json describes both CSV files, and `frictionless validate` accepts them and
+    rejects a catalogue whose cells break the description."""
+    import shutil as sh
+
+    from convert.archiving.catalog import CATALOG_FIELDS, read
+
+    _, bag, _, _ = built
+    rows = catalog_rows(bag)
+    assert list(rows[0]) == CATALOG_FIELDS
+    assert CATALOG_FIELDS[:9] == ["identifier", "title", "date", "creator", "publisher",
+                                  "coverage", "language", "relation", "source"]
+    archived = [r for r in rows if r["status"] == "archived"]
+    assert {r["language"] for r in archived} == {"en"}
+    assert any(r["publisher"] == "EIRNS" for r in archived)
+    assert [r["identifier"] for r in read(bag)] == [r["identifier"] for r in rows]
+    frictionless = Path(sys.executable).with_name("frictionless")
+    run = subprocess.run([str(frictionless), "validate", "--json", "datapackage.json"],
+                         cwd=bag, capture_output=True, text=True, check=False)
+    assert json.loads(run.stdout)["valid"] is True, run.stdout[-2000:]
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for name in ("datapackage.json", "quarantine.csv"):
+        sh.copyfile(bag / name, broken / name)
+    text = (bag / "catalog.csv").read_text("utf-8")
+    (broken / "catalog.csv").write_text(text.replace(archived[0]["sha256"], "not-a-digest", 1),
+                                        "utf-8")
+    run = subprocess.run([str(frictionless), "validate", "--json", "datapackage.json"],
+                         cwd=broken, capture_output=True, text=True, check=False)
+    report = json.loads(run.stdout)
+    assert report["valid"] is False
+    assert "constraint-error" in json.dumps(report)
+
+
+def test_catalog_of_an_older_package_reads_with_the_new_names(tmp_path: Path) -> None:
+    from convert.archiving.catalog import read
+
+    (tmp_path / "catalog.csv").write_text(
+        "id,date,title,agency,source,sha256,folder,status,note,warnings\r\n"
+        "x,2011-03-04,'=A title,EIRNS,/old/abs/x.txt,ab,data/2011/x,archived,,\r\n", "utf-8")
+    [row] = read(tmp_path)
+    assert row["identifier"] == "x" and row["publisher"] == "EIRNS"
+    assert row["title"] == "=A title" and row["source"] == "/old/abs/x.txt"

@@ -246,6 +246,20 @@ def test_a_page_is_read_as_html_whatever_its_name_and_from_overrides(tmp_path: P
     assert result.reader == "text"
 
 
+def test_a_text_bulletin_opening_with_a_tag_stays_text() -> None:
+    """Only a doctype or an html, head or body element makes a .txt file a page: a bulletin's
+    title may open with markup, and must keep every word."""
+    text = ('<b>Dockers</b> Vote To Strike at Dawn\n\n'
+            'HULL, May 4, 2022 (EIRNS)—The quay gangs voted today.\n').encode()
+    assert formats.choose(text, "strike.txt").name == "text"
+    assert formats.choose(text, "strike.html").name == "html"
+    assert formats.choose(text, None).name == "html"  # no name to say otherwise
+    assert formats.choose(b"<body><p>Quay</p></body>", "strike.txt").name == "html"
+    [doc] = convert.parse(text, name="strike.txt").documents
+    assert model.find(model.find(doc, "head"), "title").text == (
+        "<b>Dockers</b> Vote To Strike at Dawn")
+
+
 # --- hostile pages: one message each, never a traceback, no network --------------------------
 
 

@@ -260,7 +260,7 @@ def _check_finished(dest: Path, sources: list[str], started: float,
                     counts.skipped += 1
                     continue
                 counts.seen += 1
-                if index.done(entry.sha256, found.display):
+                if index.done(entry.sha256, found.relative):
                     counts.skipped += 1
                 else:
                     missing.append(found.display)

@@ -18,7 +18,6 @@ records when something happened, and it is the only other thing two runs may dif
 from __future__ import annotations
 
 import contextlib
-import csv
 import fcntl
 import hashlib
 import json
@@ -44,13 +43,14 @@ STATE = "state.json"
 JOURNAL = "journal.jsonl"
 INDEX = "index.sqlite"
 #: Tag files the finished bag may hold besides bagit's own.
-TAG_FILES = (catalog.CATALOG, catalog.QUARANTINE, catalog.CORPUS)
+TAG_FILES = (catalog.CATALOG, catalog.QUARANTINE, catalog.CORPUS, catalog.DATAPACKAGE)
 DESCRIPTION = (
     "News bulletins archived by bulletin-convert. data/<year>/<id>/ holds, for each input file, "
     "the original bytes (original.*), the canonical XML master of each bulletin in it (<id>.xml, "
     "urn:bulletin-convert:canonical:1), its renditions and a PREMIS 3 provenance file "
     "(premis.xml). catalog.csv lists the collection, quarantine.csv the inputs that could not "
-    "be archived and why, corpus.tei.xml holds every TEI text in one teiCorpus."
+    "be archived and why (both described by datapackage.json), corpus.tei.xml holds every TEI "
+    "text in one teiCorpus."
 )
 
 
@@ -407,6 +407,5 @@ def read_totals(dest: Path) -> catalog.Totals:
 
 def catalog_inputs(dest: Path) -> Iterator[tuple[str, str]]:
     """(sha256, source) of every input a finished package records, from its catalog."""
-    with open(dest / catalog.CATALOG, encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            yield row["sha256"], catalog.uncell(row["source"])
+    for row in catalog.read(dest):
+        yield row["sha256"], row["source"]

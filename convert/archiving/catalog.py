@@ -1,9 +1,14 @@
 """The collection files, for people and for researchers, made from the journal at the end.
 
-- `catalog.csv`: a row per archived document (id, date, title, agency, source path, status,
-  and the warnings its conversion gave: a guessed encoding, a repaired text, ...; for a page
-  captured in a WARC file, its URL and capture date), per duplicate input (the documents of
-  the copy it repeats; a WARC revisit record is one) and per quarantined input;
+- `catalog.csv`: a row per archived document (its Dublin Core fields: identifier, title, date,
+  creator, publisher, coverage, language, relation, and the source path relative to the folder
+  that was archived; then sha256, folder, status, and the warnings its conversion gave: a
+  guessed encoding, a repaired text, ...; for a page captured in a WARC file, its URL and
+  capture date), per duplicate input (the documents of the copy it repeats; a WARC revisit
+  record is one) and per quarantined input;
+- `datapackage.json`: a Frictionless Data Package describing both CSV files, column by column
+  (types, patterns, the Dublin Core term behind each column), so that `frictionless validate`
+  checks them and tools load them typed;
 - `quarantine.csv`: the report of every input that could not be archived, and why;
 - `corpus.tei.xml`: a TEI P5 `teiCorpus` holding every archived document's TEI, in catalogue
   order, so the whole collection loads at once (only when TEI is among the renditions).
@@ -18,7 +23,8 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -33,10 +39,45 @@ from .journal import ARCHIVED, DUPLICATE, QUARANTINED, Index, Record
 CATALOG = "catalog.csv"
 QUARANTINE = "quarantine.csv"
 CORPUS = "corpus.tei.xml"
+DATAPACKAGE = "datapackage.json"
 
-CATALOG_FIELDS = ["id", "date", "title", "agency", "source", "sha256", "folder", "status", "note",
-                  "warnings", "url", "captured"]
+DC_TERMS = "http://purl.org/dc/terms/"
+#: The columns of catalog.csv: (name, Frictionless type, Dublin Core term or None, description,
+#: pattern or None). The first nine are Dublin Core's own names (DCMI Metadata Terms).
+CATALOG_COLUMNS: list[tuple[str, str, str | None, str, str | None]] = [
+    ("identifier", "string", "identifier",
+     "The bulletin's id: its canonical master is data/<year>/<folder>/<identifier>.xml", None),
+    ("title", "string", "title", "The bulletin's title (empty when it has none)", None),
+    ("date", "string", "date",
+     "YYYY-MM-DD, or --MM-DD when the year is unknown (written '--MM-DD: a cell opening with "
+     "a dash is quoted for spreadsheets); empty when undated",
+     r"\d{4}-\d{2}-\d{2}|'?--\d{2}-\d{2}"),
+    ("creator", "string", "creator", "The byline's name", None),
+    ("publisher", "string", "publisher", "The news agency of the dateline (EIRNS)", None),
+    ("coverage", "string", "spatial", "The place of the dateline", None),
+    ("language", "string", "language", "BCP 47 language tag of the bulletin", None),
+    ("relation", "string", "isPartOf", "The periodical issue a digest item was cut from", None),
+    ("source", "string", "source",
+     "The input file's path relative to the folder given to `bulletin archive` (a file named "
+     "on the command line: its name)", None),
+    ("sha256", "string", None, "SHA-256 of the input file", "[0-9a-f]{64}"),
+    ("folder", "string", None, "The package folder holding the input and what was made of it",
+     None),
+    ("status", "string", None, "archived, duplicate (the same bytes as an input archived "
+     "before) or quarantined (not converted: see quarantine.csv)", None),
+    ("note", "string", None, "Why a duplicate or quarantined row is so; or that a text and its "
+     "canonical master are the same bulletin", None),
+    ("warnings", "string", None, "What converting the input warned of, separated by ' | '",
+     None),
+    ("url", "string", None, "For a page captured in a WARC file: the URL it was captured from "
+     "(WARC-Target-URI)", None),
+    ("captured", "string", None, "For a page captured in a WARC file: when (WARC-Date)", None),
+]
+CATALOG_FIELDS = [c[0] for c in CATALOG_COLUMNS]
 QUARANTINE_FIELDS = ["source", "sha256", "size", "folder", "reason", "messages"]
+#: Column names of catalog.csv before Dublin Core names (packages made by 0.1.0 and earlier).
+OLD_NAMES = {"id": "identifier", "agency": "publisher"}
+STATUSES = ("archived", "duplicate", "quarantined")
 
 
 @dataclass
@@ -138,6 +179,7 @@ def write(bag: Path, records: Iterable[Record], index: Index, *, corpus: bool,
                            messages=" | ".join(record.get("messages", [])))
         catalog.detach()
         report.detach()
+    write_datapackage(bag)
     return totals
 
 
@@ -152,7 +194,77 @@ def _same_bulletin(index: Index, doc: dict[str, Any], masters: list[str]) -> str
 
 
 def _doc_fields(doc: dict[str, Any]) -> dict[str, Any]:
-    return {k: doc.get(k) for k in ("id", "date", "title", "agency")}
+    return {"identifier": doc.get("id"), "title": doc.get("title"),
+            "date": doc.get("issued", doc.get("date")), "creator": doc.get("creator"),
+            "publisher": doc.get("agency"), "coverage": doc.get("coverage"),
+            "language": doc.get("language"), "relation": doc.get("relation")}
+
+
+def datapackage() -> dict[str, Any]:
+    """The Frictionless Data Package descriptor of catalog.csv and quarantine.csv (the same
+    for every package: it describes the columns, not the rows)."""
+    catalog_fields = []
+    for name, kind, term, description, pattern in CATALOG_COLUMNS:
+        field: dict[str, Any] = {"name": name, "type": kind, "description": description}
+        if term:
+            field["rdfType"] = DC_TERMS + term
+        constraints: dict[str, Any] = {}
+        if pattern:
+            constraints["pattern"] = pattern
+        if name == "status":
+            constraints = {"required": True, "enum": list(STATUSES)}
+        if name == "source":
+            constraints = {"required": True}
+        if constraints:
+            field["constraints"] = constraints
+        catalog_fields.append(field)
+    quarantine_fields = [
+        {"name": "source", "type": "string", "rdfType": DC_TERMS + "source",
+         "description": "The input file's path relative to the folder archived",
+         "constraints": {"required": True}},
+        {"name": "sha256", "type": "string", "description": "SHA-256 of the input (empty when "
+         "it could not be read)", "constraints": {"pattern": "[0-9a-f]{64}"}},
+        {"name": "size", "type": "integer", "description": "Bytes"},
+        {"name": "folder", "type": "string", "description": "Where its bytes are kept (empty "
+         "when they are not: unreadable, not a regular file, or over 64 MB)"},
+        {"name": "reason", "type": "string", "description": "Why it was not converted"},
+        {"name": "messages", "type": "string", "description": "What reading it said, "
+         "separated by ' | '"},
+    ]
+    dialect = {"delimiter": ",", "lineTerminator": "\r\n", "header": True}
+    return {
+        "profile": "tabular-data-package",
+        "name": "bulletin-collection",
+        "title": "Catalogue of a collection of news bulletins archived by bulletin-convert",
+        "description": "One row per archived bulletin (catalog.csv), and the inputs that "
+                       "could not be archived (quarantine.csv). Cells a spreadsheet would run "
+                       "as a formula (opening with =, +, -, @) are written with a leading "
+                       "apostrophe.",
+        "resources": [
+            {"name": "catalog", "path": CATALOG, "profile": "tabular-data-resource",
+             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+             "dialect": dialect, "schema": {"fields": catalog_fields}},
+            {"name": "quarantine", "path": QUARANTINE, "profile": "tabular-data-resource",
+             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+             "dialect": dialect, "schema": {"fields": quarantine_fields}},
+        ],
+    }
+
+
+def write_datapackage(bag: Path) -> None:
+    data = json.dumps(datapackage(), indent=2, ensure_ascii=False) + "\n"
+    with atomic_output(bag / DATAPACKAGE, force=True, fsync=False) as f:
+        f.write(data.encode("utf-8"))
+
+
+def read(package: Path) -> Iterator[dict[str, str]]:
+    """The rows of a package's catalog.csv, by the current column names (an older package's
+    `id` and `agency` are renamed), each cell's value as `uncell` gives it. Streams."""
+    with open(package / CATALOG, encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        names = [OLD_NAMES.get(n, n) for n in reader.fieldnames or []]
+        for row in csv.reader(f):
+            yield {name: uncell(value) for name, value in zip(names, row, strict=False)}
 
 
 class _Corpus:

@@ -45,8 +45,10 @@ _STATUSES = frozenset({ARCHIVED, DUPLICATE, QUARANTINED})
 
 
 _HEX = re.compile(r"[0-9a-f]+")
-#: Fields of a record's document summary that are not the paths of its files.
-_DOC_FIELDS = frozenset({"id", "date", "title", "agency", "derived_from"})
+#: Fields of a record's document summary that are not the paths of its files (the runner's
+#: `_commit_result` writes them; the catalogue reads them).
+_DOC_FIELDS = frozenset({"id", "date", "title", "agency", "issued", "language", "creator",
+                         "coverage", "relation", "derived_from"})
 
 
 def _payload_path(value: Any) -> bool:

@@ -279,16 +279,98 @@ def _event(root: etree._Element, event_id: str, event: dict[str, Any], agent_id:
 
 def objects(data: bytes) -> list[tuple[str, int | None, str | None]]:
     """(file name, size, sha256) of every object a PREMIS file records (for `verify`)."""
+    return [(o.name, o.size, o.sha256) for o in read(data).objects]
+
+
+@dataclass(frozen=True)
+class RecordedObject:
+    """A file object as a PREMIS file records it (see `build`)."""
+
+    name: str  # the file's name in the item's folder
+    size: int | None
+    sha256: str | None
+    media_type: str | None
+    version: str | None
+    puid: str | None
+    note: str | None  # PRONOM's format name, and what we add to it
+    original_name: str | None  # of the original: the input's path as the archive recorded it
+    derived_from: str | None  # the name of the object it was made from
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    type: str
+    time: str
+    agent: str  # "name version"
+    outcome: str
+    detail: str
+    notes: list[str]
+    sources: list[str]  # names of the objects it read
+    outcomes: list[str]  # names of the objects it made
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What one PREMIS file says: its objects and events, in the file's order."""
+
+    objects: list[RecordedObject]
+    events: list[RecordedEvent]
+
+    def masters(self) -> list[RecordedObject]:
+        """The canonical masters (made from the original by normalization), in order."""
+        original = self.objects[0].name if self.objects else None
+        return [o for o in self.objects if o.derived_from == original and original is not None]
+
+    def renditions(self, master: str) -> list[RecordedObject]:
+        return [o for o in self.objects if o.derived_from == master]
+
+
+_NS = {"p": PREMIS_NS}
+
+
+def _int(text: str | None) -> int | None:
+    return int(text) if text and text.isascii() and text.isdigit() else None
+
+
+def read(data: bytes) -> Recorded:
+    """Parse a PREMIS file written by `build` (lxml's XMLSyntaxError if it is not XML): the
+    files of the item's folder, and the events."""
     root = etree.fromstring(data, model.SAFE_PARSER)
-    ns = {"p": PREMIS_NS}
     found = []
-    for obj in root.iterfind("p:object", ns):
-        if obj.findtext("p:objectIdentifier/p:objectIdentifierType", namespaces=ns) != "local":
+    for obj in root.iterfind("p:object", _NS):
+        if obj.findtext("p:objectIdentifier/p:objectIdentifierType", namespaces=_NS) != "local":
             continue  # a file outside the package (the WARC file a page came from)
-        name = obj.findtext("p:objectIdentifier/p:objectIdentifierValue", namespaces=ns)
-        size = obj.findtext("p:objectCharacteristics/p:size", namespaces=ns)
-        digest = obj.findtext("p:objectCharacteristics/p:fixity[p:messageDigestAlgorithm="
-                              "'SHA-256']/p:messageDigest", namespaces=ns)
-        count = int(size) if size is not None and size.isascii() and size.isdigit() else None
-        found.append((name or "", count, digest))
-    return found
+        chars = obj.find("p:objectCharacteristics", _NS)
+
+        def text(path: str, el: etree._Element | None = chars) -> str | None:
+            return None if el is None else el.findtext(path, namespaces=_NS)
+
+        found.append(RecordedObject(
+            name=text("p:objectIdentifier/p:objectIdentifierValue", obj) or "",
+            size=_int(text("p:size")),
+            sha256=text("p:fixity[p:messageDigestAlgorithm='SHA-256']/p:messageDigest"),
+            media_type=text("p:format/p:formatDesignation/p:formatName"),
+            version=text("p:format/p:formatDesignation/p:formatVersion"),
+            puid=text("p:format/p:formatRegistry/p:formatRegistryKey"),
+            note=text("p:format/p:formatNote"),
+            original_name=text("p:originalName", obj),
+            derived_from=text("p:relationship/p:relatedObjectIdentifier/"
+                              "p:relatedObjectIdentifierValue", obj)))
+    events = []
+    for ev in root.iterfind("p:event", _NS):
+        links = ev.findall("p:linkingObjectIdentifier", _NS)
+
+        def role(name: str, links: list[etree._Element] = links) -> list[str]:
+            return [link.findtext("p:linkingObjectIdentifierValue", "", _NS) for link in links
+                    if link.findtext("p:linkingObjectRole", namespaces=_NS) == name]
+
+        events.append(RecordedEvent(
+            type=ev.findtext("p:eventType", "", _NS),
+            time=ev.findtext("p:eventDateTime", "", _NS),
+            agent=ev.findtext("p:linkingAgentIdentifier/p:linkingAgentIdentifierValue", "", _NS),
+            outcome=ev.findtext("p:eventOutcomeInformation/p:eventOutcome", "", _NS),
+            detail=ev.findtext("p:eventDetailInformation/p:eventDetail", "", _NS),
+            notes=[n.text or "" for n in ev.iterfind(
+                "p:eventOutcomeInformation/p:eventOutcomeDetail/p:eventOutcomeDetailNote", _NS)],
+            sources=role("source"), outcomes=role("outcome")))
+    return Recorded(found, events)

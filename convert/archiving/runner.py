@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..files import MAX_INPUT_BYTES, open_input, write_in_place
-from ..messages import BulletinError, InputError, Level, Message, error, info, warning
+from ..messages import BulletinError, InputError, Level, Message, display_path, error, info, warning
 from ..pool import next_chunk
 from ..reader.base import SNIFF_BYTES, Member, Tally
 from ..walk import Found
@@ -88,6 +88,12 @@ class Captured(Found):
     rest of the file): `path` is the container's, `display` names the record (FILE#OFFSET)."""
 
     member: Member | None = None
+
+    @property
+    def relative(self) -> str:
+        """The container's path relative to the folder archived, and the record's place in
+        it (FILE#OFFSET), as the package records the input's source."""
+        return super().relative + self.display[len(display_path(self.path)):]
 
 
 def expand(sources: Iterator[Found], messages: list[Message],
@@ -232,7 +238,7 @@ class Driver:
                 member = source.member if isinstance(source, Captured) else None
                 if entry.error is not None:
                     ready[seq] = entry
-                elif self.index.done(entry.sha256, source.display):
+                elif self.index.done(entry.sha256, source.relative):
                     ready[seq] = _Skip(entry)
                 elif member is not None and member.kind == "revisit":
                     ready[seq] = _Revisit(entry)
@@ -242,7 +248,7 @@ class Driver:
                     assert entry.sha256 is not None and entry.data is not None
                     first_seen.add(entry.sha256)
                     waiting[seq] = entry
-                    queue.append(WorkItem(seq, entry.sha256, source.display, entry.data,
+                    queue.append(WorkItem(seq, entry.sha256, source.relative, entry.data,
                                           entry.read_time, entry.hash_time,
                                           capture=member.capture if member else None,
                                           media_type=member.media_type if member else None))
@@ -280,9 +286,9 @@ class Driver:
 
     def _compare(self, entry: Entry) -> None:
         """An input of a resumed run, against what the interrupted run recorded."""
-        self.index.listed(entry.source.display)
-        if entry.sha256 and not self.index.done(entry.sha256, entry.source.display) \
-                and self.index.changed(entry.sha256, entry.source.display):
+        self.index.listed(entry.source.relative)
+        if entry.sha256 and not self.index.done(entry.sha256, entry.source.relative) \
+                and self.index.changed(entry.sha256, entry.source.relative):
             self.counts.messages.append(warning(
                 "changed since the interrupted run archived it: both versions are kept",
                 entry.source.display))
@@ -318,13 +324,13 @@ class Driver:
             self.counts.seen += 1
         elif isinstance(outcome, _Duplicate):
             entry = outcome.entry
-            if self.index.done(entry.sha256, entry.source.display):
+            if self.index.done(entry.sha256, entry.source.relative):
                 self.counts.skipped += 1  # the very same file listed twice
                 self.counts.seen += 1
                 return
             first = self.index.first(entry.sha256 or "")
             assert first is not None, "the first copy is committed before its duplicates"
-            self._record({"source": entry.source.display, "sha256": entry.sha256,
+            self._record({"source": entry.source.relative, "sha256": entry.sha256,
                           "size": entry.size, "status": DUPLICATE, "folder": first[1],
                           **_capture_fields(entry)})
             self.counts.duplicates += 1
@@ -347,7 +353,7 @@ class Driver:
                 entry.source.display, kind="revisit-unresolved"))
             return
         self.counts.seen -= 1  # _record counts it
-        self._record({"source": entry.source.display, "sha256": entry.sha256, "size": 0,
+        self._record({"source": entry.source.relative, "sha256": entry.sha256, "size": 0,
                       "status": DUPLICATE, "folder": first[1], "revisit": member.reason,
                       **_capture_fields(entry)})
         self.counts.duplicates += 1
@@ -356,16 +362,16 @@ class Driver:
         """Record an input that could not be converted, and keep its bytes in the package
         with a PREMIS file saying why (not those the driver could not or would not read)."""
         notes = [str(_message(m)) for m in messages]
-        record: Record = {"source": entry.source.display, "sha256": entry.sha256,
+        record: Record = {"source": entry.source.relative, "sha256": entry.sha256,
                           "size": entry.size, "status": QUARANTINED, "reason": reason,
                           "messages": notes}
         record.update(_capture_fields(entry))
         if entry.data is not None and entry.sha256 is not None:
             folder = layout.quarantine_folder(entry.sha256)
             member = entry.source.member if isinstance(entry.source, Captured) else None
-            name = layout.quarantined_name(entry.source.display, _extension(member))
+            name = layout.quarantined_name(entry.source.relative, _extension(member))
             original = PremisObject("original", name, len(entry.data), entry.sha256,
-                                    None, None, entry.source.display)
+                                    None, None, entry.source.relative)
             intake = provenance.intake_events(entry.read_time, entry.hash_time, self.reader,
                                               extracted=member is not None
                                               and member.capture is not None)
@@ -410,10 +416,12 @@ class Driver:
             for out in result.outputs:
                 self._write(f"{folder}/{out.name}", out.data)
         docs = [{"id": d.id, "date": d.date, "title": d.title, "agency": d.agency,
+                 "issued": d.issued, "language": d.language, "creator": d.creator,
+                 "coverage": d.coverage, "relation": d.relation,
                  **({"derived_from": d.derived_from} if d.derived_from else {}),
                  **{fmt: f"{folder}/{name}" for fmt, name in d.files.items()}}
                 for d in result.docs]
-        record = {"source": entry.source.display, "sha256": sha, "size": entry.size,
+        record = {"source": entry.source.relative, "sha256": sha, "size": entry.size,
                   "status": ARCHIVED, "folder": folder, "files": files, "docs": docs,
                   **_capture_fields(entry)}
         if result.warnings:

@@ -162,6 +162,14 @@ class DocSummary:
     files: dict[str, str]  # format ("xml" for the master) -> file name
     #: Of a canonical master given as input: the sha256 of the text it was made from
     derived_from: str | None = None
+    #: The Dublin Core fields catalog.csv adds (`model.metadata`): the date as YYYY-MM-DD when
+    #: the year is known (a digest item without a dateline: its issue's), else as the dateline
+    #: has it (--MM-DD); the language; the byline's name; the dateline's place; the issue.
+    issued: str | None = None
+    language: str | None = None
+    creator: str | None = None
+    coverage: str | None = None
+    relation: str | None = None
 
 
 @dataclass
@@ -345,7 +353,10 @@ def _convert(item: WorkItem, job: Job) -> ItemResult:
                 "sources": [masters[i]], "outcomes": [f"{fmt}:{i}"],
             })
         derived = h.source_sha256 if h.source_sha256 != item.sha256 else None
-        docs.append(DocSummary(h.id, h.date, h.title, h.agency, files, derived))
+        meta = model.metadata(doc, h)
+        docs.append(DocSummary(h.id, h.date, h.title, h.agency, files, derived,
+                               meta.date or h.date, meta.language, meta.creator, meta.coverage,
+                               meta.relation))
     events.append({
         "type": "message digest calculation", "time": now(), "agent": agent("digest"),
         "outcome": "success", "notes": [], "detail": "SHA-256 of every file made from the input",

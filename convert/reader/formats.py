@@ -131,4 +131,10 @@ def choose(head: bytes, filename: str | os.PathLike[str] | None = None,
     """The reader for an input whose first bytes are `head` (see the module's rules)."""
     if override:
         return get(check(override) or FALLBACK)
-    return get(sniffed(head) or by_extension(filename) or FALLBACK)
+    found, named = sniffed(head), by_extension(filename)
+    if found == "html" and named == FALLBACK:
+        from .xml import looks_like_html_document
+
+        if not looks_like_html_document(head):
+            found = None  # a .txt bulletin may open with a tag ("<b>Title</b>"): a text
+    return get(found or named or FALLBACK)

@@ -56,6 +56,17 @@ def looks_like_html(data: bytes) -> bool:
     return bool(words) and words[0].rstrip(b"/") in _HTML_TAGS
 
 
+def looks_like_html_document(data: bytes) -> bool:
+    """An HTML page beyond doubt: an HTML doctype, or an `html`, `head` or `body` element
+    first. What a file named .txt must show to be read as a page: its other opening tags
+    (`<b>`, `<script>`) may be the first words of a bulletin's text."""
+    first = _first_markup(data)
+    if first.startswith(b"<!doctype"):
+        return first[9:].lstrip(_SPACE).startswith(b"html")
+    words = first[1:].split(b">", 1)[0].split(None, 1) if first.startswith(b"<") else []
+    return bool(words) and words[0].rstrip(b"/") in (b"html", b"head", b"body")
+
+
 def looks_like_xml(data: bytes) -> bool:
     """XML for the canonical reader: an XML declaration, a `bulletin` element, a comment or a
     DOCTYPE first, but not an HTML page (an XHTML page is HTML)."""

@@ -1,0 +1,152 @@
+"""`python -m benchmarks.site [--bulletins N] [--added M] [--work DIR]`: the static site at scale.
+
+Generates N distinct bulletins (benchmarks/corpus.py), archives them (`bulletin archive --to
+html`), then measures `bulletin site`: bulletins per second, peak memory, the search index's
+size per bulletin, a rebuild that changes nothing, and a rebuild after M more bulletins arrive
+in a second package (files written against files kept); and, when Playwright and Debian's
+Chromium are there, the time of a first search in the site opened from file://. Prints one
+JSON object. Not part of `python -m benchmarks` (the archive of N bulletins dominates its time:
+about a minute per 10,000 on two cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .commands import find_bulletin
+from .corpus import Generator
+from .measure import run_process
+
+
+@dataclass(frozen=True)
+class Run:
+    wall_s: float
+    max_rss_mb: float
+    summary: dict[str, Any]
+
+
+def _site(bulletin: str, packages: list[Path], site: Path) -> Run:
+    """`bulletin site PACKAGE... -o SITE --json`: its summary, wall time and peak memory."""
+    argv = [bulletin, "site", *map(str, packages), "-o", str(site), "--json"]
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError(err.read().decode("utf-8", "replace")[-2000:])
+        summary = json.loads(out.read().decode().splitlines()[-1])
+    return Run(wall, usage.ru_maxrss / 1024, summary)
+
+
+def _bytes(folder: Path, *, skip: str | None = None) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*")
+               if p.is_file() and (skip is None or skip not in p.relative_to(folder).parts))
+
+
+def first_search(site: Path, word: str) -> dict[str, Any]:
+    chromium = shutil.which("chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return {"status": "n/a (no playwright)"}
+    if chromium is None:
+        return {"status": "n/a (no chromium)"}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        tab = browser.new_page()
+        started = time.perf_counter()
+        tab.goto((site / "index.html").as_uri())
+        tab.wait_for_selector("#q:enabled")
+        opened = time.perf_counter() - started
+        tab.fill("#q", word)
+        started = time.perf_counter()
+        tab.press("#q", "Enter")
+        tab.wait_for_selector("#results[data-state=done]", timeout=60000)
+        wall = time.perf_counter() - started
+        result = {"word": word, "index_opened_ms": round(1000 * opened),
+                  "first_search_ms": round(1000 * wall),
+                  "in_page_ms": int(tab.get_attribute("#results", "data-ms") or -1),
+                  "status_line": tab.inner_text("#search-status")}
+        browser.close()
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.site", description=__doc__)
+    ap.add_argument("--bulletins", type=int, default=10_000)
+    ap.add_argument("--added", type=int, default=100)
+    ap.add_argument("--work", type=Path, help="a folder for inputs, packages and sites "
+                    "(default: a temporary one, removed at the end)")
+    ap.add_argument("--word", default="canal", help="the word of the first search")
+    args = ap.parse_args(argv)
+    bulletin = find_bulletin()
+    if bulletin is None:
+        print("no `bulletin` command: install the project first", file=sys.stderr)
+        return 2
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-site-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        generated = Generator().write(work / "inputs", args.bulletins + args.added, None)
+        first, later = work / "inputs-a", work / "inputs-b"
+        for folder, paths in ((first, generated[:args.bulletins]),
+                              (later, generated[args.bulletins:])):
+            folder.mkdir()
+            for path in paths:
+                path.rename(folder / path.name)
+        archived = {}
+        for folder, package in ((first, work / "package-a"), (later, work / "package-b")):
+            run = run_process([bulletin, "archive", folder, "-o", package, "--to", "html",
+                               "--quiet"], timeout=7200)
+            if run.returncode not in (0, 1):  # 1: some inputs quarantined, the rest archived
+                raise RuntimeError(run.stderr_tail)
+            archived[package.name] = round(run.wall_s, 1)
+        site = work / "site"
+        run = _site(bulletin, [work / "package-a"], site)
+        n = run.summary["bulletins"]
+        search = site / "search"
+        index_bytes = _bytes(search, skip="text")
+        report: dict[str, Any] = {
+            "bulletins": n, "archive_s": archived,
+            "build": {"wall_s": round(run.wall_s, 2), "per_s": round(n / run.wall_s, 1),
+                      "max_rss_mb": round(run.max_rss_mb, 1), "files": run.summary["written"]},
+            "search_index": {"bytes_per_bulletin": round(index_bytes / n),
+                             "text_bytes_per_bulletin": round(_bytes(search / "text") / n),
+                             "segments": sum(1 for p in search.iterdir() if p.is_dir()
+                                             and p.name != "text")},
+            "catalog_sqlite_bytes_per_bulletin": round((site / "catalog.sqlite").stat().st_size
+                                                        / n),
+        }
+        run = _site(bulletin, [work / "package-a"], site)
+        report["rebuild_unchanged"] = {"wall_s": round(run.wall_s, 2),
+                                       "written": run.summary["written"],
+                                       "unchanged": run.summary["unchanged"]}
+        run = _site(bulletin, [work / "package-a", work / "package-b"], site)
+        report["rebuild_added"] = {"added": run.summary["bulletins"] - n,
+                                   "wall_s": round(run.wall_s, 2),
+                                   "max_rss_mb": round(run.max_rss_mb, 1),
+                                   "written": run.summary["written"],
+                                   "unchanged": run.summary["unchanged"],
+                                   "removed": run.summary["removed"]}
+        report["first_search"] = first_search(site, args.word)
+        print(json.dumps(report, indent=2))
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""Reading the packages `bulletin archive` made: what a site is built from.
+
+A package is read through its own records, never by guessing from file names: catalog.csv
+lists the archived inputs and their folders (`archiving.catalog.read`), and each folder's
+PREMIS file (`archiving.provenance.read`) names the original, the canonical master of each
+bulletin and every rendition made from it, with sizes and SHA-256 digests. Nothing is written.
+
+What is checked on the way is what costs little: the package's declaration and tag files, that
+every file the PREMIS records is there at its recorded size, and that each master's bytes (read
+anyway) hash to the recorded digest. Anything else wrong, and any of these, is for
+`bulletin verify`, which re-hashes everything: the error says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from ..archiving import catalog, layout, provenance
+from ..messages import BulletinError, ExitCode, display_path
+from ..walk import BAGIT_DECLARATION
+
+
+class PackageError(BulletinError):
+    """A folder given as a package is not one, or is damaged."""
+
+    exit_code = ExitCode.INVALID
+
+
+@dataclass(frozen=True)
+class Master:
+    """One bulletin of an item: its canonical master and the renditions made from it."""
+
+    file: provenance.RecordedObject
+    data: bytes  # the master's bytes, checked against the recorded SHA-256
+    renditions: list[provenance.RecordedObject]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One archived input: its folder (data/<year>/<name>), its PREMIS record and bulletins."""
+
+    folder: str
+    source: str  # the input's path as catalog.csv records it
+    premis: bytes
+    recorded: provenance.Recorded
+    masters: list[Master]
+
+    @property
+    def original(self) -> provenance.RecordedObject:
+        return self.recorded.objects[0]
+
+
+class Package:
+    """A finished package of this tool, opened for reading (PackageError if it is not one)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.shown = display_path(path)
+        if not path.is_dir():
+            raise PackageError("not a folder: a package made by `bulletin archive` is one",
+                               self.shown)
+        if not (path / BAGIT_DECLARATION).is_file():
+            raise PackageError("not a package made by `bulletin archive` (it holds no "
+                               "bagit.txt)", self.shown,
+                               hint="give the folder `bulletin archive -o` made")
+        if not (path / catalog.CATALOG).is_file():
+            raise PackageError(f"a BagIt package, but not one made by `bulletin archive` (it "
+                               f"holds no {catalog.CATALOG})", self.shown)
+        self.info = _bag_info(path)
+
+    def damaged(self, what: str, where: str | None = None) -> PackageError:
+        return PackageError(f"the package is damaged: {what}",
+                            f"{self.shown}/{where}" if where else self.shown,
+                            hint=f"run `bulletin verify {self.shown}` to see everything that "
+                                 "is wrong with it")
+
+    def items(self) -> Iterator[Item]:
+        """Every archived input, in catalogue order (a digest page's rows are one item)."""
+        last = None
+        try:
+            rows = catalog.read(self.path)
+            for number, row in enumerate(rows, start=2):
+                if "status" not in row or "folder" not in row:
+                    raise self.damaged(f"line {number} lacks a status or a folder",
+                                       catalog.CATALOG)
+                if row["status"] != "archived" or row["folder"] == last:
+                    continue
+                last = row["folder"]
+                yield self._item(row["folder"], row.get("source", ""))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            if isinstance(exc, BulletinError):
+                raise
+            raise self.damaged(f"cannot be read: {exc}", catalog.CATALOG) from None
+
+    def _item(self, folder: str, source: str) -> Item:
+        parts = folder.split("/")
+        if (len(parts) != 3 or parts[0] != "data" or any(p in ("", ".", "..") for p in parts)
+                or not layout.SAFE_ID.fullmatch(parts[2].lower())):
+            raise self.damaged(f"catalog.csv names the folder {folder!r}, which no package "
+                               "holds", catalog.CATALOG)
+        where = self.path / folder
+        try:
+            premis = (where / layout.PREMIS_NAME).read_bytes()
+        except OSError as exc:
+            raise self.damaged(f"its provenance file cannot be read ({exc.strerror})",
+                               f"{folder}/{layout.PREMIS_NAME}") from None
+        try:
+            recorded = provenance.read(premis)
+        except etree.XMLSyntaxError as exc:
+            raise self.damaged(f"its provenance file is not XML ({exc})",
+                               f"{folder}/{layout.PREMIS_NAME}") from None
+        for obj in recorded.objects:
+            if not obj.name or "/" in obj.name or obj.name in (".", ".."):
+                raise self.damaged(f"the provenance records {obj.name!r}, not a file of its "
+                                   "folder", f"{folder}/{layout.PREMIS_NAME}")
+            try:
+                size = os.stat(where / obj.name).st_size
+            except OSError:
+                raise self.damaged("missing: its provenance records it",
+                                   f"{folder}/{obj.name}") from None
+            if size != obj.size:
+                raise self.damaged(f"{size} bytes; its provenance records {obj.size}",
+                                   f"{folder}/{obj.name}")
+        masters = []
+        for obj in recorded.masters():
+            data = (where / obj.name).read_bytes()
+            if hashlib.sha256(data).hexdigest() != obj.sha256:
+                raise self.damaged("altered: its SHA-256 is not the one its provenance "
+                                   "records", f"{folder}/{obj.name}")
+            masters.append(Master(obj, data, recorded.renditions(obj.name)))
+        if not masters:
+            raise self.damaged("catalog.csv says it was archived, its provenance records no "
+                               "canonical master", f"{folder}/{layout.PREMIS_NAME}")
+        return Item(folder, source, premis, recorded, masters)
+
+
+def _bag_info(path: Path) -> dict[str, str]:
+    info: dict[str, str] = {}
+    try:
+        lines = (path / "bag-info.txt").read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return info
+    for line in lines:
+        key, sep, value = line.partition(":")
+        if sep and not key.startswith((" ", "\t")):
+            info[key.strip()] = value.strip()
+    return info
