@@ -17,11 +17,11 @@ Choosing a reader for an input (`choose`):
 
 from __future__ import annotations
 
-import importlib
 import os
-from importlib.metadata import entry_points
+from typing import cast
 
 from ..messages import ReaderError
+from ..plugins import Plugins
 from .base import Container, Reader
 
 __all__ = ["Container", "Reader", "available", "by_extension", "check", "choose", "get"]
@@ -49,46 +49,21 @@ SNIFF_ORDER = ("warc", "html", "xml")
 #: The reader of last resort.
 FALLBACK = "text"
 
-_loaded: dict[str, Reader] = {}
-_third_party: dict[str, str] | None = None
-
-
-def _entry_point_specs() -> dict[str, str]:
-    """Third-party readers from installed distributions; a name clash with another is an error."""
-    global _third_party
-    if _third_party is None:
-        found: dict[str, str] = {}
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
-            if ep.name in BUILTIN or ep.name in found:
-                raise ReaderError(
-                    f"two readers are named {ep.name!r} (one from entry point {ep.value!r}); "
-                    "uninstall or rename one of them")
-            found[ep.name] = ep.value
-        _third_party = found
-    return _third_party
+_instances: dict[str, Reader] = {}
+PLUGINS = Plugins(ENTRY_POINT_GROUP, BUILTIN, noun="reader", kind="reader", error=ReaderError)
 
 
 def available() -> list[str]:
     """Every known reader name: built-ins first, then third-party ones, sorted."""
-    return list(BUILTIN) + sorted(_entry_point_specs())
+    return PLUGINS.available()
 
 
 def get(name: str) -> Reader:
     """The reader called `name` (one instance per process); an unknown name lists the known
     ones."""
-    reader = _loaded.get(name)
+    reader = _instances.get(name)
     if reader is None:
-        spec = BUILTIN.get(name) or _entry_point_specs().get(name)
-        if spec is None:
-            raise ReaderError(f"unknown reader {name!r}; known readers: "
-                              f"{', '.join(available())}")
-        module_name, _, attr = spec.partition(":")
-        try:
-            cls = getattr(importlib.import_module(module_name), attr)
-        except ImportError as exc:
-            raise ReaderError(f"reader {name!r} needs {exc.name or 'a module'} which is not "
-                              f"installed: {exc}") from exc
-        reader = _loaded[name] = cls()
+        reader = _instances[name] = cast(type[Reader], PLUGINS.load(name))()
     return reader
 
 
@@ -97,8 +72,8 @@ def check(name: str | None) -> str | None:
     if name is None:
         return None
     name = name.strip().lower()
-    if name not in BUILTIN and name not in _entry_point_specs():
-        raise ReaderError(f"unknown reader {name!r}; known readers: {', '.join(available())}")
+    if not PLUGINS.known(name):
+        raise PLUGINS.unknown(name)
     return name
 
 
@@ -120,7 +95,7 @@ def by_extension(filename: str | os.PathLike[str] | None) -> str | None:
 
 def sniffed(head: bytes) -> str | None:
     """The first reader whose `sniff` recognises `head` (built-ins first), or None."""
-    for name in (*SNIFF_ORDER, *sorted(_entry_point_specs())):
+    for name in (*SNIFF_ORDER, *sorted(PLUGINS.third_party())):
         if get(name).sniff(head):
             return name
     return None

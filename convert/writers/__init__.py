@@ -13,17 +13,16 @@ Third-party writers register themselves in the entry-point group `bulletin.write
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
-from typing import BinaryIO, ClassVar, Protocol, runtime_checkable
+from typing import BinaryIO, ClassVar, Protocol, cast, runtime_checkable
 
 from lxml import etree
 
 from ..messages import Message, WriterError, warning
 from ..model import Element
+from ..plugins import Plugins
 
 ENTRY_POINT_GROUP = "bulletin.writers"
 
@@ -75,46 +74,17 @@ def unrendered(writer: str, element: Element) -> Message:
                    "as plain text")
 
 
-_loaded: dict[str, type[Writer]] = {}
-_third_party: dict[str, str] | None = None
-
-
-def _entry_point_specs() -> dict[str, str]:
-    """Third-party writers from installed distributions; a name clash with another is an error."""
-    global _third_party
-    if _third_party is None:
-        found: dict[str, str] = {}
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
-            if ep.name in BUILTIN or ep.name in found:
-                raise WriterError(
-                    f"two writers are named {ep.name!r} (one from entry point {ep.value!r}); "
-                    "uninstall or rename one of them"
-                )
-            found[ep.name] = ep.value
-        _third_party = found
-    return _third_party
+PLUGINS = Plugins(ENTRY_POINT_GROUP, BUILTIN, noun="format", kind="writer", error=WriterError)
 
 
 def available() -> list[str]:
     """Every known format name: built-ins first, then third-party ones, sorted."""
-    return list(BUILTIN) + sorted(_entry_point_specs())
+    return PLUGINS.available()
 
 
 def get(name: str) -> Writer:
     """A new instance of the writer called `name`; an unknown name lists the known ones."""
-    cls = _loaded.get(name)
-    if cls is None:
-        spec = BUILTIN.get(name) or _entry_point_specs().get(name)
-        if spec is None:
-            raise WriterError(f"unknown format {name!r}; known formats: {', '.join(available())}")
-        module_name, _, attr = spec.partition(":")
-        try:
-            cls = getattr(importlib.import_module(module_name), attr)
-        except ImportError as exc:
-            raise WriterError(
-                f"format {name!r} needs {exc.name or 'a module'} which is not installed: {exc}"
-            ) from exc
-        _loaded[name] = cls
+    cls = cast(type[Writer], PLUGINS.load(name))
     return cls()
 
 
@@ -128,17 +98,15 @@ def format_of(path: str | os.PathLike[str]) -> str | None:
 def resolve(formats: str | list[str]) -> list[str]:
     """Expand a `--to` value ("tei,epub", "all", ["pdf"]) into a checked list of names."""
     names = formats.split(",") if isinstance(formats, str) else list(formats)
-    third_party = _entry_point_specs()  # refuses duplicate names, whichever format is asked for
+    PLUGINS.third_party()  # refuses duplicate names, whichever format is asked for
     result: list[str] = []
     for raw in names:
         n = raw.strip().lower()
         expanded = ALL if n == "all" else (n,)
         for e in expanded:
             if e and e not in result:
-                if e not in BUILTIN and e not in third_party:
-                    raise WriterError(
-                        f"unknown format {e!r}; known formats: {', '.join(available())}"
-                    )
+                if not PLUGINS.known(e):
+                    raise PLUGINS.unknown(e)
                 result.append(e)
     if not result:
         raise WriterError(f"no format given; known formats: {', '.join(available())}")

@@ -1,0 +1,69 @@
+"""Named plug-ins of one kind (the writers, the readers): built-ins as import strings, third-party
+ones from an entry-point group, each imported on first use.
+
+Importing on first use keeps `import convert` cheap and lets a missing optional dependency break
+only its own format. A name that two installed distributions (or one and a built-in) claim is
+refused, whichever name is asked for; an unknown name gets the list of the known ones.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import entry_points
+
+from .messages import BulletinError
+
+
+class Plugins:
+    """The plug-ins of entry-point `group`: `builtin` maps a name to "module:attribute"; a
+    name is called a `noun` in messages ("format", "reader"), a plug-in a `kind` ("writer")."""
+
+    def __init__(self, group: str, builtin: dict[str, str], *, noun: str, kind: str,
+                 error: type[BulletinError]) -> None:
+        self.group = group
+        self.builtin = builtin
+        self.noun = noun
+        self.kind = kind
+        self.error = error
+        self._third_party: dict[str, str] | None = None
+        self._loaded: dict[str, object] = {}
+
+    def third_party(self) -> dict[str, str]:
+        """Name -> "module:attribute" of the installed third-party plug-ins."""
+        if self._third_party is None:
+            found: dict[str, str] = {}
+            for ep in entry_points(group=self.group):
+                if ep.name in self.builtin or ep.name in found:
+                    raise self.error(
+                        f"two {self.kind}s are named {ep.name!r} (one from entry point "
+                        f"{ep.value!r}); uninstall or rename one of them")
+                found[ep.name] = ep.value
+            self._third_party = found
+        return self._third_party
+
+    def available(self) -> list[str]:
+        """Every known name: built-ins first, then third-party ones, sorted."""
+        return list(self.builtin) + sorted(self.third_party())
+
+    def known(self, name: str) -> bool:
+        return name in self.builtin or name in self.third_party()
+
+    def unknown(self, name: str) -> BulletinError:
+        return self.error(f"unknown {self.noun} {name!r}; known {self.noun}s: "
+                          f"{', '.join(self.available())}")
+
+    def load(self, name: str) -> object:
+        """The attribute the spec of `name` names (a class), imported once."""
+        found = self._loaded.get(name)
+        if found is None:
+            spec = self.builtin.get(name) or self.third_party().get(name)
+            if spec is None:
+                raise self.unknown(name)
+            module_name, _, attr = spec.partition(":")
+            try:
+                found = getattr(importlib.import_module(module_name), attr)
+            except ImportError as exc:
+                raise self.error(f"{self.noun} {name!r} needs {exc.name or 'a module'} which "
+                                 f"is not installed: {exc}") from exc
+            self._loaded[name] = found
+        return found
