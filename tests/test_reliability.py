@@ -59,6 +59,14 @@ def test_characters_xml_cannot_hold_are_replaced_and_recorded(bad: str) -> None:
     assert any("XML cannot hold" in m.text for m in result.messages)
 
 
+@pytest.mark.parametrize("good", ["\U0001f6a2", "\U00020000", "\U0010fffd", "\U0002fffd"])
+def test_characters_beyond_the_bmp_are_kept(good: str) -> None:
+    text = f"Harbour Board Meets\n\nMay 4, 2021 (EIRNS)—The board met{good} today at noon.\n"
+    doc = convert.parse(text).documents[0]
+    assert f"met{good} today" in model.content_text(doc)
+    assert not [r for r in doc.iter(model.q("repair")) if r.get("kind") == "xml-characters"]
+
+
 def test_a_batch_goes_on_past_an_input_with_a_noncharacter(tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
