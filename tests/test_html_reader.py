@@ -229,6 +229,17 @@ def test_a_wrong_meta_charset_is_warned_of_and_the_page_still_read() -> None:
     assert any("says it is utf-8" in m.text for m in result.messages)
 
 
+def test_an_article_of_only_a_headline_keeps_it_as_its_text() -> None:
+    page = ("<!DOCTYPE html><html lang='en'><head><title>Dredger Sinks at Berth Nine, Crew "
+            "Safe</title></head><body><nav><a href='/'>Home</a></nav><main><article><h1>"
+            "Dredger Sinks at Berth Nine, Crew Safe</h1></article></main></body></html>")
+    result = convert.parse(page.encode(), name="dredger.html")
+    [doc] = result.documents
+    assert validate(doc) == []
+    assert body_words(doc) == "Dredger Sinks at Berth Nine, Crew Safe"
+    assert any("nothing but its headline" in m.text for m in result.messages)
+
+
 def test_the_french_page_is_decoded_from_its_meta_charset() -> None:
     [doc] = convert.parse_file(WEB / "article-fr.html").documents
     assert model.find(model.find(doc, "head"), "source").get("encoding") == "cp1252"
