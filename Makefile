@@ -52,9 +52,11 @@ demo: install
 	rm -rf $(OUT)/demo-archive
 	$(BIN)/bulletin archive examples/*.txt -o $(OUT)/demo-archive --to all
 	$(BIN)/bulletin verify $(OUT)/demo-archive
+	$(BIN)/bulletin site $(OUT)/demo-archive -o $(OUT)/demo-site
 	@echo
 	@echo "Renditions (TEI, EPUB, DOCX, PDF/A): $(OUT)/demo/"
 	@echo "BagIt package with provenance and catalogue:     $(OUT)/demo-archive/"
+	@echo "A site to browse and search it (open index.html): $(OUT)/demo-site/"
 
 ## debian-packages: install the validators the tests use, where they are missing
 debian-packages:
