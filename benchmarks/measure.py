@@ -8,13 +8,15 @@ what a user waits for.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import statistics
 import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -225,3 +227,16 @@ def busy_cores(before: tuple[int, int], after: tuple[int, int]) -> float:
 
 def median(values: Iterable[float]) -> float:
     return statistics.median(list(values))
+
+
+@contextmanager
+def work_folder(given: Path | None, prefix: str) -> Iterator[Path]:
+    """The folder a benchmark works in: `given` (made if needed, and kept), or a temporary one
+    removed at the end."""
+    work = given or Path(tempfile.mkdtemp(prefix=prefix))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        yield work
+    finally:
+        if given is None:
+            shutil.rmtree(work, ignore_errors=True)

@@ -25,7 +25,7 @@ from typing import Any
 
 from .commands import find_bulletin
 from .corpus import Generator
-from .measure import run_process
+from .measure import run_process, work_folder
 
 
 @dataclass(frozen=True)
@@ -96,9 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     if bulletin is None:
         print("no `bulletin` command: install the project first", file=sys.stderr)
         return 2
-    work = args.work or Path(tempfile.mkdtemp(prefix="bench-site-"))
-    work.mkdir(parents=True, exist_ok=True)
-    try:
+    with work_folder(args.work, "bench-site-") as work:
         generated = Generator().write(work / "inputs", args.bulletins + args.added, None)
         first, later = work / "inputs-a", work / "inputs-b"
         for folder, paths in ((first, generated[:args.bulletins]),
@@ -142,9 +140,6 @@ def main(argv: list[str] | None = None) -> int:
                                    "removed": run.summary["removed"]}
         report["first_search"] = first_search(site, args.word)
         print(json.dumps(report, indent=2))
-    finally:
-        if args.work is None:
-            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

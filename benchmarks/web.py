@@ -20,9 +20,7 @@ import argparse
 import html
 import io
 import json
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,7 +29,7 @@ from typing import Any
 
 from .commands import find_bulletin
 from .corpus import Generator
-from .measure import run_process
+from .measure import run_process, work_folder
 
 SITE = "https://harbour-news.example.org"
 
@@ -120,9 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     import convert
     from convert.reader.html import EXTRACTION
 
-    work = args.work or Path(tempfile.mkdtemp(prefix="bench-web-"))
-    work.mkdir(parents=True, exist_ok=True)
-    try:
+    with work_folder(args.work, "bench-web-") as work:
         texts = Generator().write(work / "bulletins", args.pages, None)
         pages = [page(p.read_text(encoding="utf-8"), n) for n, p in enumerate(texts)]
         crawl = work / "crawl.warc.gz"
@@ -168,9 +164,6 @@ def main(argv: list[str] | None = None) -> int:
                 "wall_s": round(run.wall_s, 2), "per_s": round(len(pages) / run.wall_s, 1),
                 "max_rss_mb": round(run.max_rss_mb, 1), "exit": run.returncode}
         print(json.dumps(report, indent=2))
-    finally:
-        if args.work is None:
-            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
