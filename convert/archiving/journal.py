@@ -45,10 +45,12 @@ _STATUSES = frozenset({ARCHIVED, DUPLICATE, QUARANTINED})
 
 
 _HEX = re.compile(r"[0-9a-f]+")
-#: Fields of a record's document summary that are not the paths of its files (the runner's
-#: `_commit_result` writes them; the catalogue reads them).
-_DOC_FIELDS = frozenset({"id", "date", "title", "agency", "issued", "language", "creator",
-                         "coverage", "relation", "derived_from"})
+#: The fields of a record's document summary (`worker.DocSummary`'s, by the same names), in
+#: the order the runner writes them; besides them a summary holds `derived_from` and the paths
+#: of its files. The catalogue reads them.
+DOC_FIELDS = ("id", "date", "title", "agency", "issued", "language", "creator", "coverage",
+              "relation")
+_NOT_PATHS = frozenset({*DOC_FIELDS, "derived_from"})
 
 
 def _payload_path(value: Any) -> bool:
@@ -91,7 +93,7 @@ def _checked(record: Any) -> str | None:
     if not isinstance(docs, list) or (status == ARCHIVED and not docs) or not all(
             isinstance(d, dict) and isinstance(d.get("id"), str)
             and all(v is None or isinstance(v, str) for v in d.values())
-            and all(_payload_path(v) for k, v in d.items() if k not in _DOC_FIELDS)
+            and all(_payload_path(v) for k, v in d.items() if k not in _NOT_PATHS)
             for d in docs):
         return "a record's documents are malformed (or name a file outside the payload)"
     return None

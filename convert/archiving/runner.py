@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..files import MAX_INPUT_BYTES, open_input, write_in_place
-from ..messages import BulletinError, InputError, Level, Message, display_path, error, info, warning
+from ..messages import BulletinError, InputError, Level, Message, error, info, warning
 from ..pool import next_chunk
 from ..reader.base import SNIFF_BYTES, Member, Tally
 from ..walk import Found
 from . import layout, provenance
-from .journal import ARCHIVED, DUPLICATE, QUARANTINED, Index, Journal, Record
+from .journal import ARCHIVED, DOC_FIELDS, DUPLICATE, QUARANTINED, Index, Journal, Record
 from .provenance import PremisObject
 from .worker import ItemResult, WorkItem, now
 
@@ -93,7 +93,8 @@ class Captured(Found):
     def relative(self) -> str:
         """The container's path relative to the folder archived, and the record's place in
         it (FILE#OFFSET), as the package records the input's source."""
-        return super().relative + self.display[len(display_path(self.path)):]
+        base = super().relative
+        return base if self.member is None else f"{base}#{self.member.offset}"
 
 
 def expand(sources: Iterator[Found], messages: list[Message],
@@ -415,9 +416,7 @@ class Driver:
             self._write(f"{folder}/{result.original}", entry.data)
             for out in result.outputs:
                 self._write(f"{folder}/{out.name}", out.data)
-        docs = [{"id": d.id, "date": d.date, "title": d.title, "agency": d.agency,
-                 "issued": d.issued, "language": d.language, "creator": d.creator,
-                 "coverage": d.coverage, "relation": d.relation,
+        docs = [{**{name: getattr(d, name) for name in DOC_FIELDS},
                  **({"derived_from": d.derived_from} if d.derived_from else {}),
                  **{fmt: f"{folder}/{name}" for fmt, name in d.files.items()}}
                 for d in result.docs]
