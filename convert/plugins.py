@@ -9,7 +9,6 @@ refused, whichever name is asked for; an unknown name gets the list of the known
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import entry_points
 
 from .messages import BulletinError
 
@@ -31,6 +30,8 @@ class Plugins:
     def third_party(self) -> dict[str, str]:
         """Name -> "module:attribute" of the installed third-party plug-ins."""
         if self._third_party is None:
+            from importlib.metadata import entry_points  # ~30 ms: only when plug-ins matter
+
             found: dict[str, str] = {}
             for ep in entry_points(group=self.group):
                 if ep.name in self.builtin or ep.name in found:
