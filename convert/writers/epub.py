@@ -15,7 +15,6 @@ fixed entry times.
 from __future__ import annotations
 
 import datetime
-import io
 from typing import Any, BinaryIO
 
 from ebooklib import epub
@@ -88,12 +87,34 @@ class _ContentDocument(epub.EpubHtml):
         return self.xhtml
 
 
+class _Entries:
+    """What ebooklib's writer writes to in place of a ZipFile: the entries' names and bytes,
+    in order, for `ziputil.write_zip` to pack once, reproducibly. (An archive ebooklib packed
+    would be read back and packed again: a third of the writer's time.)"""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, bytes]] = []
+
+    def writestr(self, name: str, data: str | bytes, compress_type: int | None = None) -> None:
+        self.items.append((name, data.encode("utf-8") if isinstance(data, str) else data))
+
+
 class _Packager(epub.EpubWriter):
-    """ebooklib's writer, giving the OPF package the book's language (ebooklib sets none)."""
+    """ebooklib's writer, giving the OPF package the book's language (ebooklib sets none),
+    and handing its entries over instead of packing them."""
 
     def _write_opf_file(self, root: Any) -> None:
         root.set(model.LANG, self.book.language)
         super()._write_opf_file(root)
+
+    def entries(self) -> list[tuple[str, bytes]]:
+        """The book's entries but `mimetype` (ziputil writes that one first), in the order
+        ebooklib's `write` makes them: the container, the package, the items."""
+        self.out = _Entries()
+        self._write_container()
+        self._write_opf()
+        self._write_items()
+        return self.out.items
 
 
 class EpubWriter:
@@ -140,14 +161,12 @@ class EpubWriter:
         book.toc = [(top, sections)] if sections else [top]
         book.spine = [chapter]
 
-        packed = io.BytesIO()
         # A bulletin has no print pages: without "epub3_pages" ebooklib would re-parse the
-        # content document looking for page breaks. Its archive is only an intermediate that
-        # ziputil rewrites, so compressing it would be wasted work.
+        # content document looking for page breaks.
         mtime = datetime.datetime.fromisoformat(meta.date) if meta.date else EPOCH
-        packager = _Packager(packed, book, {"mtime": mtime, "raise_exceptions": True,
-                                            "epub3_pages": False, "compresslevel": 0})
+        packager = _Packager(None, book, {"mtime": mtime, "raise_exceptions": True,
+                                          "epub3_pages": False})
         packager.process()
-        packager.write()
-        ziputil.rezip(packed.getvalue(), stream, date_time=ziputil.date_time(meta.date))
+        ziputil.write_zip(stream, packager.entries(), mimetype=self.media_type,
+                          date_time=ziputil.date_time(meta.date))
         return page.messages

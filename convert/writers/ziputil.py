@@ -6,12 +6,9 @@ and an OCF `mimetype` entry (EPUB) goes first, uncompressed, with no extra field
 assembled in memory and written in one piece, so the bytes do not depend on whether the
 destination can seek (a file, or a pipe to stdout).
 
-Two entry points:
-
-- `write_zip(stream, entries, mimetype=..., date_time=...)` builds an archive from
-  `(name, bytes)` pairs;
-- `rezip(data, stream, date_time=...)` rewrites an archive made by another library
-  (ebooklib, python-docx) the same way, keeping its entry order.
+`write_zip(stream, entries, mimetype=..., date_time=...)` builds an archive from
+`(name, bytes)` pairs: the EPUB writer hands it what ebooklib would have packed, the DOCX
+writer the parts of its template with those python-docx made.
 """
 
 from __future__ import annotations
@@ -77,18 +74,3 @@ def write_zip(
                              compresslevel=_LEVEL)
     stream.write(buffer.getvalue())
 
-
-def rezip(data: bytes, stream: BinaryIO, *, date_time: DateTime = DOS_EPOCH) -> None:
-    """Rewrite the archive `data` reproducibly to `stream`: same entries, same order.
-
-    A `mimetype` entry, wherever the other library put it, is moved first and stored.
-    """
-    with zipfile.ZipFile(io.BytesIO(data)) as source:
-        entries = [(info.filename, source.read(info)) for info in source.infolist()]
-    mimetype = next((d for n, d in entries if n == MIMETYPE), None)
-    write_zip(
-        stream,
-        [(n, d) for n, d in entries if n != MIMETYPE],
-        mimetype=mimetype.decode("ascii") if mimetype is not None else None,
-        date_time=date_time,
-    )
