@@ -14,8 +14,9 @@ properties (Publisher, Place, Source, Publication); schemas/README.md has the wh
 
 Loading a template (its 400 KB of style XML) and compressing it again costs most of what
 python-docx spends on a document, so a template is loaded once per process: everything but the
-main document, the core and custom properties and the numbering definitions is kept as ready
-zip entries, and each document only builds and serializes those four parts. The default
+main document, the core and custom properties and the numbering definitions is packed once
+(dated like the template's parts, 1980-01-01), and each document only builds, serializes and
+compresses those four parts, which carry its date. The default
 template is python-docx's own, slimmed (its unused table styles, Word 2010 duplicate styles,
 thumbnail and bibliography part dropped) and restyled for print.
 """
@@ -116,7 +117,7 @@ class _Template:
     bullets: dict[str, int]  # bullet glyph ("•", "–") -> its numId
     numbers: dict[str, int]  # suffix of a numbered list's labels (".", ")") -> abstractNumId
     style_ids: dict[str, str | None]  # style name -> id (None for the default paragraph style)
-    entries: list[tuple[str, bytes]]  # the package in order; per-document parts are b""
+    packed: bytes  # every other part, a zip archive (ziputil) the documents' parts follow
     names: dict[str, str]  # "document" / "core" / "custom" / "numbering" -> zip entry name
     restyled: bool  # the built-in template (page size follows WriteOptions.paper)
 
@@ -158,15 +159,17 @@ def _load(path: str | None, _mtime: int, _size: int) -> _Template:
     buffer = io.BytesIO()
     document.save(buffer)
     with zipfile.ZipFile(buffer) as archive:
-        entries = [(i.filename, b"" if i.filename in names.values() else archive.read(i))
-                   for i in archive.infolist()]
+        entries = [(i.filename, archive.read(i)) for i in archive.infolist()
+                   if i.filename not in names.values()]
     if restyle:
         entries = [(n, _with_body_font(d) if n == "word/fontTable.xml" else d)
                    for n, d in entries]
+    packed = io.BytesIO()
+    ziputil.write_zip(packed, entries)
     style_ids = {name: document.part.get_style_id(document.styles[name], spec.kind)
                  for name, spec in STYLES.items()}
     return _Template(document, copy.deepcopy(document.element), numbering_part.element,
-                     bullets, numbers, style_ids, entries, names, restyle)
+                     bullets, numbers, style_ids, packed.getvalue(), names, restyle)
 
 
 def _slim(document: Document) -> None:
@@ -542,12 +545,11 @@ class DocxWriter:
             builder.page(options.paper)
         builder.walk(_Slot())
         meta = builder.meta
-        fresh = {
-            tpl.names["document"]: serialize_part_xml(builder.element),
-            tpl.names["core"]: _core(meta, builder.messages),
-            tpl.names["custom"]: _custom(meta),
-            tpl.names["numbering"]: serialize_part_xml(builder.numbering),
-        }
-        ziputil.write_zip(stream, [(n, fresh.get(n, d)) for n, d in tpl.entries],
-                          date_time=ziputil.date_time(meta.date))
+        names = tpl.names
+        ziputil.write_zip(stream, [
+            (names["core"], _core(meta, builder.messages)),
+            (names["document"], serialize_part_xml(builder.element)),
+            (names["numbering"], serialize_part_xml(builder.numbering)),
+            (names["custom"], _custom(meta)),
+        ], date_time=ziputil.date_time(meta.date), base=tpl.packed)
         return builder.messages

@@ -6,9 +6,10 @@ and an OCF `mimetype` entry (EPUB) goes first, uncompressed, with no extra field
 assembled in memory and written in one piece, so the bytes do not depend on whether the
 destination can seek (a file, or a pipe to stdout).
 
-`write_zip(stream, entries, mimetype=..., date_time=...)` builds an archive from
+`write_zip(stream, entries, mimetype=..., date_time=..., base=...)` builds an archive from
 `(name, bytes)` pairs: the EPUB writer hands it what ebooklib would have packed, the DOCX
-writer the parts of its template with those python-docx made.
+writer the parts python-docx made for the document, after its template's other parts,
+packed once per process (`base`).
 """
 
 from __future__ import annotations
@@ -56,14 +57,17 @@ def write_zip(
     *,
     mimetype: str | None = None,
     date_time: DateTime = DOS_EPOCH,
+    base: bytes = b"",
 ) -> None:
     """Write a reproducible archive of `entries` (in the given order) to `stream`.
 
     With `mimetype`, an uncompressed `mimetype` entry holding that text comes first, as the
     EPUB container format requires; entries named `mimetype` in `entries` are then refused.
+    `base`, an archive this function made, comes first as it is: entries every archive of a
+    kind shares (a template's styles) are compressed once, not once per archive.
     """
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    buffer = io.BytesIO(base)
+    with zipfile.ZipFile(buffer, "a" if base else "w") as archive:
         if mimetype is not None:
             archive.writestr(_info(MIMETYPE, date_time, zipfile.ZIP_STORED),
                              mimetype.encode("ascii"))
