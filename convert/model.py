@@ -8,6 +8,7 @@ place that knows how it is spelled, so the rest of the code asks for `head(doc)`
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 import unicodedata
@@ -118,14 +119,25 @@ def language(tag: str) -> str:
     raise ValueError(f"{tag!r} is not a BCP 47 language tag ({example})")
 
 
-def new_document(doc_id: str, lang: str = "en") -> Element:
-    """An empty canonical root with its `head` and `body`."""
+def _blank_document() -> Element:
     root = etree.Element(q("bulletin"), nsmap={None: NS})
     root.set("version", VERSION)
-    root.set("id", doc_id)
-    root.set(LANG, lang)
+    root.set("id", "")
+    root.set(LANG, "")
     sub(root, "head")
     sub(root, "body")
+    return root
+
+
+#: What every document starts as; copied, which is a fifth of the cost of building it anew.
+_BLANK = _blank_document()
+
+
+def new_document(doc_id: str, lang: str = "en") -> Element:
+    """An empty canonical root with its `head` and `body`."""
+    root = copy.copy(_BLANK)
+    root.set("id", doc_id)
+    root.set(LANG, lang)
     return root
 
 

@@ -60,6 +60,12 @@ _BELIEVED_UTF8 = (f"(?<![^\\x00-\\x7f{_PLAUSIBLE}])[{_PLAUSIBLE}]++"
 
 #: Control characters that are never content (tab, newline are handled separately).
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\ufeff]")
+#: Any character one of the repairs below looks for (a mojibake lead, a reference's "&", a
+#: control, a character XML cannot carry): most texts hold none, and a scan that finds none
+#: spares the four scans of those repairs.
+_SUSPECT = re.compile("[\u00c2\u00c3\u00c5\u00e2&\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+                      "\u200b\ufeff\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                      "\U0001fffe-\U0010ffff]")
 #: What XML 1.0 cannot carry or Unicode reserves as never a character: surrogates left by a
 #: broken decoder, U+FFFE/U+FFFF and the other noncharacters. Replaced by U+FFFD, visibly.
 #: The class takes every astral character from U+1FFFE on (one range scans ten times faster
@@ -387,9 +393,10 @@ def decode(data: bytes | str, source: str | None = None,
                          "is a few kilobytes, so this is probably not one", source)
     d = Decoded(data, "utf-8") if isinstance(data, str) else _decode_bytes(data, source,
                                                                              encoding)
-    if _MOJIBAKE_HINT.search(d.text):
+    suspect = _SUSPECT.search(d.text) is not None
+    if suspect and _MOJIBAKE_HINT.search(d.text):
         _repair_mojibake(d, source)
-    if references := _HTML_REFERENCE.findall(d.text):
+    if suspect and (references := _HTML_REFERENCE.findall(d.text)):
         import html
 
         # Only whole references: html.unescape on the text would also read "&sect" in a
@@ -403,7 +410,7 @@ def decode(data: bytes | str, source: str | None = None,
     if "\r" in d.text:
         d.text = d.text.replace("\r\n", "\n").replace("\r", "\n")
         d.repairs.append(("newlines", "converted CRLF/CR line ends to LF"))
-    controls = _CONTROLS.findall(d.text)
+    controls = _CONTROLS.findall(d.text) if suspect else []
     if len(controls) > max(8, len(d.text) // 200):
         raise _not_text(source, f"read as {d.encoding} it holds {len(controls)} control "
                         "characters")
@@ -414,7 +421,8 @@ def decode(data: bytes | str, source: str | None = None,
                           f"removed {len(controls)} control character(s): {', '.join(names)}"))
         d.messages.append(warning(f"removed {len(controls)} control character(s) "
                                   f"({', '.join(names)})", source))
-    if not d.text.isascii() and (bad := [c for c in _NOT_XML.findall(d.text) if _not_xml(c)]):
+    if suspect and not d.text.isascii() and (
+            bad := [c for c in _NOT_XML.findall(d.text) if _not_xml(c)]):
         d.text = _NOT_XML.sub(lambda m: "\ufffd" if _not_xml(m.group()) else m.group(), d.text)
         shown = ", ".join(sorted({f"U+{ord(c):04X}" for c in bad})[:5])
         d.repairs.append(("xml-characters", f"replaced {len(bad)} character(s) that XML "
