@@ -15,7 +15,7 @@ from ..messages import InputError
 from ..transforms import iso_date
 from .blocks import run
 from .explain import Trace
-from .grammar import SENTENCE, TERMINAL
+from .grammar import TERMINAL, sentences
 from .page import Item
 from .records import Context, Dateline, DigestPage, Frame, Options, Unit
 from .units import units_of
@@ -112,7 +112,7 @@ def _warn_content(units: list[Unit], ctx: Context) -> None:
     for u in units:
         if len(u.text) < min_chars:  # holds no sentence that long
             continue
-        for sentence in SENTENCE.split(u.text):
+        for sentence in sentences(u.text):
             if len(sentence) >= min_chars:
                 if sentence not in seen:
                     seen[sentence] = u.n

@@ -37,7 +37,8 @@ _MARKS = {mark: re.compile(re.escape(close) if mark == close else f"[{mark}{clos
           for mark, close in OPENERS.items()}
 #: What a finished sentence (or a quotation closing one) ends with.
 TERMINAL = ".!?\"”’'):;…»"
-SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
+#: The space between two sentences (group 1), after the full stop that ends the first.
+_SENTENCE_BREAK = re.compile(r"[.!?](\s+)(?=[A-Z\"“])")
 SENTENCE_END = re.compile(r"[.!?…][\"”’»)]*$")
 
 
@@ -114,3 +115,16 @@ def split_byline(title: str) -> tuple[str, str | None]:
     if b is None:
         return title, None
     return title[:b.start()].strip(), "by " + b.group("name").strip()
+
+
+def sentences(text: str) -> list[str]:
+    """`text` cut into sentences, at a space after a full stop, ! or ? before a capital or
+    an opening quote. (A search for the stop, then a cut, is twice as fast as a split on a
+    look-behind, which `re` tries at every character.)"""
+    parts: list[str] = []
+    start = 0
+    for m in _SENTENCE_BREAK.finditer(text):
+        parts.append(text[start:m.start(1)])
+        start = m.end(1)
+    parts.append(text[start:])
+    return parts
