@@ -19,7 +19,10 @@ _AFTER_DATE = (
     r"(?:\s*\((?P<agency>[A-Z][A-Za-z/]{1,15})\))?"
     r"(?P<dash2>\s*(?:—|–|--|-)\s*)?"
 )
-_PLACE = r"(?:(?P<place>[A-Z][\w.'’\-]*(?: [\w.'’\-]+){0,3}(?:, [A-Z][\w.]{0,12})?),\s+)?"
+#: The place's words are possessive (`*+`, `{0,3}+`): giving one back cannot make a place
+#: (what follows them must be a comma), and trying to made a line that is no dateline cost
+#: twice as much to refuse.
+_PLACE = r"(?:(?P<place>[A-Z][\w.'’\-]*+(?: [\w.'’\-]++){0,3}+(?:, [A-Z][\w.]{0,12})?),\s+)?"
 _START = re.compile(rf"^\s*{_PLACE}{_DATE}{_AFTER_DATE}")
 _INLINE = re.compile(rf"(?<=\s){_PLACE}{_DATE}{_AFTER_DATE}")
 #: A city is a few capitalised words ("MILAN", "Buenos Aires").
