@@ -25,21 +25,25 @@ $(UV):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet uv==$(UV_VERSION)
 
-# Each venv gets the versions its lock pins, then the project itself without dependencies.
+# Each venv gets the versions its lock pins, then the project itself without dependencies,
+# editable as a plain path in a .pth file (setuptools' "compat" mode): its default import
+# hook costs every command's start-up about 5 ms (pathlib, urllib.parse) before it runs.
+EDITABLE := --no-deps -e . -C editable_mode=compat
+
 $(VENV)/.installed: requirements/lock.txt pyproject.toml | $(UV)
 	$(UV) pip install --quiet --python $(BIN)/python -r requirements/lock.txt
-	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	$(UV) pip install --quiet --python $(BIN)/python $(EDITABLE)
 	touch $@
 
 $(VENV)/.installed-test: requirements/test-lock.txt pyproject.toml | $(UV)
 	$(UV) pip install --quiet --python $(BIN)/python -r requirements/test-lock.txt
-	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	$(UV) pip install --quiet --python $(BIN)/python $(EDITABLE)
 	touch $@
 
 $(LOWEST)/.installed: requirements/lowest-lock.txt pyproject.toml | $(UV)
 	$(UV) venv --quiet --clear --python $(PYTHON) $(LOWEST)
 	$(UV) pip install --quiet --python $(LOWEST)/bin/python -r requirements/lowest-lock.txt
-	$(UV) pip install --quiet --python $(LOWEST)/bin/python --no-deps -e .
+	$(UV) pip install --quiet --python $(LOWEST)/bin/python $(EDITABLE)
 	touch $@
 
 install: $(VENV)/.installed
