@@ -8,9 +8,42 @@ refused, whichever name is asked for; an unknown name gets the list of the known
 
 from __future__ import annotations
 
+import functools
 import importlib
+import os
+import sys
 
 from .messages import BulletinError
+
+
+@functools.cache
+def _declared_groups() -> frozenset[str] | None:
+    """The entry-point groups the distributions on sys.path declare, read from their
+    entry_points.txt files where importlib.metadata finds them; None when the path holds
+    what only it can look into (a zip file, an egg). A few reads, where importing
+    importlib.metadata costs ~30 ms, a fifth of a one-file conversion."""
+    groups: set[str] = set()
+    for entry in sys.path:
+        folder = entry or "."
+        if folder.endswith(".egg"):
+            return None
+        try:
+            names = os.listdir(folder)
+        except NotADirectoryError:
+            return None
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")):
+                try:
+                    with open(os.path.join(folder, name, "entry_points.txt"),
+                              encoding="utf-8", errors="replace") as f:
+                        text = f.read()
+                except OSError:
+                    continue
+                groups.update(line.strip()[1:-1] for line in text.splitlines()
+                              if line.startswith("["))
+    return frozenset(groups)
 
 
 class Plugins:
@@ -30,6 +63,10 @@ class Plugins:
     def third_party(self) -> dict[str, str]:
         """Name -> "module:attribute" of the installed third-party plug-ins."""
         if self._third_party is None:
+            declared = _declared_groups()
+            if declared is not None and self.group not in declared:
+                self._third_party = {}
+                return self._third_party
             from importlib.metadata import entry_points  # ~30 ms: only when plug-ins matter
 
             found: dict[str, str] = {}

@@ -65,6 +65,18 @@ def test_a_writer_is_imported_on_first_use_only() -> None:
     assert run.stdout.split() == ["False", "True"]
 
 
+def test_no_plugin_installed_costs_no_entry_point_machinery(installed: dict[str, Path]) -> None:
+    # importlib.metadata takes ~30 ms to import: looked into only when a distribution on the
+    # path declares a group of ours, and then every plug-in it declares is found.
+    code = ("import sys, convert.writers as w, convert.reader.formats as r\n"
+            "w.resolve('tei'); r.check('text'); print(w.PLUGINS.third_party(), "
+            "'importlib.metadata' in sys.modules)")
+    assert run_python(code).stdout.split() == ["{}", "False"]
+    env = dict(os.environ, PYTHONPATH=str(installed["shout"]))
+    found = run_python(code, env).stdout
+    assert "'shout'" in found and found.split()[-1] == "True"
+
+
 def test_builtin_writers_follow_the_protocol() -> None:
     expected = {"xml": ("xml", "application/xml"), "tei": ("tei.xml", "application/tei+xml"),
                 "epub": ("epub", "application/epub+zip")}
