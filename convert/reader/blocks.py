@@ -203,8 +203,8 @@ def marked_list(c: Cursor, u: Unit) -> None:
 
 def _transcript(c: Cursor) -> bool:
     """A body is a transcript when two of its units after the first open with a label."""
-    return sum(1 for u in c.units[1:]
-               if LABEL.match(u.text) and speaker_label(u.text, c.profile)) >= 2
+    return sum(1 for u in c.units[1:]  # most units hold no colon: no label to look for
+               if ":" in u.text and LABEL.match(u.text) and speaker_label(u.text, c.profile)) >= 2
 
 
 def _speaker(c: Cursor, u: Unit) -> bool:

@@ -15,8 +15,10 @@ BULLET = re.compile(r"^\s*(?P<marker>[•·▪◦‣*]|-(?=\s)|–(?=\s))\s*(?P<
 NUMBERED = re.compile(r"^\s*(?P<number>\d{1,3})(?P<punct>[.)])\s+(?P<text>.+)$")
 #: What every list item line starts with: a bullet or a number (BULLET or NUMBERED, cheaply).
 LIST_MARKER = re.compile(r"^\s*(?:[•·▪◦‣*]|[-–]\s|\d{1,3}[.)]\s)")
-LABEL = re.compile(r"^(?P<label>[^\W\d_][\w'’.\-]*(?:[ ][\w'’.\-]+){0,3}?(?:[ ]\([^()]{1,60}\))?):"
-                   r"(?:\s+(?P<rest>.*))?$")
+#: A speaker's label: its words are possessive, as the dateline's place words are (what
+#: follows a word is no word character, so giving one back never helps).
+LABEL = re.compile(r"^(?P<label>[^\W\d_][\w'’.\-]*+(?:[ ][\w'’.\-]++){0,3}?"
+                   r"(?:[ ]\([^()]{1,60}\))?):(?:\s+(?P<rest>.*))?$")
 CLAUSE_START = re.compile(
     r"^(?:(?P<whereas>Whereas|WHEREAS)\b"
     r"|(?P<resolved>(?:(?:Now|NOW),?\s+)?(?:Therefore|THEREFORE),?\s+(?:be|BE)\s+(?:it|IT)\s+"
