@@ -185,11 +185,18 @@ def read_input(path: str | os.PathLike[str], limit: int = MAX_INPUT_BYTES) -> by
     """The bytes of the input file `path`; InputError when it is not a regular file, cannot
     be read, or is larger than `limit`."""
     with open_input(path) as f:
-        size = os.fstat(f.fileno()).st_size
-        try:
-            data = f.read(limit + 1) if size <= limit else b""
-        except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror or exc}", display_path(path)) from exc
+        return read_rest(f, b"", path, limit)
+
+
+def read_rest(f: BinaryIO, head: bytes, path: str | os.PathLike[str],
+              limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of the input `f` (opened by `open_input` at `path`) whose first bytes,
+    `head`, were read already; InputError as `read_input` says."""
+    size = os.fstat(f.fileno()).st_size
+    try:
+        data = head + f.read(limit + 1 - len(head)) if size <= limit else b""
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", display_path(path)) from exc
     if size > limit or len(data) > limit:
         raise InputError(f"too large for a bulletin ({max(size, len(data)):,} bytes; the "
                          f"limit is {limit:,})", display_path(path))

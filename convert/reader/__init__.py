@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Unpack
 
 from .. import model
-from ..files import open_input, read_input
+from ..files import open_input, read_rest
 from ..messages import display_path
 from . import formats
 from .base import SNIFF_BYTES, Capture, Input, ParseResult, Reader, Reading
@@ -58,10 +58,10 @@ def read_file(path: str | os.PathLike[str], **reading: Unpack[Reading]) -> Parse
     path = Path(path)
     with open_input(path) as f:
         head = f.read(SNIFF_BYTES)
-    reader = formats.choose(head, path.name, reading.get("reader"))
+        reader = formats.choose(head, path.name, reading.get("reader"))
+        data = b"" if isinstance(reader, formats.Container) else read_rest(f, head, path)
     if isinstance(reader, formats.Container):
         from .warc import read_container
 
         return read_container(reader, path, reading)
-    data = read_input(path)
     return reader.read(Input(data, display_path(path.name), display_path(path), reading))
