@@ -224,6 +224,68 @@ class _Block(Paragraph):
         self.tagger.end(self.canv)
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """A paragraph of the story not made yet: reportlab parses a Paragraph's markup when it
+    is made and keeps the result, so making each only when the layout reaches it (see
+    `_Queue`) keeps one page's worth alive instead of the whole document's."""
+
+    markup: str
+    style: ParagraphStyle
+    node: _Node
+    tagger: _Tagger
+    label: tuple[_Node, str] | None
+
+    def make(self) -> _Block:
+        block = _Block(self.markup, self.style)
+        block.node, block.tagger, block.label = self.node, self.tagger, self.label
+        return block
+
+
+class _Queue:
+    """The story as reportlab's build loop consumes it: taken from the front, split parts put
+    back at the front, the first few looked at (keepWithNext).
+
+    Kept in reverse order, so that taking the front is a pop (`del story[0]` on a list moves
+    every later item: quadratic over the 100,000 flowables of a 20 MB bulletin); a `_Pending`
+    paragraph is made when reportlab first looks at it."""
+
+    def __init__(self, story: list[Flowable | _Pending]) -> None:
+        self._items = story[::-1]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def _at(self, index: int) -> Flowable:
+        position = len(self._items) - 1 - index
+        item = self._items[position]
+        if isinstance(item, _Pending):
+            item = self._items[position] = item.make()
+        return item
+
+    def __getitem__(self, key: int | slice) -> Any:
+        if isinstance(key, slice):  # story[:n]
+            assert key.start is None and key.step is None and key.stop is not None
+            return [self._at(i) for i in range(key.stop)]
+        return self._at(key)
+
+    def __delitem__(self, key: int | slice) -> None:
+        if isinstance(key, slice):  # del story[:n]
+            assert key.start is None and key.step is None and key.stop is not None
+            del self._items[len(self._items) - key.stop:]
+        else:
+            assert key == 0
+            self._items.pop()
+
+    def __setitem__(self, key: slice, items: list[Flowable]) -> None:
+        assert key == slice(0, 0)  # story[0:0] = parts
+        self._items.extend(reversed(items))
+
+    def insert(self, index: int, item: Flowable) -> None:
+        assert index == 0
+        self._items.append(item)
+
+
 class _Rule(HRFlowable):
     """The rule under the heading block: decoration, so an artifact."""
 
@@ -257,10 +319,10 @@ class _Story(Visitor[_Slot]):
         self.width = width
         self.tagger = _Tagger()
         self.root = _Node("Document")
-        self.flowables: list[Flowable] = []
+        self.flowables: list[Flowable | _Pending] = []
         self._speaker: str | None = None  # a speaker label waiting for its first paragraph
 
-    def story(self) -> list[Flowable]:
+    def story(self) -> list[Flowable | _Pending]:
         self.walk(_Slot(self.root, self.kit.styles["p"]))
         return self.flowables
 
@@ -281,11 +343,11 @@ class _Story(Visitor[_Slot]):
                     f"{style.name}-piece", parent=style,
                     spaceBefore=style.spaceBefore if i == 0 else 0,
                     spaceAfter=style.spaceAfter if i == len(pieces) - 1 else 0)
-            self.add(_Block(markup, piece_style), node, item_label if i == 0 else None)
+            self.add(markup, piece_style, node, item_label if i == 0 else None)
 
-    def add(self, flowable: _Block, node: _Node, label: tuple[_Node, str] | None = None) -> None:
-        flowable.node, flowable.tagger, flowable.label = node, self.tagger, label
-        self.flowables.append(flowable)
+    def add(self, markup: str, style: ParagraphStyle, node: _Node,
+            label: tuple[_Node, str] | None = None) -> None:
+        self.flowables.append(_Pending(markup, style, node, self.tagger, label))
 
     def markup(self, text: str, style: ParagraphStyle) -> str:
         """Escaped paragraph markup, with line breaks forced inside tokens wider than a line."""
@@ -323,7 +385,7 @@ class _Story(Visitor[_Slot]):
         slot = _Slot(into.node.add("P"), self.kit.styles[style], [])
         self.inline(el, slot)
         assert slot.markup is not None
-        self.add(_Block("".join(slot.markup), slot.style), slot.node)
+        self.add("".join(slot.markup), slot.style, slot.node)
 
     def visit_byline(self, el: model.Element, into: _Slot) -> None:
         self._mixed(el, into, "byline")
@@ -560,7 +622,12 @@ def _xmp(meta: model.Metadata) -> bytes:
 
 
 def _structure(pdf: pikepdf.Pdf, story: _Story) -> None:
-    """Write the structure tree recorded while drawing: elements, MCRs and the parent tree."""
+    """Write the structure tree recorded while drawing: elements, MCIDs and the parent tree.
+
+    An element's marked content on its first page is named by bare MCIDs (the element's /Pg
+    says the page, ISO 32000-1 14.7.4.2), and only content continued on later pages by
+    marked-content reference dictionaries: qpdf holds about 1 KB per dictionary, which made
+    the tree of a 20 MB bulletin cost hundreds of megabytes."""
     pages = [p.obj for p in pdf.pages]
     made: dict[int, pikepdf.Object] = {}
 
@@ -568,13 +635,17 @@ def _structure(pdf: pikepdf.Pdf, story: _Story) -> None:
         elem = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name("/" + node.tag),
                                             P=parent))
         made[id(node)] = elem
+        first = next((kid[0] for kid in node.kids if isinstance(kid, tuple)), None)
+        if first is not None:
+            elem.Pg = pages[first]
         kids = Array()
         for kid in node.kids:
             if isinstance(kid, _Node):
                 kids.append(build(kid, elem))
             else:
                 page, mcid = kid
-                kids.append(Dictionary(Type=Name.MCR, Pg=pages[page], MCID=mcid))
+                kids.append(mcid if page == first else
+                            Dictionary(Type=Name.MCR, Pg=pages[page], MCID=mcid))
         elem.K = kids
         return elem
 
@@ -610,7 +681,8 @@ class PdfWriter:
         story = _Story(doc, kit, width)
         meta = story.meta
         flowables = story.story()
-        missing = sorted({c for c in model.content_text(doc) if ord(c) not in kit.glyphs})
+        # set() of the text first: one pass in C, then a test per distinct character
+        missing = sorted(c for c in set(model.content_text(doc)) if ord(c) not in kit.glyphs)
         if missing:
             shown = " ".join(f"U+{ord(c):04X}" for c in missing[:20])
             story.messages.append(warning(
@@ -645,6 +717,6 @@ class PdfWriter:
         frame = Frame(_MARGIN_X, _MARGIN_BOTTOM, width, paper[1] - _MARGIN_TOP - _MARGIN_BOTTOM,
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
         template.addPageTemplates([PageTemplate("page", [frame], onPage=furniture)])
-        template.build(flowables)
+        template.build(_Queue(flowables))  # type: ignore[arg-type]  # a list's interface
         _finish(buffer.getvalue(), meta, story, stream)
         return story.messages
