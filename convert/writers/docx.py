@@ -538,6 +538,7 @@ class DocxWriter:
     def write(self, doc: model.Element, stream: BinaryIO, options: WriteOptions) -> list[Message]:
         tpl = _template(options.reference_docx)
         builder = _Builder(doc, tpl)
+        builder.progress = options.progress
         if tpl.restyled:
             builder.page(options.paper)
         builder.walk(_Slot())

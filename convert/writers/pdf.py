@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -57,7 +57,7 @@ from reportlab.platypus.flowables import HRFlowable
 
 from .. import __version__, model
 from ..messages import Message, WriterError, warning
-from . import WriteOptions
+from . import Progress, WriteOptions
 from .visitor import Visitor
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -498,6 +498,23 @@ def _break(token: str, style: ParagraphStyle, avail: float) -> list[str]:
     return pieces
 
 
+def _layout_progress(report: Progress, total: int) -> Callable[[str, int], None]:
+    """reportlab's build callback as `WriteOptions.progress`: the story's flowables laid out,
+    and the page reached. reportlab counts the flowables left, which a split paragraph's parts
+    raise again: the count reported never goes back."""
+    page, done = 1, 0
+
+    def on(kind: str, value: int) -> None:
+        nonlocal page, done
+        if kind == "PAGE":  # a page ended: the next one is being filled
+            page = value + 1
+        elif kind == "PROGRESS":
+            done = max(done, min(value, total))
+            report(f"PDF: page {page}", done, total)
+
+    return on
+
+
 # --- page furniture ------------------------------------------------------------------------
 
 
@@ -717,6 +734,9 @@ class PdfWriter:
         frame = Frame(_MARGIN_X, _MARGIN_BOTTOM, width, paper[1] - _MARGIN_TOP - _MARGIN_BOTTOM,
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
         template.addPageTemplates([PageTemplate("page", [frame], onPage=furniture)])
-        template.build(_Queue(flowables))  # type: ignore[arg-type]  # a list's interface
+        queue = _Queue(flowables)
+        if options.progress is not None:
+            template.setProgressCallBack(_layout_progress(options.progress, len(queue)))
+        template.build(queue)  # type: ignore[arg-type]  # a list's interface
         _finish(buffer.getvalue(), meta, story, stream)
         return story.messages
