@@ -251,7 +251,8 @@ class _Queue:
     paragraph is made when reportlab first looks at it."""
 
     def __init__(self, story: list[Flowable | _Pending]) -> None:
-        self._items = story[::-1]
+        story.reverse()  # taken over, not copied: what is laid out is freed
+        self._items = story
 
     def __len__(self) -> int:
         return len(self._items)
@@ -539,9 +540,9 @@ def _srgb() -> bytes:
     return SRGB_PROFILE.read_bytes()
 
 
-def _finish(raw: bytes, meta: model.Metadata, story: _Story, out: BinaryIO) -> None:
+def _finish(raw: BinaryIO, meta: model.Metadata, story: _Story, out: BinaryIO) -> None:
     """Add the OutputIntent, XMP + Info, language and structure tree; save deterministically."""
-    with pikepdf.open(io.BytesIO(raw)) as pdf:
+    with pikepdf.open(raw) as pdf:
         profile = pdf.make_stream(_srgb(), N=3)
         intent = Dictionary(
             Type=Name.OutputIntent, S=Name.GTS_PDFA1,
@@ -738,5 +739,8 @@ class PdfWriter:
         if options.progress is not None:
             template.setProgressCallBack(_layout_progress(options.progress, len(queue)))
         template.build(queue)  # type: ignore[arg-type]  # a list's interface
-        _finish(buffer.getvalue(), meta, story, stream)
+        # reportlab's canvas keeps every page's objects: gone before pikepdf makes its own
+        del template, frame
+        buffer.seek(0)
+        _finish(buffer, meta, story, stream)
         return story.messages
