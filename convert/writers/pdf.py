@@ -258,6 +258,8 @@ class _Queue:
         return len(self._items)
 
     def _at(self, index: int) -> Flowable:
+        if not 0 <= index < len(self._items):  # no wrapping round: iteration must end
+            raise IndexError(index)
         position = len(self._items) - 1 - index
         item = self._items[position]
         if isinstance(item, _Pending):
