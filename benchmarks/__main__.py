@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import commands, corpus, measure, peers, report, stages, whole
+from . import commands, corpus, long, measure, peers, report, stages, whole
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -38,6 +38,7 @@ class Config:
     parallel_items: int  # inputs each process converts when measuring the machine's speed-up
     scaling: dict[int, int] = field(default_factory=dict)  # length factor -> bulletins
     profile_docs: int = 0
+    long_units: tuple[int, ...] = ()  # one long bulletin of each length, in units (see corpus)
 
 
 FULL = Config(generated=2000, repeats=3, writer_docs=500,
@@ -48,16 +49,17 @@ FULL = Config(generated=2000, repeats=3, writer_docs=500,
               archive_plan=((500, 2), (2000, 1), (2000, 2), (2000, 2), (2000, 1), (2000, 1),
                             (2000, 2)),
               parallel_items=200,
-              scaling={1: 160, 4: 40, 16: 10}, profile_docs=2000)
+              scaling={1: 160, 4: 40, 16: 10}, profile_docs=2000,
+              long_units=(9, 170, 1700, 17000))  # 10 KB, 200 KB, 2 MB, 20 MB
 QUICK = Config(generated=100, repeats=1, writer_docs=20,
                whole={6: whole.Plan(runs=1, peer_runs=1, warmup=0),
                       12: whole.Plan(runs=1, peer_runs=1, warmup=0, jobs_pairs=1,
                                      ceiling_items=4)},
                startup_runs=3, archive_plan=((10, 2), (25, 1), (25, 2), (25, 2), (25, 1)),
                parallel_items=4,
-               scaling={1: 8, 4: 2, 16: 1}, profile_docs=100)
+               scaling={1: 8, 4: 2, 16: 1}, profile_docs=100, long_units=(9, 170))
 
-SECTIONS = ("whole", "startup", "parse", "writers", "archive", "scaling", "profile")
+SECTIONS = ("whole", "startup", "parse", "writers", "archive", "scaling", "long", "profile")
 
 
 class Run:
@@ -126,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         gen = corpus.Generator(seed=args.seed)
         generated = gen.write(work / "generated", cfg.generated, corpus.parsed_shape)
         long_sets = {f: gen.write_long(work / f"long-{f}", n, f) for f, n in cfg.scaling.items()}
+        long_inputs = [gen.write_long(work / f"long-input-{u}", 1, u)[0] for u in cfg.long_units]
         corpus_inputs = stages.read_inputs(corpus.corpus_files())
         inputs = stages.read_inputs(generated)
         docs, _ = stages.parsed(inputs)
@@ -146,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             "parallel": stages.parallel_stage(inputs, formats, cfg.parallel_items)})
         run.section("scaling", lambda: stages.scaling_stage(
             {f: stages.read_inputs(p) for f, p in long_sets.items()}, max(cfg.repeats, 3)))
+        run.section("long", lambda: long.long_stage(bulletin, long_inputs, work / "long"))
         run.section("profile",
                     lambda: stages.profile_stage(inputs[:cfg.profile_docs], cfg.repeats))
 

@@ -108,6 +108,10 @@ TARGETS: tuple[tuple[str, str, str, str, Check], ...] = (
      "flat (≤ 1.2×)", lambda v: v <= 1.2),
     ("parse cost per word, 16× / 1× length", "scaling.per_word_cost_growth.parse_validate", "×",
      "linear (≤ 1.3×)", lambda v: v <= 1.3),
+    ("20 MB input to all formats, cost per MB vs 200 KB input", "long.cost_per_mb_growth", "×",
+     "≤ 1.5×", lambda v: v <= 1.5),
+    ("peak memory, 20 MB input", "long.peak_over_input", "× input", "≤ 10×",
+     lambda v: v <= 10),
 )
 
 
@@ -329,6 +333,35 @@ def _scaling_lines(sc: dict[str, Any]) -> list[str]:
             "words; above 1, cost grows faster than length).", ""]
 
 
+def _long_lines(lg: dict[str, Any]) -> list[str]:
+    stages = ("parse", "validate", "tei", "epub", "docx", "pdf")
+    rows = []
+    for row in lg["rows"]:
+        whole, st = row["whole"], row["stages"]
+        rows.append([_fmt(row["input_kb"]),
+                     _cell(whole) or _fmt(whole["s"], 2), "" if _cell(whole) else
+                     _fmt(whole["s_per_mb"], 2), "" if _cell(whole) else _fmt(whole["peak_mb"]),
+                     "" if _cell(whole) else f"{whole['peak_over_input']:.1f}×",
+                     *((_cell(st),) * len(stages) if _cell(st) else
+                       (f"{st[s]['s_per_mb']:.2f} ({st[s]['peak_rss_mb']:.0f})" for s in stages))])
+    lines = ["One generated bulletin per size, each in fresh processes: `bulletin convert FILE "
+             "--to all -o OUT` timed from outside (peak memory: the larger of the summed PSS of "
+             "its processes, sampled every 250 ms, and its largest process's RSS), then parse, "
+             "validate and each writer one after another in a process of their own (the writers "
+             "imported and warmed first; the peak RSS after each stage includes that process's "
+             "imports).", "",
+             *_table(["input KB", "whole s", "whole s/MB", "peak MB", "peak / input",
+                      *(f"{s} s/MB (peak MB)" for s in stages)], rows),
+             *_notes({f"{row['input_kb']} KB": row["whole"] for row in lg["rows"]}
+                     | {f"{row['input_kb']} KB, stages": row["stages"] for row in lg["rows"]})]
+    if "cost_per_mb_growth" in lg:
+        base, last = lg["growth_sizes_kb"]
+        lines += [f"Whole command, cost per MB at {last:,} KB over {base:,} KB: "
+                  f"{lg['cost_per_mb_growth']:.2f}× (start-up weighs on the small input); peak "
+                  f"memory at {last:,} KB: {lg['peak_over_input']:.1f}× the input.", ""]
+    return lines
+
+
 def _split_line(v: dict[str, Any]) -> str:
     if _status(v):
         return f"Validation split: {_status(v)}."
@@ -451,6 +484,7 @@ SECTIONS: tuple[tuple[str, str, Callable[[dict[str, Any]], list[str]]], ...] = (
     ("Writers (one core, in-process, ms per bulletin)", "writers", _writer_lines),
     ("Archive (`bulletin archive`)", "archive", _archive_lines),
     ("Scaling with bulletin length", "scaling", _scaling_lines),
+    ("Long inputs: one bulletin, 10 KB to 20 MB", "long", _long_lines),
     ("Parser profile", "profile", _profile_lines),
 )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import signal
 import sys
 import time
@@ -74,6 +75,11 @@ class Reporter:
         self.groups.clear()
 
 
+#: Inputs of this many bytes or more show how far each writer is (on a terminal): one such
+#: input takes seconds per format.
+LONG_INPUT = 1_000_000
+
+
 class Progress:
     """How far a long command is, on stderr: a live bar on a terminal, and, when stderr is
     not one (a cron job's log), a plain line every PLAIN_EVERY seconds.
@@ -104,11 +110,12 @@ class Progress:
             )
             from rich.progress import Progress as Bar
 
-            self.bar = Bar(TextColumn(verb), BarColumn(), MofNCompleteColumn(),
+            self.bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
                            TextColumn("eta"), TimeRemainingColumn(),
                            console=Console(stderr=True), transient=True, auto_refresh=False)
             self.task = self.bar.add_task(verb, total=total, rate="")
+            self.part_task: Any = None
 
     def __enter__(self) -> Progress:
         if self.bar is not None:
@@ -118,6 +125,21 @@ class Progress:
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+    def part(self, what: str, done: int, total: int) -> None:
+        """A writer's progress within one long document (`WriteOptions.progress`): a second
+        line under the bar, on a terminal only."""
+        if self.bar is None:
+            return
+        if self.part_task is None:
+            self.part_task = self.bar.add_task(what, total=total, rate="")
+        elif done < self.bar.tasks[1].completed:  # the next writer: its own speed and time
+            self.bar.reset(self.part_task)
+        now = time.monotonic()
+        redraw = now - self.last_line >= self.BAR_EVERY
+        self.last_line = now if redraw else self.last_line
+        self.bar.update(self.part_task, description=what, completed=done, total=total,
+                        refresh=redraw)
 
     def __call__(self, done: int, total: int | None = None) -> None:
         if not self.enabled:
@@ -574,6 +596,9 @@ def convert_command(inputs: tuple[str, ...], to: str | None, output: str | None,
     show = not quiet and not as_json and output != STDOUT
     try:
         with Progress("converting", None, enabled=show) as progress:
+            if len(inputs) == 1 and os.path.isfile(inputs[0]) \
+                    and os.path.getsize(inputs[0]) >= LONG_INPUT:  # converted in this process
+                options = replace(options, progress=progress.part)
             result = run(list(inputs), formats, output, force=force,
                          skip_existing=skip_existing, validate=not no_validate,
                          year=year, source_url=source_url, lang=lang, encoding=encoding,

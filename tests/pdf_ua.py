@@ -171,11 +171,24 @@ def _content(pdf: pikepdf.Pdf) -> list[str]:
                        f"{len(owners)} parent tree entries")
             continue
         for mcid, owner in enumerate(owners):
-            kids = owner.K if isinstance(owner.K, pikepdf.Array) else [owner.K]
-            if not any(isinstance(k, pikepdf.Dictionary) and k.get(Name.MCID) == mcid
-                       and k.get(Name.Pg, page.obj).objgen == page.obj.objgen for k in kids):
+            if not any(k == (page.obj.objgen, mcid) for k in _marked_kids(owner)):
                 out.append(f"7.1: MCID {mcid} of page {n} is not a kid of its parent tree owner")
     return out
+
+
+def _marked_kids(element: pikepdf.Object) -> Iterator[tuple[tuple[int, int], int]]:
+    """(page's object id, MCID) of each marked-content kid of a structure element: a bare
+    MCID is on the element's /Pg page, a reference dictionary names its page or takes the
+    element's (ISO 32000-1 14.7.4.2)."""
+    kids = element.K if isinstance(element.K, pikepdf.Array) else [element.K]
+    default = element.get(Name.Pg)
+    for kid in kids:
+        if isinstance(kid, int) and default is not None:
+            yield default.objgen, kid
+        elif isinstance(kid, pikepdf.Dictionary) and Name.MCID in kid:
+            page = kid.get(Name.Pg, default)
+            if page is not None:
+                yield page.objgen, int(kid.MCID)
 
 
 def _parent_tree(pdf: pikepdf.Pdf) -> dict[int, list[pikepdf.Object]]:

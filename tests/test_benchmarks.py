@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from conftest import CORPUS, ROOT
 
-SECTIONS = ("whole", "startup", "parse", "writers", "archive", "scaling", "profile")
+SECTIONS = ("whole", "startup", "parse", "writers", "archive", "scaling", "long", "profile")
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def test_report_has_every_section_and_the_environment(quick: tuple[dict, str, st
     headings = [line for line in md.splitlines() if line.startswith("## ")]
     assert [h.split(",")[0].split(":")[0].split(" (")[0] for h in headings] == [
         "## Targets", "## Whole commands", "## Start-up", "## Parse", "## Writers", "## Archive",
-        "## Scaling with bulletin length", "## Parser profile"]
+        "## Scaling with bulletin length", "## Long inputs", "## Parser profile"]
     assert md.index("whole command, small collection: TEI + EPUB vs pandoc loop") < md.index(
         "parse, one core")  # the whole commands' ratios come first
     assert "| measure | measured | target | met |" in printed
@@ -150,6 +150,22 @@ def test_scaling_and_profile(quick: tuple[dict, str, str]) -> None:
     split = profile["validation_us_each"]
     if available(split):
         assert split["xsd"] > 0 and split["schematron"] > 0
+
+
+def test_long_inputs(quick: tuple[dict, str, str]) -> None:
+    report, md, _ = quick
+    long = report["sections"]["long"]
+    sizes = [r["input_kb"] for r in long["rows"]]
+    assert len(sizes) == 2 and sizes[0] * 10 < sizes[1]  # 10 KB and 200 KB in quick mode
+    for row in long["rows"]:
+        assert row["whole"]["s_per_mb"] > 0 and row["whole"]["peak_mb"] > 0
+        stages = row["stages"]
+        for stage in ("parse", "validate", "tei", "epub", "docx", "pdf"):
+            assert stages[stage]["s_per_mb"] > 0 and stages[stage]["peak_rss_mb"] > 0, stage
+    assert long["cost_per_mb_growth"] > 0 and long["peak_over_input"] > 0
+    targets = {t["measure"]: t for t in report["targets"]}
+    assert targets["peak memory, 20 MB input"]["value"] == long["peak_over_input"]
+    assert "20 MB input to all formats, cost per MB vs 200 KB input" in md
 
 
 def test_generated_bulletins_are_distinct_and_keep_their_template_shape(

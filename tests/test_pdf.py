@@ -391,3 +391,26 @@ def test_writes_to_a_stream_that_cannot_seek(everything: model.Element) -> None:
     assert not pipe.seekable()
     assert get("pdf").write(everything, pipe, WriteOptions()) == []
     assert bytes(pipe.data) == pdf_bytes(everything)
+
+
+def test_the_layout_queue_acts_as_the_list_reportlab_consumes() -> None:
+    """reportlab's build loop takes the story from the front, puts split parts back there and
+    groups the first few (keepWithNext): the queue does the same as a list, taking the list
+    over, and makes a pending paragraph when it is first looked at."""
+    from reportlab.platypus import Spacer
+
+    from convert.writers.pdf import _kit, _Node, _Pending, _Queue, _Tagger
+
+    pending = _Pending("Gate <b>4</b>", _kit().styles["p"], _Node("P"), _Tagger(), None)
+    story: list = [Spacer(0, 1), pending, Spacer(0, 3)]
+    queue = _Queue(story)
+    assert len(queue) == 3 and queue[0].height == 1
+    made = queue[1]
+    assert made is queue[1] and made.node is pending.node and "Gate" in made.getPlainText()
+    assert queue[:2] == [queue[0], made]
+    del queue[0]
+    queue[0:0] = [Spacer(0, 7), Spacer(0, 8)]
+    queue.insert(0, Spacer(0, 6))
+    assert [getattr(f, "height", None) for f in list(queue)] == [6, 7, 8, None, 3]
+    del queue[:4]
+    assert len(queue) == len(story) == 1 and queue[0].height == 3

@@ -128,3 +128,41 @@ def test_a_writer_never_changes_the_tree(fmt: str, everything: model.Element) ->
     before = model.dump(doc)
     get(fmt).write(doc, io.BytesIO(), WriteOptions())
     assert model.dump(doc) == before
+
+
+def long_document(paragraphs: int) -> model.Element:
+    """A bulletin of `paragraphs` distinct paragraphs of about 400 characters."""
+    import convert
+
+    body = "\n\n".join(
+        f"Gate {n} of the Weirmoor flight was opened {n % 7 + 2} times on the day of the "
+        f"inspection, reading {n * 37 % 1000} on the keepers' gauge; " + "the log of the "
+        "flight notes the head of water, the time and the keeper on duty at each opening, "
+        "and the inspectors read it aloud before they signed every page of it. " * 2
+        for n in range(paragraphs))
+    text = f"Lock Keepers Publish a Year of Gate Readings\n\nMarch 2, 2021 (EIRNS)—{body}\n"
+    return convert.parse(text.encode()).documents[0]
+
+
+@pytest.mark.parametrize("fmt", ALL)
+def test_a_writer_reports_its_progress_through_a_long_document(fmt: str) -> None:
+    """WriteOptions.progress hears how far the writer is (blocks written; for PDF, flowables
+    laid out and the page reached), ends at its total, and changes nothing in the output."""
+    doc = long_document(150)
+    calls: list[tuple[str, int, int]] = []
+    heard, silent = io.BytesIO(), io.BytesIO()
+    get(fmt).write(doc, heard, WriteOptions(progress=lambda *call: calls.append(call)))
+    get(fmt).write(doc, silent, WriteOptions())
+    assert heard.getvalue() == silent.getvalue()
+    assert len(calls) >= 150
+    done = [d for _, d, _ in calls]
+    assert done == sorted(done) and calls[-1][1] == calls[-1][2]
+    label = {"tei": "TEI", "epub": "EPUB", "docx": "DOCX", "pdf": "PDF"}[fmt]
+    if fmt != "pdf":
+        assert {c[0] for c in calls} == {f"{label}: blocks"} and calls[-1][2] == 150
+        return
+    import pikepdf
+
+    pages = [int(what.removeprefix("PDF: page ")) for what, _, _ in calls]
+    assert pages == sorted(pages) and pages[0] == 1
+    assert pages[-1] == len(pikepdf.open(io.BytesIO(heard.getvalue())).pages) > 5

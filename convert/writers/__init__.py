@@ -14,7 +14,7 @@ Third-party writers register themselves in the entry-point group `bulletin.write
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import BinaryIO, ClassVar, Protocol, cast, runtime_checkable
 
@@ -48,6 +48,11 @@ EXTENSIONS: dict[str, str] = {
 ALL = ("tei", "epub", "docx", "pdf")
 
 
+#: How far a writer is with one document, for a long one's progress bar: called as
+#: progress(what, done, total), e.g. ("DOCX: blocks", 120, 5000), ("PDF: page 12", 340, 5000).
+Progress = Callable[[str, int, int], None]
+
+
 @dataclass(frozen=True)
 class WriteOptions:
     """Options every writer receives; a writer ignores those that do not concern it."""
@@ -55,6 +60,7 @@ class WriteOptions:
     paper: str = "a4"  # "a4" or "letter": the PDF page, and the DOCX page without a template
     reference_docx: str | None = None  # a user's DOCX template (pandoc's --reference-doc)
     extra: Mapping[str, str] = field(default_factory=dict)
+    progress: Progress | None = field(default=None, compare=False)  # the caller's, if any
 
 
 @runtime_checkable

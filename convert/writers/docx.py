@@ -63,6 +63,11 @@ BODY_FONT = "DejaVu Serif"  # the face of the PDF; Word falls back to another se
 PAPER = {"a4": (Mm(210), Mm(297)), "letter": (Mm(215.9), Mm(279.4))}
 
 #: Word 2010's copy of styles.xml (python-docx's template has one): a second 440 KB to ship.
+#: The elements of a paragraph and its runs, made with lxml directly (see `_Builder.para`).
+_P_PR, _P_STYLE, _NUM_PR, _ILVL, _NUM_ID, _R, _R_PR, _R_STYLE, _T, _VAL = (
+    qn(f"w:{name}") for name in ("pPr", "pStyle", "numPr", "ilvl", "numId", "r", "rPr", "rStyle",
+                                 "t", "val"))
+_XML_SPACE = qn("xml:space")
 _STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 
 P, C = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER
@@ -358,17 +363,28 @@ class _Builder(Visitor[_Slot]):
         self._before: Any = self._body.sectPr
         self._speaker: str | None = None  # a speaker label waiting for its first paragraph
 
-    def para(self, text: str, style: str) -> Paragraph:
-        """A paragraph in `style` (by id: python-docx's lookup by name scans every style)."""
+    def para(self, text: str, style: str, num_id: int | None = None) -> Paragraph:
+        """A paragraph in `style` (by id: python-docx's lookup by name scans every style),
+        numbered by the instance `num_id` if given (as `_set_num` does).
+
+        Its properties and runs are new, so they are appended with lxml, in the elements
+        python-docx's setters would write: those look for the place of every child among
+        its possible successors, which was most of the writer's time on a long document."""
         p_element = cast(CT_P, OxmlElement("w:p"))
         if self._before is not None:
             self._before.addprevious(p_element)
         else:
             self._body.append(p_element)
-        p = Paragraph(p_element, self.word)
         style_id = self.tpl.style_ids[style]
-        if style_id is not None:
-            p._p.style = style_id
+        if style_id is not None or num_id is not None:
+            properties = etree.SubElement(p_element, _P_PR)
+            if style_id is not None:
+                etree.SubElement(properties, _P_STYLE).set(_VAL, style_id)
+            if num_id is not None:
+                numbering = etree.SubElement(properties, _NUM_PR)
+                etree.SubElement(numbering, _ILVL).set(_VAL, "0")
+                etree.SubElement(numbering, _NUM_ID).set(_VAL, str(num_id))
+        p = Paragraph(p_element, self.word)
         if text:
             self.run(p, text)
         return p
@@ -377,11 +393,17 @@ class _Builder(Visitor[_Slot]):
         """A run of `text` at the end of `p`, in the character style `style`.
 
         Canonical text has no tabs or line breaks, so it goes into one w:t at once (python-docx's
-        `Run.text` appends it character by character)."""
-        r = p.add_run()
+        `Run.text` appends it character by character), kept as is where it starts or ends
+        with a space (python-docx's `add_t`)."""
+        r: etree._Element = etree.SubElement(p._p, _R)
         if style is not None:
-            r._r.style = self.tpl.style_ids[style]
-        r._r.add_t(text)
+            style_id = self.tpl.style_ids[style]
+            assert style_id is not None, "only the default paragraph style has no id"
+            etree.SubElement(etree.SubElement(r, _R_PR), _R_STYLE).set(_VAL, style_id)
+        t = etree.SubElement(r, _T)
+        t.text = text
+        if len(text.strip()) < len(text):
+            t.set(_XML_SPACE, "preserve")
 
     # --- the head's text -----------------------------------------------------------------
 
@@ -443,9 +465,7 @@ class _Builder(Visitor[_Slot]):
             self.blocks(el, _Slot("List Paragraph"))
 
     def visit_item(self, el: model.Element, into: _Slot) -> None:
-        p = self.para(el.text or "", into.style)
-        if into.num_id is not None:
-            _set_num(p._p, into.num_id)
+        self.para(el.text or "", into.style, into.num_id)
 
     def visit_resolution(self, el: model.Element, into: _Slot) -> None:
         self.blocks(el, _Slot("Resolution Clause"))
@@ -541,6 +561,7 @@ class DocxWriter:
     def write(self, doc: model.Element, stream: BinaryIO, options: WriteOptions) -> list[Message]:
         tpl = _template(options.reference_docx)
         builder = _Builder(doc, tpl)
+        builder.progress = options.progress
         if tpl.restyled:
             builder.page(options.paper)
         builder.walk(_Slot())

@@ -125,6 +125,7 @@ class EpubWriter:
 
     def write(self, doc: model.Element, stream: BinaryIO, options: WriteOptions) -> list[Message]:
         page = EpubContent(doc)
+        page.progress = options.progress
         content = etree.tostring(page.page(), encoding="UTF-8", xml_declaration=True,
                                  pretty_print=True, doctype="<!DOCTYPE html>")
         meta = page.meta

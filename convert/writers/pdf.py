@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -57,7 +57,7 @@ from reportlab.platypus.flowables import HRFlowable
 
 from .. import __version__, model
 from ..messages import Message, WriterError, warning
-from . import WriteOptions
+from . import Progress, WriteOptions
 from .visitor import Visitor
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -224,6 +224,71 @@ class _Block(Paragraph):
         self.tagger.end(self.canv)
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """A paragraph of the story not made yet: reportlab parses a Paragraph's markup when it
+    is made and keeps the result, so making each only when the layout reaches it (see
+    `_Queue`) keeps one page's worth alive instead of the whole document's."""
+
+    markup: str
+    style: ParagraphStyle
+    node: _Node
+    tagger: _Tagger
+    label: tuple[_Node, str] | None
+
+    def make(self) -> _Block:
+        block = _Block(self.markup, self.style)
+        block.node, block.tagger, block.label = self.node, self.tagger, self.label
+        return block
+
+
+class _Queue:
+    """The story as reportlab's build loop consumes it: taken from the front, split parts put
+    back at the front, the first few looked at (keepWithNext).
+
+    Kept in reverse order, so that taking the front is a pop (`del story[0]` on a list moves
+    every later item: quadratic over the 100,000 flowables of a 20 MB bulletin); a `_Pending`
+    paragraph is made when reportlab first looks at it."""
+
+    def __init__(self, story: list[Flowable | _Pending]) -> None:
+        story.reverse()  # taken over, not copied: what is laid out is freed
+        self._items = story
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def _at(self, index: int) -> Flowable:
+        if not 0 <= index < len(self._items):  # no wrapping round: iteration must end
+            raise IndexError(index)
+        position = len(self._items) - 1 - index
+        item = self._items[position]
+        if isinstance(item, _Pending):
+            item = self._items[position] = item.make()
+        return item
+
+    def __getitem__(self, key: int | slice) -> Any:
+        if isinstance(key, slice):  # story[:n]
+            assert key.start is None and key.step is None and key.stop is not None
+            return [self._at(i) for i in range(key.stop)]
+        return self._at(key)
+
+    def __delitem__(self, key: int | slice) -> None:
+        if isinstance(key, slice):  # del story[:n]
+            assert key.start is None and key.step is None and key.stop is not None
+            del self._items[len(self._items) - key.stop:]
+        else:
+            assert key == 0
+            self._items.pop()
+
+    def __setitem__(self, key: slice, items: list[Flowable]) -> None:
+        assert key == slice(0, 0)  # story[0:0] = parts
+        self._items.extend(reversed(items))
+
+    def insert(self, index: int, item: Flowable) -> None:
+        assert index == 0
+        self._items.append(item)
+
+
 class _Rule(HRFlowable):
     """The rule under the heading block: decoration, so an artifact."""
 
@@ -257,10 +322,10 @@ class _Story(Visitor[_Slot]):
         self.width = width
         self.tagger = _Tagger()
         self.root = _Node("Document")
-        self.flowables: list[Flowable] = []
+        self.flowables: list[Flowable | _Pending] = []
         self._speaker: str | None = None  # a speaker label waiting for its first paragraph
 
-    def story(self) -> list[Flowable]:
+    def story(self) -> list[Flowable | _Pending]:
         self.walk(_Slot(self.root, self.kit.styles["p"]))
         return self.flowables
 
@@ -281,11 +346,11 @@ class _Story(Visitor[_Slot]):
                     f"{style.name}-piece", parent=style,
                     spaceBefore=style.spaceBefore if i == 0 else 0,
                     spaceAfter=style.spaceAfter if i == len(pieces) - 1 else 0)
-            self.add(_Block(markup, piece_style), node, item_label if i == 0 else None)
+            self.add(markup, piece_style, node, item_label if i == 0 else None)
 
-    def add(self, flowable: _Block, node: _Node, label: tuple[_Node, str] | None = None) -> None:
-        flowable.node, flowable.tagger, flowable.label = node, self.tagger, label
-        self.flowables.append(flowable)
+    def add(self, markup: str, style: ParagraphStyle, node: _Node,
+            label: tuple[_Node, str] | None = None) -> None:
+        self.flowables.append(_Pending(markup, style, node, self.tagger, label))
 
     def markup(self, text: str, style: ParagraphStyle) -> str:
         """Escaped paragraph markup, with line breaks forced inside tokens wider than a line."""
@@ -323,7 +388,7 @@ class _Story(Visitor[_Slot]):
         slot = _Slot(into.node.add("P"), self.kit.styles[style], [])
         self.inline(el, slot)
         assert slot.markup is not None
-        self.add(_Block("".join(slot.markup), slot.style), slot.node)
+        self.add("".join(slot.markup), slot.style, slot.node)
 
     def visit_byline(self, el: model.Element, into: _Slot) -> None:
         self._mixed(el, into, "byline")
@@ -436,6 +501,23 @@ def _break(token: str, style: ParagraphStyle, avail: float) -> list[str]:
     return pieces
 
 
+def _layout_progress(report: Progress, total: int) -> Callable[[str, int], None]:
+    """reportlab's build callback as `WriteOptions.progress`: the story's flowables laid out,
+    and the page reached. reportlab counts the flowables left, which a split paragraph's parts
+    raise again: the count reported never goes back."""
+    page, done = 1, 0
+
+    def on(kind: str, value: int) -> None:
+        nonlocal page, done
+        if kind == "PAGE":  # a page ended: the next one is being filled
+            page = value + 1
+        elif kind == "PROGRESS":
+            done = max(done, min(value, total))
+            report(f"PDF: page {page}", done, total)
+
+    return on
+
+
 # --- page furniture ------------------------------------------------------------------------
 
 
@@ -460,9 +542,9 @@ def _srgb() -> bytes:
     return SRGB_PROFILE.read_bytes()
 
 
-def _finish(raw: bytes, meta: model.Metadata, story: _Story, out: BinaryIO) -> None:
+def _finish(raw: BinaryIO, meta: model.Metadata, story: _Story, out: BinaryIO) -> None:
     """Add the OutputIntent, XMP + Info, language and structure tree; save deterministically."""
-    with pikepdf.open(io.BytesIO(raw)) as pdf:
+    with pikepdf.open(raw) as pdf:
         profile = pdf.make_stream(_srgb(), N=3)
         intent = Dictionary(
             Type=Name.OutputIntent, S=Name.GTS_PDFA1,
@@ -560,7 +642,12 @@ def _xmp(meta: model.Metadata) -> bytes:
 
 
 def _structure(pdf: pikepdf.Pdf, story: _Story) -> None:
-    """Write the structure tree recorded while drawing: elements, MCRs and the parent tree."""
+    """Write the structure tree recorded while drawing: elements, MCIDs and the parent tree.
+
+    An element's marked content on its first page is named by bare MCIDs (the element's /Pg
+    says the page, ISO 32000-1 14.7.4.2), and only content continued on later pages by
+    marked-content reference dictionaries: qpdf holds about 1 KB per dictionary, which made
+    the tree of a 20 MB bulletin cost hundreds of megabytes."""
     pages = [p.obj for p in pdf.pages]
     made: dict[int, pikepdf.Object] = {}
 
@@ -568,13 +655,17 @@ def _structure(pdf: pikepdf.Pdf, story: _Story) -> None:
         elem = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name("/" + node.tag),
                                             P=parent))
         made[id(node)] = elem
+        first = next((kid[0] for kid in node.kids if isinstance(kid, tuple)), None)
+        if first is not None:
+            elem.Pg = pages[first]
         kids = Array()
         for kid in node.kids:
             if isinstance(kid, _Node):
                 kids.append(build(kid, elem))
             else:
                 page, mcid = kid
-                kids.append(Dictionary(Type=Name.MCR, Pg=pages[page], MCID=mcid))
+                kids.append(mcid if page == first else
+                            Dictionary(Type=Name.MCR, Pg=pages[page], MCID=mcid))
         elem.K = kids
         return elem
 
@@ -610,7 +701,8 @@ class PdfWriter:
         story = _Story(doc, kit, width)
         meta = story.meta
         flowables = story.story()
-        missing = sorted({c for c in model.content_text(doc) if ord(c) not in kit.glyphs})
+        # set() of the text first: one pass in C, then a test per distinct character
+        missing = sorted(c for c in set(model.content_text(doc)) if ord(c) not in kit.glyphs)
         if missing:
             shown = " ".join(f"U+{ord(c):04X}" for c in missing[:20])
             story.messages.append(warning(
@@ -645,6 +737,12 @@ class PdfWriter:
         frame = Frame(_MARGIN_X, _MARGIN_BOTTOM, width, paper[1] - _MARGIN_TOP - _MARGIN_BOTTOM,
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
         template.addPageTemplates([PageTemplate("page", [frame], onPage=furniture)])
-        template.build(flowables)
-        _finish(buffer.getvalue(), meta, story, stream)
+        queue = _Queue(flowables)
+        if options.progress is not None:
+            template.setProgressCallBack(_layout_progress(options.progress, len(queue)))
+        template.build(queue)  # type: ignore[arg-type]  # a list's interface
+        # reportlab's canvas keeps every page's objects: gone before pikepdf makes its own
+        del template, frame
+        buffer.seek(0)
+        _finish(buffer, meta, story, stream)
         return story.messages

@@ -47,6 +47,7 @@ def build(doc: model.Element, options: WriteOptions) -> tuple[etree._Element, li
     The canonical tree is not modified.
     """
     text = TeiText(doc)
+    text.progress = options.progress
     tei = etree.Element(t("TEI"), nsmap={None: TEI_NS})
     tei.set(model.LANG, text.meta.language)
     _header(child(tei, t("teiHeader")), doc, text.head, text.meta, options)
@@ -240,7 +241,7 @@ class TeiText(Visitor[etree._Element]):
 
     def visit_body(self, el: model.Element, into: etree._Element) -> None:
         self.body = self.division = into
-        for block in el.iterchildren(model.q("*")):
+        for block in self.body_blocks(el):
             self.visit(block, self.division)
 
     def visit_heading(self, el: model.Element, into: etree._Element) -> None:

@@ -18,14 +18,14 @@ which a visitor has at hand as `head` and `meta`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import ClassVar, Generic, TypeVar
 
 from lxml import etree
 
 from .. import model
 from ..messages import Message
-from . import unrendered
+from . import Progress, unrendered
 
 T = TypeVar("T")
 
@@ -38,6 +38,8 @@ class Visitor(Generic[T]):
 
     #: The format as messages name it ("TEI", "EPUB").
     label: ClassVar[str]
+    #: Told of each body block rendered (`WriteOptions.progress`), when the writer passes it on.
+    progress: Progress | None = None
 
     def __init__(self, doc: model.Element) -> None:
         self.doc = doc
@@ -103,7 +105,16 @@ class Visitor(Generic[T]):
                 self.visit(child, into)
 
     def visit_body(self, el: model.Element, into: T) -> None:
-        self.blocks(el, into)
+        for block in self.body_blocks(el):
+            self.visit(block, into)
+
+    def body_blocks(self, body: model.Element) -> Iterator[model.Element]:
+        """The body's blocks in order, each reported to `progress` once rendered."""
+        blocks = list(body.iterchildren(model.q("*")))
+        for done, block in enumerate(blocks, start=1):
+            yield block
+            if self.progress is not None:
+                self.progress(f"{self.label}: blocks", done, len(blocks))
 
 
 _methods: dict[tuple[type, str], Callable[..., None] | None] = {}
