@@ -77,6 +77,16 @@ def test_no_plugin_installed_costs_no_entry_point_machinery(installed: dict[str,
     assert "'shout'" in found and found.split()[-1] == "True"
 
 
+def test_choosing_the_text_reader_imports_no_other_reader() -> None:
+    # The built-in sniff tests live in convert.reader.sniff: a bulletin's text is told from
+    # a page, a crawl and a master without importing their readers.
+    code = ("import sys\nfrom convert.reader import formats\n"
+            "print(formats.choose(b'Ferry service resumes\\n', 'ferry.txt').name, [m for m in "
+            "('convert.reader.html', 'convert.reader.warc', 'convert.reader.xml') "
+            "if m in sys.modules])")
+    assert run_python(code).stdout.split() == ["text", "[]"]
+
+
 def test_builtin_writers_follow_the_protocol() -> None:
     expected = {"xml": ("xml", "application/xml"), "tei": ("tei.xml", "application/tei+xml"),
                 "epub": ("epub", "application/epub+zip")}

@@ -274,8 +274,8 @@ def convert_item(item: WorkItem, job: Job) -> ItemResult:
 def _convert(item: WorkItem, job: Job) -> ItemResult:
     from .. import model, schema
     from ..pipeline import parse
+    from ..reader.sniff import looks_like_xml
     from ..reader.warc import PAGE_TYPES
-    from ..reader.xml import looks_like_xml
     from ..writers import WriteOptions
 
     started = now()

@@ -18,10 +18,12 @@ Choosing a reader for an input (`choose`):
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import cast
 
 from ..messages import ReaderError
 from ..plugins import Plugins
+from . import sniff
 from .base import Container, Reader
 
 __all__ = ["Container", "Reader", "available", "by_extension", "check", "choose", "get"]
@@ -44,8 +46,11 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
     "warc": (".warc", ".warc.gz"),
 }
 
-#: The order in which built-in readers sniff an input; text sniffs nothing (it takes the rest).
-SNIFF_ORDER = ("warc", "html", "xml")
+#: The built-in readers' sniff tests, in the order they are tried (text sniffs nothing: it takes
+#: the rest); asked without importing the readers.
+SNIFF_ORDER: tuple[tuple[str, Callable[[bytes], bool]], ...] = (
+    ("warc", sniff.looks_like_warc), ("html", sniff.looks_like_html),
+    ("xml", sniff.looks_like_xml))
 #: The reader of last resort.
 FALLBACK = "text"
 
@@ -95,10 +100,10 @@ def by_extension(filename: str | os.PathLike[str] | None) -> str | None:
 
 def sniffed(head: bytes) -> str | None:
     """The first reader whose `sniff` recognises `head` (built-ins first), or None."""
-    for name in (*SNIFF_ORDER, *sorted(PLUGINS.third_party())):
-        if get(name).sniff(head):
+    for name, test in SNIFF_ORDER:
+        if test(head):
             return name
-    return None
+    return next((name for name in sorted(PLUGINS.third_party()) if get(name).sniff(head)), None)
 
 
 def choose(head: bytes, filename: str | os.PathLike[str] | None = None,
@@ -107,9 +112,6 @@ def choose(head: bytes, filename: str | os.PathLike[str] | None = None,
     if override:
         return get(check(override) or FALLBACK)
     found, named = sniffed(head), by_extension(filename)
-    if found == "html" and named == FALLBACK:
-        from .xml import looks_like_html_document
-
-        if not looks_like_html_document(head):
-            found = None  # a .txt bulletin may open with a tag ("<b>Title</b>"): a text
+    if found == "html" and named == FALLBACK and not sniff.looks_like_html_document(head):
+        found = None  # a .txt bulletin may open with a tag ("<b>Title</b>"): a text
     return get(found or named or FALLBACK)

@@ -47,7 +47,7 @@ from lxml import etree
 from .. import model
 from ..messages import InputError, Message, info, warning
 from .base import Input, ParseResult
-from .xml import looks_like_html
+from .sniff import looks_like_html
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement

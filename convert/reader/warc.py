@@ -43,6 +43,7 @@ from ..messages import (
     warning,
 )
 from .base import SNIFF_BYTES, Capture, Container, Input, Member, ParseResult, Reading, Tally
+from .sniff import looks_like_warc
 
 #: Media types of payloads read as inputs (the rest is counted and skipped).
 PAGE_TYPES = {"text/html": "html", "application/xhtml+xml": "html", "text/plain": "text"}
@@ -53,16 +54,6 @@ def media_type_of(content_type: str | None) -> str | None:
     if not content_type:
         return None
     return content_type.split(";", 1)[0].strip().lower() or None
-
-
-def looks_like_warc(head: bytes) -> bool:
-    """A WARC file: `WARC/1.0` or `WARC/1.1` first, plainly or in a gzip member."""
-    if head.startswith(b"\x1f\x8b"):
-        try:
-            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 64)
-        except zlib.error:
-            return False
-    return head.startswith((b"WARC/1.", b"WARC/0."))
 
 
 def _warcinfo_software(payload: bytes) -> str | None:
@@ -309,5 +300,5 @@ def read_container(reader: Container, path: Path, reading: Reading) -> ParseResu
         return read_stream(reader, f, display_path(path.name), reading, display_path(path))
 
 
-__all__ = ["SNIFF_BYTES", "WarcReader", "looks_like_warc", "media_type_of", "read_container",
+__all__ = ["SNIFF_BYTES", "WarcReader", "media_type_of", "read_container",
            "read_stream", "warning"]
