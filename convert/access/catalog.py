@@ -3,10 +3,12 @@ text, and an FTS5 index, for server-side search (`datasette SITE/catalog.sqlite`
 
 The site is built from this database: bulletins go in as the packages are read, then the
 pages, the browsing lists and the search index are made from queries over it, so memory does
-not grow with the collection. It is written from scratch on every build, into a temporary
-file renamed into place at the end (the same packages give the same bytes), and `site_files`
-records every file the build made with the hash of what it was made from: the next build
-compares with it to write only what changed, and to remove what no longer belongs.
+not grow with the collection. It is written anew on every build, into a temporary file
+renamed into place at the end (the same packages give the same bytes). `site_items` records
+what each archived input's folder held when it was read: the next build copies the rows of an
+input whose folder is unchanged from the previous database instead of reading it again.
+`site_files` records every file the build made with the hash of what it was made from: the
+next build compares with it to write only what changed, and to remove what no longer belongs.
 """
 
 from __future__ import annotations
@@ -89,6 +91,12 @@ CREATE TABLE site_segments (
     documents INTEGER NOT NULL,
     shards TEXT NOT NULL           -- the first term of each shard, as JSON
 ) WITHOUT ROWID;
+CREATE TABLE site_items (
+    package TEXT NOT NULL,         -- the package's folder, relative to the site's
+    folder TEXT NOT NULL,          -- an archived input's folder in it
+    fingerprint TEXT NOT NULL,     -- hash of its files' names, sizes, times (see site.py)
+    PRIMARY KEY (package, folder)
+) WITHOUT ROWID;
 CREATE TABLE site_files (
     path TEXT PRIMARY KEY,         -- in the site
     key TEXT,                      -- hash of what it was made from (NULL: made every build)
@@ -101,6 +109,10 @@ COLUMNS = ("identifier", "title", "date", "date_as_written", "coverage", "publis
            "byline", "language", "relation", "description", "source", "package", "folder",
            "master", "master_sha256", "premis_sha256", "page", "text", "folded", "publisher_key",
            "coverage_key")
+
+_COPY_BULLETIN = (f"INSERT INTO bulletins ({', '.join(COLUMNS)}) SELECT "
+                  f"{', '.join('?' if c == 'package' else c for c in COLUMNS)} "
+                  "FROM old.bulletins WHERE id = ?")
 
 #: The site's order of bulletins: dated first, by date; then by package, folder and master.
 ORDER = "date IS NULL, date, package, folder, master"
@@ -119,6 +131,7 @@ class Catalog:
             try:
                 self.db.execute("ATTACH DATABASE ? AS old", (f"file:{old}?mode=ro",))
                 self.db.execute("SELECT path, key, size FROM old.site_files LIMIT 1")
+                self.db.execute("SELECT package, folder, fingerprint FROM old.site_items LIMIT 1")
                 self.old = True
             except sqlite3.DatabaseError:  # not ours, or damaged: build everything
                 if self._attached():
@@ -147,6 +160,27 @@ class Catalog:
                             [(rowid, *e) for e in events])
         return rowid
 
+    def add_item(self, package: str, folder: str, fingerprint: str) -> None:
+        self.db.execute("INSERT INTO site_items VALUES (?, ?, ?)", (package, folder, fingerprint))
+
+    def copy_item(self, old_package: int, folder: str, package: int) -> int:
+        """Copy what the previous build read from an input's folder (its bulletins, their
+        files and events), as package `package`'s next bulletins; returns how many."""
+        copied = 0
+        for (old_id,) in self.db.execute(
+                "SELECT id FROM old.bulletins WHERE package = ? AND folder = ? ORDER BY id",
+                (old_package, folder)).fetchall():
+            cur = self.db.execute(_COPY_BULLETIN, (package, old_id))
+            rowid = cur.lastrowid
+            self.db.execute("INSERT INTO files SELECT ?, role, path, media_type, format, puid, "
+                            "size, sha256 FROM old.files WHERE bulletin = ? ORDER BY rowid",
+                            (rowid, old_id))
+            self.db.execute("INSERT INTO events SELECT ?, type, time, agent, outcome, detail, "
+                            "notes FROM old.events WHERE bulletin = ? ORDER BY rowid",
+                            (rowid, old_id))
+            copied += 1
+        return copied
+
     def order(self) -> None:
         """Number the bulletins in the site's order, count each package's, index the text."""
         self.db.execute(f"""UPDATE bulletins SET position = o.n FROM (
@@ -160,6 +194,7 @@ class Catalog:
                 "CREATE INDEX bulletins_by_publisher ON bulletins (publisher_key, position)",
                 "CREATE INDEX bulletins_by_coverage ON bulletins (coverage_key, position)",
                 "CREATE INDEX bulletins_by_language ON bulletins (language, position)",
+                "CREATE INDEX bulletins_by_folder ON bulletins (package, folder)",
                 "CREATE INDEX files_by_bulletin ON files (bulletin)",
                 "CREATE INDEX events_by_bulletin ON events (bulletin)",
                 "INSERT INTO bulletins_fts (bulletins_fts) VALUES ('rebuild')"):
@@ -181,6 +216,19 @@ class Catalog:
         row = self.db.execute("SELECT key, size FROM old.site_files WHERE path = ?",
                               (path,)).fetchone()
         return None if row is None else (row[0], row[1])
+
+    def previous_package(self, path: str) -> int | None:
+        """The id the previous build gave the package at `path` (relative to the site)."""
+        if not self.old:
+            return None
+        row = self.db.execute("SELECT id FROM old.packages WHERE path = ?", (path,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def previous_item(self, package: str, folder: str) -> str | None:
+        """The fingerprint the previous build recorded for an input's folder, if any."""
+        row = self.db.execute("SELECT fingerprint FROM old.site_items WHERE package = ? AND "
+                              "folder = ?", (package, folder)).fetchone()
+        return None if row is None else str(row[0])
 
     def previous_segment(self, seg_id: str) -> tuple[int, str, list[tuple[str, str | None, int]]
                                                      ] | None:

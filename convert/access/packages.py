@@ -80,8 +80,9 @@ class Package:
                             hint=f"run `bulletin verify {self.shown}` to see everything that "
                                  "is wrong with it")
 
-    def items(self) -> Iterator[Item]:
-        """Every archived input, in catalogue order (a digest page's rows are one item)."""
+    def archived(self) -> Iterator[tuple[str, str]]:
+        """(folder, source) of every archived input, in catalogue order (a digest page's rows
+        are one input); a folder that is not data/<year>/<name> is refused."""
         last = None
         try:
             rows = catalog.read(self.path)
@@ -91,19 +92,33 @@ class Package:
                                        catalog.CATALOG)
                 if row["status"] != "archived" or row["folder"] == last:
                     continue
-                last = row["folder"]
-                yield self._item(row["folder"], row.get("source", ""))
+                last = folder = row["folder"]
+                parts = folder.split("/")
+                if (len(parts) != 3 or parts[0] != "data" or any(p in ("", ".", "..")
+                                                                 for p in parts)
+                        or not layout.SAFE_ID.fullmatch(parts[2].lower())):
+                    raise self.damaged(f"catalog.csv names the folder {folder!r}, which no "
+                                       "package holds", catalog.CATALOG)
+                yield folder, row.get("source", "")
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             if isinstance(exc, BulletinError):
                 raise
             raise self.damaged(f"cannot be read: {exc}", catalog.CATALOG) from None
 
-    def _item(self, folder: str, source: str) -> Item:
-        parts = folder.split("/")
-        if (len(parts) != 3 or parts[0] != "data" or any(p in ("", ".", "..") for p in parts)
-                or not layout.SAFE_ID.fullmatch(parts[2].lower())):
-            raise self.damaged(f"catalog.csv names the folder {folder!r}, which no package "
-                               "holds", catalog.CATALOG)
+    def listing(self, folder: str) -> list[tuple[str, int, int, int]]:
+        """The files of an input's folder as (name, size, mtime_ns, inode), by name: what a
+        rebuild compares to know the folder is as it was when last read, without reading it
+        ([] if it cannot be listed: reading it then says what is wrong)."""
+        try:
+            with os.scandir(self.path / folder) as entries:
+                found = [(e.name, e.stat().st_size, e.stat().st_mtime_ns, e.inode())
+                         for e in entries if e.is_file(follow_symlinks=False)]
+        except OSError:
+            return []
+        return sorted(found)
+
+    def item(self, folder: str, source: str) -> Item:
+        """The archived input in `folder` (as `archived` gives it), read and checked."""
         where = self.path / folder
         try:
             premis = (where / layout.PREMIS_NAME).read_bytes()

@@ -12,6 +12,8 @@ site and its packages moved together); no page loads anything from elsewhere.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import posixpath
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +27,16 @@ from ..writers.html import HtmlPage
 GENERATOR = f"bulletin-convert {__version__} (bulletin site)"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
+
+
+def key(*parts: object) -> str:
+    """The hash of what a site file is made from (JSON values, dataclasses by their fields):
+    a rebuild makes the file again only when it differs from the previous build's."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(json.dumps(part, ensure_ascii=False, sort_keys=True, default=vars).encode())
+        h.update(b"\0")
+    return h.hexdigest()
 
 
 def href(page: str, target: str) -> str:

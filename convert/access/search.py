@@ -15,12 +15,15 @@ Layout (under SITE/search/):
   [page, title, date, agency, language] for the list of results;
 - `text/<page>.js`: a bulletin's text, loaded for the results shown, to cut their snippets.
 
-A segment is a run of bulletins in the site's order (by date), cut where the hash of a
-bulletin's page path says so (content-defined chunking, as rsync and backup tools cut files):
-adding bulletins changes the segments they fall in and no other, and a segment is named by
-the hash of what it holds, so an unchanged segment keeps its files and a rebuild writes only
-the new ones. A query loads, for each of its words, one shard per segment: a few dozen small
-files for 100,000 bulletins.
+A segment is a run of bulletins in the order they arrived (package by package, each in its
+catalogue's order, not by date: bulletins added to a collection, whatever their dates, then
+fall in new segments and leave the others as they were), cut where a package begins and where
+the hash of a bulletin's page path says so (content-defined chunking, as rsync and backup
+tools cut files): adding bulletins changes the segments they fall in and no other, and a
+segment is named by the hash of what it holds, so an unchanged segment keeps its files and a
+rebuild writes only the new ones. Results that score alike are listed in that order too. A
+query loads, for each of its words, one shard per segment: a few dozen small files for
+100,000 bulletins.
 
 Words are what `tokens` says: runs of letters and digits, NFKD-decomposed with their marks
 dropped (accents folded: "Thessaloníki" and "Thessaloniki" are one word, as are "Θεσσαλονίκη"
@@ -42,7 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Bumped when the files' format changes: part of every segment's name.
-FORMAT = 1
+FORMAT = 2
 #: Bulletins per block of result metadata (d<N>.js).
 BLOCK = 256
 #: Segments: at least MIN_SEGMENT bulletins, cut where a page path's hash is 0 modulo
@@ -175,19 +178,24 @@ class Segment:
         return str(self.hasher.hexdigest())[:16]
 
 
-def segments(rows: Iterable[tuple[int, str, str]]) -> Iterator[tuple[Segment, int, int]]:
-    """Cut (position, page, key) rows, in the site's order, into segments: yields each
-    segment with the positions of its first and last bulletins."""
-    seg, first = Segment(), None
-    for position, page, key in rows:
-        if first is None:
-            first = position
+def segments(rows: Iterable[tuple[int, str, str, int]]) -> Iterator[tuple[Segment, int, int]]:
+    """Cut (number, page, key, package) rows, in the order bulletins arrived, into segments
+    (a package's first bulletin begins one): yields each segment with the numbers of its
+    first and last bulletins."""
+    seg, first, last, package = Segment(), -1, -1, None
+    for number, page, key, group in rows:
+        if seg.pages and group != package:
+            yield seg, first, last
+            seg = Segment()
+        if not seg.pages:
+            first, package = number, group
         seg.add(page, key)
+        last = number
         if cuts_after(page, len(seg.pages)):
-            yield seg, first, position
-            seg, first = Segment(), None
-    if first is not None:
-        yield seg, first, first + len(seg.pages) - 1
+            yield seg, first, last
+            seg = Segment()
+    if seg.pages:
+        yield seg, first, last
 
 
 @dataclass(frozen=True)

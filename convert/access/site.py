@@ -11,7 +11,9 @@ not make (a README someone put there) are left alone.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
+import functools
 import hashlib
 import importlib.resources
 import json
@@ -147,14 +149,6 @@ def _title(opened: list[Package]) -> str:
     return "News bulletins"
 
 
-def _hash(*parts: object) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(json.dumps(part, ensure_ascii=False, sort_keys=True).encode())
-        h.update(b"\0")
-    return h.hexdigest()
-
-
 def _body_text(doc: model.Element) -> str:
     """The body, a block a line; the texts of a block's elements (a speaker and the words
     spoken, clauses, items: the vocabulary has no inline elements) are separate words."""
@@ -185,12 +179,12 @@ class Builder:
             self.read()
             self.db.order()
             self.bulletin_pages()
-            years = browse.dates(self.db, self.put, self.title)
-            agencies = browse.grouped(self.db, self.put, self.title, "agency", "publisher",
+            years = browse.dates(self.db, self.make, self.title)
+            agencies = browse.grouped(self.db, self.make, self.title, "agency", "publisher",
                                       "publisher_key", "agencies")
-            places = browse.grouped(self.db, self.put, self.title, "place", "coverage",
+            places = browse.grouped(self.db, self.make, self.title, "place", "coverage",
                                     "coverage_key", "places")
-            languages = browse.grouped(self.db, self.put, self.title, "language", "language",
+            languages = browse.grouped(self.db, self.make, self.title, "language", "language",
                                        "language", "languages")
             self.search_index()
             self.assets()
@@ -198,7 +192,7 @@ class Builder:
                 self.names, self.paths, self.db.query(
                     "SELECT documents, source_organization FROM packages ORDER BY id"),
                 strict=True)]
-            browse.index(self.db, self.put, self.title, years, agencies, places, languages,
+            browse.index(self.db, self.make, self.title, years, agencies, places, languages,
                          packages)
             self.sweep()
             self.db.finish(self.dest / CATALOG)
@@ -210,6 +204,9 @@ class Builder:
     # --- reading the packages ---------------------------------------------------------------
 
     def read(self) -> None:
+        """Fill the catalogue: an input whose folder holds the same files (names, sizes,
+        modification times) as when the previous build read it is copied from that build's
+        catalogue; any other is read from its package."""
         used: set[str] = set()
         done = 0
         for package in self.opened:
@@ -223,15 +220,21 @@ class Builder:
             self.names.append(name)
             self.paths.append(rel)
             pid = self.db.add_package(package.path.name, rel, package.info)
-            for item in package.items():
-                for bulletin in self._bulletins(item, pid, name, rel):
-                    self.db.add_bulletin(*bulletin)
-                    done += 1
-                    if self.progress:
-                        self.progress(done)
+            old_pid = self.db.previous_package(rel)
+            for folder, source in package.archived():
+                fingerprint = pages.key(FORMAT, name, source, package.listing(folder))
+                self.db.add_item(rel, folder, fingerprint)
+                if old_pid is not None and self.db.previous_item(rel, folder) == fingerprint:
+                    done += self.db.copy_item(old_pid, folder, pid)
+                else:
+                    for bulletin in self._bulletins(package.item(folder, source), pid, name):
+                        self.db.add_bulletin(*bulletin)
+                        done += 1
+                if self.progress:
+                    self.progress(done)
         self.report.bulletins = done
 
-    def _bulletins(self, item: Item, pid: int, name: str, rel: str
+    def _bulletins(self, item: Item, pid: int, name: str
                    ) -> Iterator[tuple[dict[str, Any], list[tuple[Any, ...]],
                                        list[tuple[Any, ...]]]]:
         premis_sha = hashlib.sha256(item.premis).hexdigest()
@@ -288,6 +291,12 @@ class Builder:
             self.report.written += 1
         self.db.made(path, key, len(data))
 
+    def make(self, path: str, key: str | None, render: Callable[[], bytes]) -> None:
+        """Make the site file `path` hold `render()`, unless the previous build made it from
+        the same `key` (None: made every time) and it is still as it was made."""
+        if key is None or not self.kept(path, key):
+            self.put(path, render(), key)
+
     def kept(self, path: str, key: str) -> bool:
         """Whether the previous build made `path` from the same inputs, and it is still there
         as it was made (then it is recorded again, not made)."""
@@ -319,20 +328,26 @@ class Builder:
             previous = pages.Neighbour(*around[:4]) if around[0] else None
             following = pages.Neighbour(*around[4:]) if around[4] else None
             package = self.opened[pid - 1]
-            key = _hash(FORMAT, self.title, page, master_sha, premis_sha, self.paths[pid - 1],
+            key = pages.key(FORMAT, self.title, page, master_sha, premis_sha, self.paths[pid - 1],
                         package.path.name, folder, source, around)
-            if not self.kept(page, key):
-                doc = model.load((package.path / folder / master).read_bytes())
-                info = pages.BulletinInfo(
-                    page=page, package=package.path.name, folder=folder, source=source,
-                    files=self._files(rowid, pid), events=self._events(rowid),
-                    previous=previous, next=following, crumbs=self._crumbs(date))
-                self.put(page, pages.bulletin_page(doc, info, self.title), key)
+            info = pages.BulletinInfo(page=page, package=package.path.name, folder=folder,
+                                      source=source, files=[], events=[], previous=previous,
+                                      next=following, crumbs=self._crumbs(date))
+            self.make(page, key, functools.partial(self._bulletin_page, rowid, pid, master,
+                                                   info))
             text_path = "search/text/" + page.removeprefix("bulletins/").removesuffix(
                 ".html") + ".js"
-            text_key = _hash(search.FORMAT, page, master_sha)
-            if not self.kept(text_path, text_key):
-                self.put(text_path, search.script("text", page, text), text_key)
+            self.make(text_path, pages.key(search.FORMAT, page, master_sha),
+                      functools.partial(search.script, "text", page, text))
+
+    def _bulletin_page(self, rowid: int, pid: int, master: str, info: pages.BulletinInfo
+                       ) -> bytes:
+        """A bulletin's page: its master read from the package, its files and events from
+        the catalogue."""
+        doc = model.load((self.opened[pid - 1].path / info.folder / master).read_bytes())
+        info = dataclasses.replace(info, files=self._files(rowid, pid),
+                                   events=self._events(rowid))
+        return pages.bulletin_page(doc, info, self.title)
 
     def _files(self, rowid: int, pid: int) -> list[pages.FileLink]:
         links = []
@@ -364,8 +379,8 @@ class Builder:
 
     def search_index(self) -> None:
         segments = []
-        rows = self.db.query("SELECT position, page, master_sha256 FROM bulletins "
-                             "ORDER BY position")
+        rows = self.db.query("SELECT id, page, master_sha256, package FROM bulletins "
+                             "ORDER BY id")
         for n, (seg, first, last) in enumerate(search.segments(rows)):
             seg_id = seg.id
             before = self.db.previous_segment(seg_id)
@@ -384,7 +399,7 @@ class Builder:
                            text in self.db.query(
                                "SELECT page, title, date, date_as_written, publisher, "
                                "language, byline, description, text FROM bulletins "
-                               "WHERE position BETWEEN ? AND ? ORDER BY position",
+                               "WHERE id BETWEEN ? AND ? ORDER BY id",
                                (first, last)))
                 made, firsts = search.build_segment(seg_id, entries)
                 for path, data in sorted(made):
