@@ -4,9 +4,8 @@ text, and an FTS5 index, for server-side search (`datasette SITE/catalog.sqlite`
 The site is built from this database: bulletins go in as the packages are read, then the
 pages, the browsing lists and the search index are made from queries over it, so memory does
 not grow with the collection. It is written anew on every build, into a temporary file
-renamed into place at the end (the same packages give the same bytes). `site_items` records
-what each archived input's folder held when it was read: the next build copies the rows of an
-input whose folder is unchanged from the previous database instead of reading it again.
+renamed into place at the end (the same packages give the same bytes); the rows of an input
+that is as the previous build read it are copied from the previous database, not read again.
 `site_files` records every file the build made with the hash of what it was made from: the
 next build compares with it to write only what changed, and to remove what no longer belongs.
 """
@@ -91,12 +90,9 @@ CREATE TABLE site_segments (
     documents INTEGER NOT NULL,
     shards TEXT NOT NULL           -- the first term of each shard, as JSON
 ) WITHOUT ROWID;
-CREATE TABLE site_items (
-    package TEXT NOT NULL,         -- the package's folder, relative to the site's
-    folder TEXT NOT NULL,          -- an archived input's folder in it
-    fingerprint TEXT NOT NULL,     -- hash of its files' names, sizes, times (see site.py)
-    PRIMARY KEY (package, folder)
-) WITHOUT ROWID;
+CREATE TABLE site_format (
+    format TEXT NOT NULL           -- what made this database: rows another made are not reused
+);
 CREATE TABLE site_files (
     path TEXT PRIMARY KEY,         -- in the site
     key TEXT,                      -- hash of what it was made from (NULL: made every build)
@@ -121,18 +117,21 @@ ORDER = "date IS NULL, date, package, folder, master"
 class Catalog:
     """The database being built (at `path`), next to the previous build's (`old`, if any)."""
 
-    def __init__(self, path: Path, old: Path | None) -> None:
+    def __init__(self, path: Path, old: Path | None, fmt: str) -> None:
         path.unlink(missing_ok=True)
         self.path = path
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.executescript(SCHEMA)
-        self.old = False
+        self.db.execute("INSERT INTO site_format VALUES (?)", (fmt,))
+        self.old = False  # the previous build's site_files can be read
+        self.same_format = False  # and its rows were made as this build makes them
         if old is not None and old.is_file():
             try:
                 self.db.execute("ATTACH DATABASE ? AS old", (f"file:{old}?mode=ro",))
                 self.db.execute("SELECT path, key, size FROM old.site_files LIMIT 1")
-                self.db.execute("SELECT package, folder, fingerprint FROM old.site_items LIMIT 1")
                 self.old = True
+                self.same_format = self.db.execute(
+                    "SELECT format FROM old.site_format").fetchone() == (fmt,)
             except sqlite3.DatabaseError:  # not ours, or damaged: build everything
                 if self._attached():
                     self.db.execute("DETACH DATABASE old")
@@ -160,26 +159,16 @@ class Catalog:
                             [(rowid, *e) for e in events])
         return rowid
 
-    def add_item(self, package: str, folder: str, fingerprint: str) -> None:
-        self.db.execute("INSERT INTO site_items VALUES (?, ?, ?)", (package, folder, fingerprint))
-
-    def copy_item(self, old_package: int, folder: str, package: int) -> int:
-        """Copy what the previous build read from an input's folder (its bulletins, their
-        files and events), as package `package`'s next bulletins; returns how many."""
-        copied = 0
-        for (old_id,) in self.db.execute(
-                "SELECT id FROM old.bulletins WHERE package = ? AND folder = ? ORDER BY id",
-                (old_package, folder)).fetchall():
-            cur = self.db.execute(_COPY_BULLETIN, (package, old_id))
-            rowid = cur.lastrowid
-            self.db.execute("INSERT INTO files SELECT ?, role, path, media_type, format, puid, "
-                            "size, sha256 FROM old.files WHERE bulletin = ? ORDER BY rowid",
-                            (rowid, old_id))
-            self.db.execute("INSERT INTO events SELECT ?, type, time, agent, outcome, detail, "
-                            "notes FROM old.events WHERE bulletin = ? ORDER BY rowid",
-                            (rowid, old_id))
-            copied += 1
-        return copied
+    def copy_bulletin(self, old_id: int, package: int) -> None:
+        """Copy a bulletin the previous build read (its row, files and events), as package
+        `package`'s next bulletin."""
+        rowid = self.db.execute(_COPY_BULLETIN, (package, old_id)).lastrowid
+        self.db.execute("INSERT INTO files SELECT ?, role, path, media_type, format, puid, "
+                        "size, sha256 FROM old.files WHERE bulletin = ? ORDER BY rowid",
+                        (rowid, old_id))
+        self.db.execute("INSERT INTO events SELECT ?, type, time, agent, outcome, detail, "
+                        "notes FROM old.events WHERE bulletin = ? ORDER BY rowid",
+                        (rowid, old_id))
 
     def order(self) -> None:
         """Number the bulletins in the site's order, count each package's, index the text."""
@@ -224,11 +213,20 @@ class Catalog:
         row = self.db.execute("SELECT id FROM old.packages WHERE path = ?", (path,)).fetchone()
         return None if row is None else int(row[0])
 
-    def previous_item(self, package: str, folder: str) -> str | None:
-        """The fingerprint the previous build recorded for an input's folder, if any."""
-        row = self.db.execute("SELECT fingerprint FROM old.site_items WHERE package = ? AND "
-                              "folder = ?", (package, folder)).fetchone()
-        return None if row is None else str(row[0])
+    def previous_item(self, package: int, folder: str) -> list[tuple[int, str, str, str,
+                                                                    str, str]]:
+        """(id, source, page, master, master_sha256, premis_sha256) of each bulletin the
+        previous build read from an input's folder (package: its id in that build)."""
+        if not self.same_format:
+            return []
+        return self.db.execute(
+            "SELECT id, source, page, master, master_sha256, premis_sha256 FROM old.bulletins "
+            "WHERE package = ? AND folder = ? ORDER BY id", (package, folder)).fetchall()
+
+    def previous_sizes(self, bulletin: int) -> list[tuple[str, int]]:
+        """(path in its package, size) of each file of a bulletin of the previous build."""
+        return self.db.execute("SELECT path, size FROM old.files WHERE bulletin = ? ORDER BY "
+                               "rowid", (bulletin,)).fetchall()
 
     def previous_segment(self, seg_id: str) -> tuple[int, str, list[tuple[str, str | None, int]]
                                                      ] | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,17 +105,22 @@ class Package:
                 raise
             raise self.damaged(f"cannot be read: {exc}", catalog.CATALOG) from None
 
-    def listing(self, folder: str) -> list[tuple[str, int, int, int]]:
-        """The files of an input's folder as (name, size, mtime_ns, inode), by name: what a
-        rebuild compares to know the folder is as it was when last read, without reading it
-        ([] if it cannot be listed: reading it then says what is wrong)."""
+    def unchanged(self, folder: str, premis_sha256: str, sizes: Iterable[tuple[str, int]],
+                  masters: Iterable[tuple[str, str]]) -> bool:
+        """Whether the input in `folder` is as an earlier reading found it: the same PREMIS
+        bytes (so the same records), the files it recorded, (path in the package, size), at
+        their sizes, and its masters, (name, SHA-256), with their bytes: what `item` checks,
+        without parsing anything. False sends the caller to `item`, which says what is
+        wrong, if anything."""
+        where = self.path / folder
         try:
-            with os.scandir(self.path / folder) as entries:
-                found = [(e.name, e.stat().st_size, e.stat().st_mtime_ns, e.inode())
-                         for e in entries if e.is_file(follow_symlinks=False)]
+            return (hashlib.sha256((where / layout.PREMIS_NAME).read_bytes()).hexdigest()
+                    == premis_sha256
+                    and all(os.stat(self.path / path).st_size == size for path, size in sizes)
+                    and all(hashlib.sha256((where / name).read_bytes()).hexdigest() == sha
+                            for name, sha in masters))
         except OSError:
-            return []
-        return sorted(found)
+            return False
 
     def item(self, folder: str, source: str) -> Item:
         """The archived input in `folder` (as `archived` gives it), read and checked."""

@@ -47,14 +47,16 @@ from typing import Any
 #: Bumped when the files' format changes: part of every segment's name.
 FORMAT = 2
 #: Bulletins per block of result metadata (d<N>.js).
-BLOCK = 256
+BLOCK = 64
 #: Segments: at least MIN_SEGMENT bulletins, cut where a page path's hash is 0 modulo
-#: AVERAGE_CUT, at most MAX_SEGMENT (which bounds the memory a segment's index takes).
-MIN_SEGMENT = 512
+#: AVERAGE_CUT, at most MAX_SEGMENT (which bounds the memory a segment's index takes: close
+#: bounds keep it the same whatever the size of the collection).
+MIN_SEGMENT = 1024
 AVERAGE_CUT = 2048
-MAX_SEGMENT = 8192
-#: A term shard is closed once it holds this many bytes.
-SHARD_BYTES = 48 * 1024
+MAX_SEGMENT = 4096
+#: A term shard is closed once it holds this many bytes: a query loads one per segment for
+#: each of its words, so the smaller they are, the fewer bytes the browser parses.
+SHARD_BYTES = 16 * 1024
 #: Longer runs of letters and digits (base64 in a text, a URL's hash) are not words to find.
 MAX_WORD = 40
 #: A count of occurrences is kept up to this (ranking needs no more).
@@ -91,7 +93,7 @@ def folded_words(text: str) -> str:
     besides the text, since its tokenizer removes the accents of Latin letters only."""
     seen: dict[str, None] = {}
     for word in _WORD.findall(text):
-        if len(word) <= MAX_WORD:
+        if len(word) <= MAX_WORD and not word.isascii():  # fold leaves ASCII as lower() does
             folded = fold(word)
             if folded != word.lower():
                 seen.setdefault(folded, None)
@@ -210,11 +212,11 @@ class Entry:
     text: str
 
 
-def build_segment(seg_id: str, entries: Iterable[Entry]) -> tuple[list[tuple[str, bytes]],
-                                                                 list[str]]:
-    """The files of one segment, as (path under search/, bytes), and the first term of each
-    of its shards. Memory: the segment's postings (bounded by MAX_SEGMENT bulletins)."""
-    files: list[tuple[str, bytes]] = []
+def build_segment(seg_id: str, entries: Iterable[Entry], firsts: list[str]
+                  ) -> Iterator[tuple[str, bytes]]:
+    """The files of one segment, as (path under search/, bytes), each yielded when made; the
+    first term of each of its shards is appended to `firsts`. Memory: the segment's postings
+    (bounded by MAX_SEGMENT bulletins), never its files."""
     postings: dict[str, array[int]] = {}
     block: list[list[str]] = []
     n = 0
@@ -230,28 +232,21 @@ def build_segment(seg_id: str, entries: Iterable[Entry]) -> tuple[list[tuple[str
             found.append(count)
         block.append([entry.page, entry.title, entry.date, entry.agency, entry.language])
         if len(block) == BLOCK:
-            files.append((f"{seg_id}/d{n // BLOCK}.js", script("docs", seg_id, n // BLOCK,
-                                                                block)))
+            yield f"{seg_id}/d{n // BLOCK}.js", script("docs", seg_id, n // BLOCK, block)
             block = []
     if block:
-        files.append((f"{seg_id}/d{n // BLOCK}.js", script("docs", seg_id, n // BLOCK, block)))
-    firsts: list[str] = []
+        yield f"{seg_id}/d{n // BLOCK}.js", script("docs", seg_id, n // BLOCK, block)
     shard: dict[str, str] = {}
     size = 0
-
-    def close() -> None:
-        number = len(firsts) - 1
-        files.append((f"{seg_id}/t{number}.js", script("shard", seg_id, number, shard)))
-
     for term in sorted(postings, key=js_order):
         code = encode(postings.pop(term))
-        if size >= SHARD_BYTES:
-            close()
+        if shard and size >= SHARD_BYTES:
+            yield f"{seg_id}/t{len(firsts) - 1}.js", script("shard", seg_id, len(firsts) - 1,
+                                                            shard)
             shard, size = {}, 0
         if not shard:
             firsts.append(term)
         shard[term] = code
         size += len(term) + len(code) + 6
     if shard:
-        close()
-    return files, firsts
+        yield f"{seg_id}/t{len(firsts) - 1}.js", script("shard", seg_id, len(firsts) - 1, shard)

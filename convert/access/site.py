@@ -170,7 +170,7 @@ class Builder:
         self.title = title
         self.report = report
         self.progress = progress
-        self.db = Catalog(dest / f"{TEMP_PREFIX}{CATALOG}", dest / CATALOG)
+        self.db = Catalog(dest / f"{TEMP_PREFIX}{CATALOG}", dest / CATALOG, FORMAT)
         self.names: list[str] = []  # site name of each package (its folder under bulletins/)
         self.paths: list[str] = []  # each package's folder, relative to the site's
 
@@ -204,8 +204,8 @@ class Builder:
     # --- reading the packages ---------------------------------------------------------------
 
     def read(self) -> None:
-        """Fill the catalogue: an input whose folder holds the same files (names, sizes,
-        modification times) as when the previous build read it is copied from that build's
+        """Fill the catalogue: an input that is as the previous build read it (the same
+        PREMIS, files and masters: `Package.unchanged`) is copied from that build's
         catalogue; any other is read from its package."""
         used: set[str] = set()
         done = 0
@@ -222,10 +222,16 @@ class Builder:
             pid = self.db.add_package(package.path.name, rel, package.info)
             old_pid = self.db.previous_package(rel)
             for folder, source in package.archived():
-                fingerprint = pages.key(FORMAT, name, source, package.listing(folder))
-                self.db.add_item(rel, folder, fingerprint)
-                if old_pid is not None and self.db.previous_item(rel, folder) == fingerprint:
-                    done += self.db.copy_item(old_pid, folder, pid)
+                before = self.db.previous_item(old_pid, folder) if old_pid else []
+                if before and all(
+                        row[1] == source and row[2].startswith(f"bulletins/{name}/")
+                        for row in before) and package.unchanged(
+                            folder, before[0][5],
+                            [f for row in before for f in self.db.previous_sizes(row[0])],
+                            [(row[3], row[4]) for row in before]):
+                    for row in before:
+                        self.db.copy_bulletin(row[0], pid)
+                    done += len(before)
                 else:
                     for bulletin in self._bulletins(package.item(folder, source), pid, name):
                         self.db.add_bulletin(*bulletin)
@@ -401,8 +407,8 @@ class Builder:
                                "language, byline, description, text FROM bulletins "
                                "WHERE id BETWEEN ? AND ? ORDER BY id",
                                (first, last)))
-                made, firsts = search.build_segment(seg_id, entries)
-                for path, data in sorted(made):
+                firsts: list[str] = []
+                for path, data in search.build_segment(seg_id, entries, firsts):
                     self.put(f"search/{path}", data, seg_id)
                 documents, shards = last - first + 1, json.dumps(firsts, ensure_ascii=True)
             self.db.segment(seg_id, n, documents, shards)
