@@ -5,13 +5,15 @@ html`), then measures `bulletin site`: bulletins per second, peak memory, the se
 size per bulletin, a rebuild that changes nothing, and a rebuild after M more bulletins arrive
 in a second package (files written against files kept); and, when Playwright and Debian's
 Chromium are there, the time of a first search in the site opened from file://. Prints one
-JSON object. Not part of `python -m benchmarks` (the archive of N bulletins dominates its time:
-about a minute per 10,000 on two cores).
+JSON object and writes it to benchmarks/results/site-N.json (or --out). Not part of `python -m
+benchmarks` (the archive of N bulletins dominates its time: about a minute per 10,000 on two
+cores); `--work DIR` keeps the packages for the next run with the same numbers.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import shutil
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .__main__ import RESULTS
 from .commands import find_bulletin
 from .corpus import Generator
 from .measure import run_process, work_folder
@@ -120,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path, help="a folder for inputs, packages and sites "
                     "(default: a temporary one, removed at the end)")
     ap.add_argument("--word", default="canal", help="the word of the first search")
+    ap.add_argument("--out", type=Path, help="where to write the results (default: "
+                    "benchmarks/results/site-N.json)")
     ap.add_argument("--packages-only", action="store_true", help="only generate and archive "
                     "the packages into --work, for later runs to use again")
     args = ap.parse_args(argv)
@@ -134,11 +139,14 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         site = work / "site"
         shutil.rmtree(site, ignore_errors=True)  # a fresh build first
+        load = round(os.getloadavg()[0], 2)
         run = _site(bulletin, [work / "package-a"], site)
         n = run.summary["bulletins"]
         search = site / "search"
         index_bytes = _bytes(search, skip="text")
         report: dict[str, Any] = {
+            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "cpus_usable": len(os.sched_getaffinity(0)), "load_average_at_start": load,
             "bulletins": n, "archive_s": archived,
             "build": {"wall_s": round(run.wall_s, 2), "per_s": round(n / run.wall_s, 1),
                       "max_rss_mb": round(run.max_rss_mb, 1), "files": run.summary["written"]},
@@ -161,7 +169,12 @@ def main(argv: list[str] | None = None) -> int:
                                    "unchanged": run.summary["unchanged"],
                                    "removed": run.summary["removed"]}
         report["first_search"] = first_search(site, args.word)
-        print(json.dumps(report, indent=2))
+        report["load_average_at_end"] = round(os.getloadavg()[0], 2)
+        text = json.dumps(report, indent=2)
+        print(text)
+        out = args.out or RESULTS / f"site-{args.bulletins}.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n", "utf-8")
     return 0
 
 
