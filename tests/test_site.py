@@ -387,7 +387,8 @@ def test_a_rebuild_reads_only_changed_inputs_and_ends_as_a_fresh_build(
         built: Built, two: Two, monkeypatch: pytest.MonkeyPatch) -> None:
     """Whatever the site held before (the same packages, others), a rebuild gives the bytes
     a fresh build of the same packages gives, reading again only the inputs it did not read
-    before; an input damaged since is refused as a fresh build refuses it."""
+    before. The inputs of a package whose records (bag-info, catalogue, manifest) changed
+    are checked one by one, and one damaged is refused as a fresh build refuses it."""
     read: list[str] = []
     item = Package.item
 
@@ -410,16 +411,25 @@ def test_a_rebuild_reads_only_changed_inputs_and_ends_as_a_fresh_build(
     assert sorted(read) == sorted({r["folder"] for r in archived_rows(built.package)})
     copy = built.root / "package-copy"
     shutil.copytree(two.package, copy)
-    build_site([copy], built.root / "site-copy")
+    site = built.root / "site-copy"
+    build_site([copy], site)
+    changed = copy / "bag-info.txt"
+    changed.write_text(changed.read_text("utf-8") + "Contact-Name: A. Reader\n", "utf-8")
     master = next(p for p in copy.glob("data/*/*/*.xml") if p.name != "premis.xml")
     original = master.read_bytes()
     master.write_bytes(original.replace(b"EIRNS", b"EIRNZ", 1))
     with pytest.raises(PackageError, match="altered"):
-        build_site([copy], built.root / "site-copy")
+        build_site([copy], site)
     master.write_bytes(original)
+    read.clear()
+    build_site([copy], site)
+    assert read == []
+    build_site([copy], built.root / "site-copy-fresh")
+    assert tree(site) == tree(built.root / "site-copy-fresh")
     next(copy.glob("data/*/*/*.pdf")).unlink()
+    changed.write_text(changed.read_text("utf-8") + "Contact-Phone: 0\n", "utf-8")
     with pytest.raises(PackageError, match="missing"):
-        build_site([copy], built.root / "site-copy")
+        build_site([copy], site)
 
 
 def test_archive_site_builds_the_site_of_the_package_it_finished(built: Built,

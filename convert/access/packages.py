@@ -25,6 +25,9 @@ from ..archiving import catalog, layout, provenance
 from ..messages import BulletinError, ExitCode, display_path
 from ..walk import BAGIT_DECLARATION
 
+#: The payload manifest `bulletin archive` writes (with SHA-512's beside it).
+MANIFEST = "manifest-sha256.txt"
+
 
 class PackageError(BulletinError):
     """A folder given as a package is not one, or is damaged."""
@@ -73,6 +76,22 @@ class Package:
             raise PackageError(f"a BagIt package, but not one made by `bulletin archive` (it "
                                f"holds no {catalog.CATALOG})", self.shown)
         self.info = _bag_info(path)
+
+    def contents(self) -> str | None:
+        """SHA-256 of the package's own records of what it holds (bag-info.txt, catalog.csv and
+        its SHA-256 manifest of every payload file), streamed: the same value says the same
+        inputs with the same bytes, unless the package was damaged since (`bulletin verify`
+        finds that). None if one cannot be read."""
+        h = hashlib.sha256()
+        try:
+            for name in ("bag-info.txt", catalog.CATALOG, MANIFEST):
+                with open(self.path / name, "rb") as f:
+                    while block := f.read(1 << 20):
+                        h.update(block)
+                h.update(b"\0")
+        except OSError:
+            return None
+        return h.hexdigest()
 
     def damaged(self, what: str, where: str | None = None) -> PackageError:
         return PackageError(f"the package is damaged: {what}",

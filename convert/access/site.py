@@ -204,11 +204,11 @@ class Builder:
     # --- reading the packages ---------------------------------------------------------------
 
     def read(self) -> None:
-        """Fill the catalogue: an input that is as the previous build read it (the same
-        PREMIS, files and masters: `Package.unchanged`) is copied from that build's
-        catalogue; any other is read from its package."""
+        """Fill the catalogue from the packages, copying from the previous build's what it
+        read from a package whose records (`Package.contents`) are the same, or else from an
+        input that is as it was read (the same PREMIS, files and masters: `Package.unchanged`);
+        everything else is read."""
         used: set[str] = set()
-        done = 0
         for package in self.opened:
             name = transforms.slug(package.path.name)[:60].strip("-") or "package"
             base, n = name, 2
@@ -219,26 +219,41 @@ class Builder:
                                                                                         "/"))
             self.names.append(name)
             self.paths.append(rel)
-            pid = self.db.add_package(package.path.name, rel, package.info)
-            old_pid = self.db.previous_package(rel)
+            contents = package.contents()
+            key = pages.key(FORMAT, name, contents) if contents else None
+            pid = self.db.add_package(package.path.name, rel, package.info, key)
+            previous = self.db.previous_package(rel)
+            if previous is not None and key is not None and previous[1] == key:
+                self._count(self.db.copy_package(previous[0], pid))
+                continue
             for folder, source in package.archived():
-                before = self.db.previous_item(old_pid, folder) if old_pid else []
-                if before and all(
-                        row[1] == source and row[2].startswith(f"bulletins/{name}/")
-                        for row in before) and package.unchanged(
-                            folder, before[0][5],
-                            [f for row in before for f in self.db.previous_sizes(row[0])],
-                            [(row[3], row[4]) for row in before]):
-                    for row in before:
-                        self.db.copy_bulletin(row[0], pid)
-                    done += len(before)
-                else:
+                if previous is None or not self._copied(package, folder, source, name,
+                                                        previous[0], pid):
                     for bulletin in self._bulletins(package.item(folder, source), pid, name):
                         self.db.add_bulletin(*bulletin)
-                        done += 1
-                if self.progress:
-                    self.progress(done)
-        self.report.bulletins = done
+                        self._count(1)
+
+    def _count(self, bulletins: int) -> None:
+        self.report.bulletins += bulletins
+        if self.progress:
+            self.progress(self.report.bulletins)
+
+    def _copied(self, package: Package, folder: str, source: str, name: str, old_pid: int,
+                pid: int) -> bool:
+        """Copy an input's bulletins from the previous build if it is as that build read it
+        (and named alike); whether it was."""
+        before = self.db.previous_item(old_pid, folder)
+        if not before or not all(source == row[1] and row[2].startswith(f"bulletins/{name}/")
+                                 for row in before):
+            return False
+        sizes = [f for row in before for f in self.db.previous_sizes(row[0])]
+        if not package.unchanged(folder, before[0][5], sizes,
+                                 [(row[3], row[4]) for row in before]):
+            return False
+        for row in before:
+            self.db.copy_bulletin(row[0], pid)
+        self._count(len(before))
+        return True
 
     def _bulletins(self, item: Item, pid: int, name: str
                    ) -> Iterator[tuple[dict[str, Any], list[tuple[Any, ...]],
