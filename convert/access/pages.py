@@ -33,11 +33,8 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 def key(*parts: object) -> str:
     """The hash of what a site file is made from (JSON values, dataclasses by their fields):
     a rebuild makes the file again only when it differs from the previous build's."""
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(json.dumps(part, ensure_ascii=False, sort_keys=True, default=vars).encode())
-        h.update(b"\0")
-    return h.hexdigest()
+    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=vars)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def href(page: str, target: str) -> str:

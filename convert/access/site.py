@@ -337,14 +337,14 @@ class Builder:
         """Each bulletin's page, and its text for the search's snippets."""
         rows = self.db.query("""
             SELECT b.id, b.page, b.master_sha256, b.premis_sha256, b.folder, b.master,
-                   b.source, b.package, b.date, b.text,
+                   b.source, b.package, b.date,
                    lag(b.page) OVER w, lag(b.title) OVER w, lag(b.date) OVER w,
                    lag(b.language) OVER w,
                    lead(b.page) OVER w, lead(b.title) OVER w, lead(b.date) OVER w,
                    lead(b.language) OVER w
             FROM bulletins b WINDOW w AS (ORDER BY b.position) ORDER BY b.position""")
         for row in rows:
-            (rowid, page, master_sha, premis_sha, folder, master, source, pid, date, text,
+            (rowid, page, master_sha, premis_sha, folder, master, source, pid, date,
              *around) = row
             previous = pages.Neighbour(*around[:4]) if around[0] else None
             following = pages.Neighbour(*around[4:]) if around[4] else None
@@ -359,7 +359,12 @@ class Builder:
             text_path = "search/text/" + page.removeprefix("bulletins/").removesuffix(
                 ".html") + ".js"
             self.make(text_path, pages.key(search.FORMAT, page, master_sha),
-                      functools.partial(search.script, "text", page, text))
+                      functools.partial(self._text_script, rowid, page))
+
+    def _text_script(self, rowid: int, page: str) -> bytes:
+        """A bulletin's text for the search's snippets (read only when it is to be made)."""
+        return search.script("text", page, self.db.one(
+            "SELECT text FROM bulletins WHERE id = ?", (rowid,))[0])
 
     def _bulletin_page(self, rowid: int, pid: int, master: str, info: pages.BulletinInfo
                        ) -> bytes:
