@@ -159,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         run = _site(bulletin, [work / "package-a"], site)
         report["rebuild_unchanged"] = {"wall_s": round(run.wall_s, 2),
+                                       "max_rss_mb": round(run.max_rss_mb, 1),
                                        "written": run.summary["written"],
                                        "unchanged": run.summary["unchanged"]}
         run = _site(bulletin, [work / "package-a", work / "package-b"], site)
