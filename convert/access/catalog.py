@@ -4,8 +4,8 @@ text, and an FTS5 index, for server-side search (`datasette SITE/catalog.sqlite`
 The site is built from this database: bulletins go in as the packages are read, then the
 pages, the browsing lists and the search index are made from queries over it, so memory does
 not grow with the collection. It is written anew on every build, into a temporary file
-renamed into place at the end (the same packages give the same bytes); the rows of an input
-that is as the previous build read it are copied from the previous database, not read again.
+renamed into place at the end (the same packages give the same bytes); the rows of a package
+or an input that is as the previous build read it are copied from the previous database.
 `site_files` records every file the build made with the hash of what it was made from: the
 next build compares with it to write only what changed, and to remove what no longer belongs.
 """

@@ -1,11 +1,14 @@
 """`bulletin site`: packages in, a static site out (see the package's docstring).
 
 The build reads every package (`packages.Package`), fills a new catalog.sqlite, then makes each
-file of the site from it. Each file is made only when what it is made from changed (a
-bulletin's page: its master, its provenance, its neighbours, the site's title and this
-version; a segment of the search index: its bulletins) and written only when its bytes
-changed; files of the previous build that no longer belong are removed. Files the build did
-not make (a README someone put there) are left alone.
+file of the site from it. What the previous build read is copied from its catalog.sqlite, not
+read again: a whole package when its records (bag-info, catalogue, manifest) are the same, else
+each input that is as it was read (`Builder.read`). Each file is made only when what it is
+made from changed (a bulletin's page: its master, its provenance, its neighbours, the site's
+title and this version; a list's page: the rows it lists; a segment of the search index: its
+bulletins) and written only when its bytes changed; files of the previous build that no
+longer belong are removed. Files the build did not make (a README someone put there) are left
+alone.
 """
 
 from __future__ import annotations
