@@ -32,6 +32,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from convert.access import PackageError, SiteError, SiteReport, build_site
 from convert.access import search as search_index
+from convert.access.packages import Item, Package
 from convert.archiving import Counts, archive, verify
 from convert.archiving.catalog import read as read_catalog
 from convert.cli import cli
@@ -380,6 +381,55 @@ def test_a_rebuild_after_adding_bulletins_writes_only_what_changed(built: Built,
     old_pages = {p for p in now if p.startswith("bulletins/package-a/")}
     assert 0 < len(old_pages & changed) <= 2 * len(SECOND)  # their neighbours only
     assert len(changed) < len(now) / 2
+
+
+def test_a_rebuild_reads_only_changed_inputs_and_ends_as_a_fresh_build(
+        built: Built, two: Two, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever the site held before (the same packages, others), a rebuild gives the bytes
+    a fresh build of the same packages gives, reading again only the inputs it did not read
+    before. The inputs of a package whose records (bag-info, catalogue, manifest) changed
+    are checked one by one, and one damaged is refused as a fresh build refuses it."""
+    read: list[str] = []
+    item = Package.item
+
+    def counted(package: Package, folder: str, source: str) -> Item:
+        read.append(folder)
+        return item(package, folder, source)
+
+    monkeypatch.setattr(Package, "item", counted)
+    site = built.root / "site-rebuilt"
+    shutil.copytree(two.fresh, site)
+    build_site([built.package, two.package], site)
+    assert tree(site) == tree(two.fresh) and read == []
+    only_b = built.root / "site-fresh-b"
+    build_site([two.package], only_b)
+    read.clear()
+    build_site([two.package], site)  # the first package dropped
+    assert tree(site) == tree(only_b) and read == []
+    build_site([built.package, two.package], site)  # and back
+    assert tree(site) == tree(two.fresh)
+    assert sorted(read) == sorted({r["folder"] for r in archived_rows(built.package)})
+    copy = built.root / "package-copy"
+    shutil.copytree(two.package, copy)
+    site = built.root / "site-copy"
+    build_site([copy], site)
+    changed = copy / "bag-info.txt"
+    changed.write_text(changed.read_text("utf-8") + "Contact-Name: A. Reader\n", "utf-8")
+    master = next(p for p in copy.glob("data/*/*/*.xml") if p.name != "premis.xml")
+    original = master.read_bytes()
+    master.write_bytes(original.replace(b"EIRNS", b"EIRNZ", 1))
+    with pytest.raises(PackageError, match="altered"):
+        build_site([copy], site)
+    master.write_bytes(original)
+    read.clear()
+    build_site([copy], site)
+    assert read == []
+    build_site([copy], built.root / "site-copy-fresh")
+    assert tree(site) == tree(built.root / "site-copy-fresh")
+    next(copy.glob("data/*/*/*.pdf")).unlink()
+    changed.write_text(changed.read_text("utf-8") + "Contact-Phone: 0\n", "utf-8")
+    with pytest.raises(PackageError, match="missing"):
+        build_site([copy], site)
 
 
 def test_archive_site_builds_the_site_of_the_package_it_finished(built: Built,

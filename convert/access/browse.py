@@ -6,6 +6,8 @@ bulletins, so no page grows with the collection and memory stays flat.
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -18,7 +20,9 @@ PAGE_SIZE = 500
 LISTED = ("page, title, date, date_as_written, coverage, publisher, language")
 HOME = Crumb("Collection", "index.html")
 
-Put = Callable[[str, bytes], None]
+#: make(path, key, render): make the site file `path` hold `render()`, unless the previous
+#: build made it from the same `key` (None: made every time).
+Make = Callable[[str, str | None, Callable[[], bytes]], None]
 
 
 def _listed(row: tuple[str, ...]) -> Listed:
@@ -64,48 +68,60 @@ def groups(db: Catalog, column: str, key_column: str, folder: str) -> list[Group
     return found
 
 
-def list_pages(db: Catalog, put: Put, site_title: str, base: str, heading: str,
+def list_pages(db: Catalog, make: Make, site_title: str, base: str, heading: str,
                crumbs: list[Crumb], where: str, params: tuple[str, ...], intro: str,
                *, by_day: bool = False) -> None:
-    """The pages of one list of bulletins (in the site's order)."""
+    """The pages of one list of bulletins (in the site's order). A page is made again only
+    when what it shows changed: its key is everything it is made from, its rows included."""
     total = db.one(f"SELECT count(*) FROM bulletins WHERE {where}", params)[0]
     count = max(1, -(-total // PAGE_SIZE))
     paths = [numbered(base, n) for n in range(count)]
     rows: Iterator[tuple[str, ...]] = db.query(
         f"SELECT {LISTED} FROM bulletins WHERE {where} ORDER BY position", params)
-    day_seen: set[str] = set()
+    days_before: frozenset[str] = frozenset()  # days begun on an earlier page
     for n, path in enumerate(paths):
+        listed = [_listed(row) for row in itertools.islice(rows, PAGE_SIZE)]
         title = heading if count == 1 else f"{heading}, page {n + 1} of {count}"
-        frame = Frame(path, title, site_title, [*crumbs, Crumb(heading, None)])
-        model.child(frame.main, "h1", title)
-        model.child(frame.main, "p", intro)
-        pages.pager(frame, paths, n)
-        parent = None
-        day = None
-        for _ in range(PAGE_SIZE):
-            row = next(rows, None)
-            if row is None:
-                break
-            b = _listed(row)
-            if by_day and (parent is None or b.date != day):
-                day = b.date
-                anchor = f"d{(b.date or '')[8:10]}"
-                h2 = model.child(frame.main, "h2", long_date(b.date) + (
-                    " (continued)" if anchor in day_seen else ""),
-                    id=None if anchor in day_seen else anchor)
-                day_seen.add(anchor)
-                parent = model.child(frame.main, "ol", class_="bulletins")
-                h2.tail = None
-            elif parent is None:
-                parent = model.child(frame.main, "ol", class_="bulletins")
-            pages.list_item(frame, parent, b)
-        if parent is None:
-            model.child(frame.main, "p", "No bulletins.")
-        pages.pager(frame, paths, n)
-        put(path, frame.bytes())
+        key = pages.key(pages.GENERATOR, site_title, paths, n, title, crumbs, intro, by_day,
+                        sorted(days_before), listed)
+        make(path, key, functools.partial(_list_page, site_title, paths, n, title,
+                                          [*crumbs, Crumb(heading, None)], intro, listed,
+                                          by_day, days_before))
+        days_before |= {_day_anchor(b) for b in listed}
 
 
-def dates(db: Catalog, put: Put, site_title: str) -> list[tuple[str, int]]:
+def _day_anchor(b: Listed) -> str:
+    return f"d{(b.date or '')[8:10]}"
+
+
+def _list_page(site_title: str, paths: list[str], n: int, title: str, crumbs: list[Crumb],
+               intro: str, listed: list[Listed], by_day: bool, days_before: frozenset[str]
+               ) -> bytes:
+    frame = Frame(paths[n], title, site_title, crumbs)
+    model.child(frame.main, "h1", title)
+    model.child(frame.main, "p", intro)
+    pages.pager(frame, paths, n)
+    parent = None
+    day = None
+    for b in listed:
+        if by_day and (parent is None or b.date != day):
+            day = b.date
+            anchor = _day_anchor(b)
+            continued = anchor in days_before
+            h2 = model.child(frame.main, "h2", long_date(b.date) + (
+                " (continued)" if continued else ""), id=None if continued else anchor)
+            parent = model.child(frame.main, "ol", class_="bulletins")
+            h2.tail = None
+        elif parent is None:
+            parent = model.child(frame.main, "ol", class_="bulletins")
+        pages.list_item(frame, parent, b)
+    if parent is None:
+        model.child(frame.main, "p", "No bulletins.")
+    pages.pager(frame, paths, n)
+    return frame.bytes()
+
+
+def dates(db: Catalog, make: Make, site_title: str) -> list[tuple[str, int]]:
     """The year and month pages (and the undated list); returns (year, count) for the index."""
     years = [(y, c) for y, c in db.query(
         "SELECT substr(date, 1, 4) AS y, count(*) FROM bulletins WHERE date IS NOT NULL "
@@ -136,19 +152,19 @@ def dates(db: Catalog, put: Put, site_title: str) -> list[tuple[str, int]]:
                         aria_label=f"{int(d)} {pages.MONTHS[int(m) - 1]}: {c} bulletin"
                                    f"{'s' * (c != 1)}")
                 before += c
-            list_pages(db, put, site_title, base, name, [HOME, Crumb(year, f"browse/{year}.html")],
+            list_pages(db, make, site_title, base, name, [HOME, Crumb(year, f"browse/{year}.html")],
                        "date >= ? AND date < ?", (f"{year}-{m}-", f"{year}-{m}."),
                        f"{sum(c for _, c in ds):,} bulletins, by day.", by_day=True)
-        put(frame.path, frame.bytes())
+        make(frame.path, None, frame.bytes)
     undated = db.one("SELECT count(*) FROM bulletins WHERE date IS NULL")[0]
     if undated:
-        list_pages(db, put, site_title, "browse/undated", "Undated bulletins", [HOME],
+        list_pages(db, make, site_title, "browse/undated", "Undated bulletins", [HOME],
                    "date IS NULL", (), "Bulletins whose dateline gives no year (or no date), "
                    "in the order of their packages.")
     return years
 
 
-def grouped(db: Catalog, put: Put, site_title: str, kind: str, column: str, key_column: str,
+def grouped(db: Catalog, make: Make, site_title: str, kind: str, column: str, key_column: str,
             plural: str) -> list[Group]:
     """A page listing every value of `column` (agencies, places, languages) with a page of
     bulletins for each."""
@@ -160,15 +176,15 @@ def grouped(db: Catalog, put: Put, site_title: str, kind: str, column: str, key_
     pages.counted_list(frame, frame.main,
                        ((g.label, f"{g.base}.html", g.count) for g in
                         sorted(found, key=lambda g: (-g.count, g.key))))
-    put(all_path, frame.bytes())
+    make(all_path, None, frame.bytes)
     for g in found:
-        list_pages(db, put, site_title, g.base, g.label,
+        list_pages(db, make, site_title, g.base, g.label,
                    [HOME, Crumb(plural.capitalize(), all_path)], f"{key_column} = ?", (g.key,),
                    f"{g.count:,} bulletin{'s' * (g.count != 1)}, by date.")
     return found
 
 
-def index(db: Catalog, put: Put, site_title: str, years: list[tuple[str, int]],
+def index(db: Catalog, make: Make, site_title: str, years: list[tuple[str, int]],
           agencies: list[Group], places: list[Group], languages: list[Group],
           packages: list[tuple[str, str, int, str | None]]) -> None:
     """SITE/index.html: the collection at a glance, the search box, the ways to browse."""
@@ -254,4 +270,4 @@ def index(db: Catalog, put: Put, site_title: str, years: list[tuple[str, int]],
         frame.a(p, f"All {len(found):,}, by number of bulletins", path)
     model.child(frame.body, "script", src=frame.link("assets/search.js"))
     model.child(frame.body, "script", src=frame.link("search/manifest.js"))
-    put("index.html", frame.bytes())
+    make("index.html", None, frame.bytes)

@@ -3,14 +3,17 @@ text, and an FTS5 index, for server-side search (`datasette SITE/catalog.sqlite`
 
 The site is built from this database: bulletins go in as the packages are read, then the
 pages, the browsing lists and the search index are made from queries over it, so memory does
-not grow with the collection. It is written from scratch on every build, into a temporary
-file renamed into place at the end (the same packages give the same bytes), and `site_files`
-records every file the build made with the hash of what it was made from: the next build
-compares with it to write only what changed, and to remove what no longer belongs.
+not grow with the collection. It is written anew on every build, into a temporary file
+renamed into place at the end (the same packages give the same bytes); the rows of a package
+or an input that is as the previous build read it are copied from the previous database.
+`site_files` records every file the build made with the hash of what it was made from: the
+next build compares with it to write only what changed, and to remove what no longer belongs.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -28,7 +31,8 @@ CREATE TABLE packages (
     source_organization TEXT,
     bagging_date TEXT,
     software TEXT,                 -- Bag-Software-Agent
-    documents INTEGER              -- bulletins the site holds from it
+    documents INTEGER,             -- bulletins the site holds from it
+    contents TEXT                  -- hash of its records and how the site reads them (site.py)
 );
 CREATE TABLE bulletins (
     id INTEGER PRIMARY KEY,
@@ -89,6 +93,9 @@ CREATE TABLE site_segments (
     documents INTEGER NOT NULL,
     shards TEXT NOT NULL           -- the first term of each shard, as JSON
 ) WITHOUT ROWID;
+CREATE TABLE site_format (
+    format TEXT NOT NULL           -- what made it (release, schema): another's rows are not reused
+);
 CREATE TABLE site_files (
     path TEXT PRIMARY KEY,         -- in the site
     key TEXT,                      -- hash of what it was made from (NULL: made every build)
@@ -102,6 +109,12 @@ COLUMNS = ("identifier", "title", "date", "date_as_written", "coverage", "publis
            "master", "master_sha256", "premis_sha256", "page", "text", "folded", "publisher_key",
            "coverage_key")
 
+#: A bulletin's columns as copied from the previous build's database (its package given anew),
+#: and those of its files and events.
+_COPIED = ", ".join("? AS package" if c == "package" else c for c in COLUMNS)
+_FILE_COLUMNS = "role, path, media_type, format, puid, size, sha256"
+_EVENT_COLUMNS = "type, time, agent, outcome, detail, notes"
+
 #: The site's order of bulletins: dated first, by date; then by package, folder and master.
 ORDER = "date IS NULL, date, package, folder, master"
 
@@ -109,12 +122,15 @@ ORDER = "date IS NULL, date, package, folder, master"
 class Catalog:
     """The database being built (at `path`), next to the previous build's (`old`, if any)."""
 
-    def __init__(self, path: Path, old: Path | None) -> None:
+    def __init__(self, path: Path, old: Path | None, fmt: str) -> None:
         path.unlink(missing_ok=True)
         self.path = path
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.executescript(SCHEMA)
-        self.old = False
+        fmt = f"{fmt} schema {hashlib.sha256(SCHEMA.encode()).hexdigest()[:16]}"
+        self.db.execute("INSERT INTO site_format VALUES (?)", (fmt,))
+        self.old = False  # the previous build's site_files can be read
+        self.same_format = False  # and its rows were made as this build makes them
         if old is not None and old.is_file():
             try:
                 self.db.execute("ATTACH DATABASE ? AS old", (f"file:{old}?mode=ro",))
@@ -123,16 +139,22 @@ class Catalog:
             except sqlite3.DatabaseError:  # not ours, or damaged: build everything
                 if self._attached():
                     self.db.execute("DETACH DATABASE old")
+        if self.old:
+            with contextlib.suppress(sqlite3.DatabaseError):  # an older release's: no table
+                self.same_format = self.db.execute(
+                    "SELECT format FROM old.site_format").fetchone() == (fmt,)
         self.db.execute("BEGIN")
 
     def _attached(self) -> bool:
         return any(row[1] == "old" for row in self.db.execute("PRAGMA database_list"))
 
-    def add_package(self, name: str, path: str, info: dict[str, str]) -> int:
+    def add_package(self, name: str, path: str, info: dict[str, str], contents: str | None
+                    ) -> int:
         cur = self.db.execute(
-            "INSERT INTO packages (name, path, source_organization, bagging_date, software) "
-            "VALUES (?, ?, ?, ?, ?)", (name, path, info.get("Source-Organization"),
-                                       info.get("Bagging-Date"), info.get("Bag-Software-Agent")))
+            "INSERT INTO packages (name, path, source_organization, bagging_date, software, "
+            "contents) VALUES (?, ?, ?, ?, ?, ?)",
+            (name, path, info.get("Source-Organization"), info.get("Bagging-Date"),
+             info.get("Bag-Software-Agent"), contents))
         return int(cur.lastrowid or 0)
 
     def add_bulletin(self, values: dict[str, Any], files: list[tuple[Any, ...]],
@@ -147,6 +169,36 @@ class Catalog:
                             [(rowid, *e) for e in events])
         return rowid
 
+    def copy_bulletin(self, old_id: int, package: int) -> None:
+        """Copy a bulletin the previous build read (its row, files and events), as package
+        `package`'s next bulletin."""
+        rowid = self.db.execute(f"INSERT INTO bulletins ({', '.join(COLUMNS)}) SELECT "
+                                f"{_COPIED} FROM old.bulletins WHERE id = ?",
+                                (package, old_id)).lastrowid
+        self.db.execute(f"INSERT INTO files SELECT ?, {_FILE_COLUMNS} FROM old.files WHERE "
+                        "bulletin = ? ORDER BY rowid", (rowid, old_id))
+        self.db.execute(f"INSERT INTO events SELECT ?, {_EVENT_COLUMNS} FROM old.events WHERE "
+                        "bulletin = ? ORDER BY rowid", (rowid, old_id))
+
+    def copy_package(self, old_package: int, package: int) -> int:
+        """Copy every bulletin the previous build read from a package (numbered in a row, as
+        a package's bulletins are) as package `package`'s next ones; returns how many."""
+        first, last = self.db.execute("SELECT min(id), max(id) FROM old.bulletins WHERE "
+                                      "package = ?", (old_package,)).fetchone()
+        if first is None:
+            return 0
+        shift = self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM bulletins").fetchone(
+        )[0] - first
+        self.db.execute(f"INSERT INTO bulletins (id, {', '.join(COLUMNS)}) SELECT id + ?, "
+                        f"{_COPIED} FROM old.bulletins WHERE package = ? ORDER BY id",
+                        (shift, package, old_package))
+        self.db.execute(f"INSERT INTO files SELECT bulletin + ?, {_FILE_COLUMNS} FROM old.files "
+                        "WHERE bulletin BETWEEN ? AND ? ORDER BY rowid", (shift, first, last))
+        self.db.execute(f"INSERT INTO events SELECT bulletin + ?, {_EVENT_COLUMNS} FROM "
+                        "old.events WHERE bulletin BETWEEN ? AND ? ORDER BY rowid",
+                        (shift, first, last))
+        return int(last - first + 1)
+
     def order(self) -> None:
         """Number the bulletins in the site's order, count each package's, index the text."""
         self.db.execute(f"""UPDATE bulletins SET position = o.n FROM (
@@ -160,6 +212,7 @@ class Catalog:
                 "CREATE INDEX bulletins_by_publisher ON bulletins (publisher_key, position)",
                 "CREATE INDEX bulletins_by_coverage ON bulletins (coverage_key, position)",
                 "CREATE INDEX bulletins_by_language ON bulletins (language, position)",
+                "CREATE INDEX bulletins_by_folder ON bulletins (package, folder)",
                 "CREATE INDEX files_by_bulletin ON files (bulletin)",
                 "CREATE INDEX events_by_bulletin ON events (bulletin)",
                 "INSERT INTO bulletins_fts (bulletins_fts) VALUES ('rebuild')"):
@@ -181,6 +234,28 @@ class Catalog:
         row = self.db.execute("SELECT key, size FROM old.site_files WHERE path = ?",
                               (path,)).fetchone()
         return None if row is None else (row[0], row[1])
+
+    def previous_package(self, path: str) -> tuple[int, str | None] | None:
+        """The id and contents the previous build gave the package at `path` (relative to
+        the site)."""
+        if not self.same_format:
+            return None
+        row = self.db.execute("SELECT id, contents FROM old.packages WHERE path = ?",
+                              (path,)).fetchone()
+        return None if row is None else (int(row[0]), row[1])
+
+    def previous_item(self, package: int, folder: str) -> list[tuple[int, str, str, str,
+                                                                    str, str]]:
+        """(id, source, page, master, master_sha256, premis_sha256) of each bulletin the
+        previous build read from an input's folder (package: its id in that build)."""
+        return self.db.execute(
+            "SELECT id, source, page, master, master_sha256, premis_sha256 FROM old.bulletins "
+            "WHERE package = ? AND folder = ? ORDER BY id", (package, folder)).fetchall()
+
+    def previous_sizes(self, bulletin: int) -> list[tuple[str, int]]:
+        """(path in its package, size) of each file of a bulletin of the previous build."""
+        return self.db.execute("SELECT path, size FROM old.files WHERE bulletin = ? ORDER BY "
+                               "rowid", (bulletin,)).fetchall()
 
     def previous_segment(self, seg_id: str) -> tuple[int, str, list[tuple[str, str | None, int]]
                                                      ] | None:

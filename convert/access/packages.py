@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +24,9 @@ from lxml import etree
 from ..archiving import catalog, layout, provenance
 from ..messages import BulletinError, ExitCode, display_path
 from ..walk import BAGIT_DECLARATION
+
+#: The payload manifest `bulletin archive` writes (with SHA-512's beside it).
+MANIFEST = "manifest-sha256.txt"
 
 
 class PackageError(BulletinError):
@@ -74,14 +77,31 @@ class Package:
                                f"holds no {catalog.CATALOG})", self.shown)
         self.info = _bag_info(path)
 
+    def contents(self) -> str | None:
+        """SHA-256 of the package's own records of what it holds (bag-info.txt, catalog.csv and
+        its SHA-256 manifest of every payload file), streamed: the same value says the same
+        inputs with the same bytes, unless the package was damaged since (`bulletin verify`
+        finds that). None if one cannot be read."""
+        h = hashlib.sha256()
+        try:
+            for name in ("bag-info.txt", catalog.CATALOG, MANIFEST):
+                with open(self.path / name, "rb") as f:
+                    while block := f.read(1 << 20):
+                        h.update(block)
+                h.update(b"\0")
+        except OSError:
+            return None
+        return h.hexdigest()
+
     def damaged(self, what: str, where: str | None = None) -> PackageError:
         return PackageError(f"the package is damaged: {what}",
                             f"{self.shown}/{where}" if where else self.shown,
                             hint=f"run `bulletin verify {self.shown}` to see everything that "
                                  "is wrong with it")
 
-    def items(self) -> Iterator[Item]:
-        """Every archived input, in catalogue order (a digest page's rows are one item)."""
+    def archived(self) -> Iterator[tuple[str, str]]:
+        """(folder, source) of every archived input, in catalogue order (a digest page's rows
+        are one input); a folder that is not data/<year>/<name> is refused."""
         last = None
         try:
             rows = catalog.read(self.path)
@@ -91,19 +111,38 @@ class Package:
                                        catalog.CATALOG)
                 if row["status"] != "archived" or row["folder"] == last:
                     continue
-                last = row["folder"]
-                yield self._item(row["folder"], row.get("source", ""))
+                last = folder = row["folder"]
+                parts = folder.split("/")
+                if (len(parts) != 3 or parts[0] != "data" or any(p in ("", ".", "..")
+                                                                 for p in parts)
+                        or not layout.SAFE_ID.fullmatch(parts[2].lower())):
+                    raise self.damaged(f"catalog.csv names the folder {folder!r}, which no "
+                                       "package holds", catalog.CATALOG)
+                yield folder, row.get("source", "")
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             if isinstance(exc, BulletinError):
                 raise
             raise self.damaged(f"cannot be read: {exc}", catalog.CATALOG) from None
 
-    def _item(self, folder: str, source: str) -> Item:
-        parts = folder.split("/")
-        if (len(parts) != 3 or parts[0] != "data" or any(p in ("", ".", "..") for p in parts)
-                or not layout.SAFE_ID.fullmatch(parts[2].lower())):
-            raise self.damaged(f"catalog.csv names the folder {folder!r}, which no package "
-                               "holds", catalog.CATALOG)
+    def unchanged(self, folder: str, premis_sha256: str, sizes: Iterable[tuple[str, int]],
+                  masters: Iterable[tuple[str, str]]) -> bool:
+        """Whether the input in `folder` is as an earlier reading found it: the same PREMIS
+        bytes (so the same records), the files it recorded, (path in the package, size), at
+        their sizes, and its masters, (name, SHA-256), with their bytes: what `item` checks,
+        without parsing anything. False sends the caller to `item`, which says what is
+        wrong, if anything."""
+        where = self.path / folder
+        try:
+            return (hashlib.sha256((where / layout.PREMIS_NAME).read_bytes()).hexdigest()
+                    == premis_sha256
+                    and all(os.stat(self.path / path).st_size == size for path, size in sizes)
+                    and all(hashlib.sha256((where / name).read_bytes()).hexdigest() == sha
+                            for name, sha in masters))
+        except OSError:
+            return False
+
+    def item(self, folder: str, source: str) -> Item:
+        """The archived input in `folder` (as `archived` gives it), read and checked."""
         where = self.path / folder
         try:
             premis = (where / layout.PREMIS_NAME).read_bytes()

@@ -12,6 +12,9 @@ site and its packages moved together); no page loads anything from elsewhere.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import posixpath
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,11 +30,26 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December")
 
 
+def key(*parts: object) -> str:
+    """The hash of what a site file is made from (JSON values, dataclasses by their fields):
+    a rebuild makes the file again only when it differs from the previous build's."""
+    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=vars)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def href(page: str, target: str) -> str:
     """The relative URL from the site file `page` to the site file `target` (both relative
     to the site's folder, `/`-separated; `target` may climb out of it: `../collection/...`)."""
-    rel = posixpath.relpath(target, posixpath.dirname(page) or ".")
-    return quote(rel, safe="/#-._~")
+    folder, name = posixpath.split(target)
+    up = _relative_folder(folder or ".", posixpath.dirname(page) or ".")
+    return quote(name if up == "." else f"{up}/{name}", safe="/#-._~")
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative_folder(folder: str, start: str) -> str:
+    """posixpath.relpath, remembered: a site's pages link between a few folders, and
+    computing the same relative path for every link was a tenth of a build."""
+    return posixpath.relpath(folder, start)
 
 
 def serialize(root: etree._Element) -> bytes:

@@ -15,12 +15,15 @@ Layout (under SITE/search/):
   [page, title, date, agency, language] for the list of results;
 - `text/<page>.js`: a bulletin's text, loaded for the results shown, to cut their snippets.
 
-A segment is a run of bulletins in the site's order (by date), cut where the hash of a
-bulletin's page path says so (content-defined chunking, as rsync and backup tools cut files):
-adding bulletins changes the segments they fall in and no other, and a segment is named by
-the hash of what it holds, so an unchanged segment keeps its files and a rebuild writes only
-the new ones. A query loads, for each of its words, one shard per segment: a few dozen small
-files for 100,000 bulletins.
+A segment is a run of bulletins in the order they arrived (package by package, each in its
+catalogue's order, not by date: bulletins added to a collection, whatever their dates, then
+fall in new segments and leave the others as they were), cut where a package begins and where
+the hash of a bulletin's page path says so (content-defined chunking, as rsync and backup
+tools cut files): adding bulletins changes the segments they fall in and no other, and a
+segment is named by the hash of what it holds, so an unchanged segment keeps its files and a
+rebuild writes only the new ones. Results that score alike are listed in that order too. A
+query loads, for each of its words, one shard per segment: a few dozen small files for
+100,000 bulletins.
 
 Words are what `tokens` says: runs of letters and digits, NFKD-decomposed with their marks
 dropped (accents folded: "Thessaloníki" and "Thessaloniki" are one word, as are "Θεσσαλονίκη"
@@ -42,16 +45,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Bumped when the files' format changes: part of every segment's name.
-FORMAT = 1
+FORMAT = 2
 #: Bulletins per block of result metadata (d<N>.js).
-BLOCK = 256
+BLOCK = 64
 #: Segments: at least MIN_SEGMENT bulletins, cut where a page path's hash is 0 modulo
-#: AVERAGE_CUT, at most MAX_SEGMENT (which bounds the memory a segment's index takes).
-MIN_SEGMENT = 512
+#: AVERAGE_CUT, at most MAX_SEGMENT (which bounds the memory a segment's index takes: close
+#: bounds keep it the same whatever the size of the collection).
+MIN_SEGMENT = 1024
 AVERAGE_CUT = 2048
-MAX_SEGMENT = 8192
-#: A term shard is closed once it holds this many bytes.
-SHARD_BYTES = 48 * 1024
+MAX_SEGMENT = 4096
+#: A term shard is closed once it holds this many bytes: a query loads one per segment for
+#: each of its words, so the smaller they are, the fewer bytes the browser parses.
+SHARD_BYTES = 16 * 1024
 #: Longer runs of letters and digits (base64 in a text, a URL's hash) are not words to find.
 MAX_WORD = 40
 #: A count of occurrences is kept up to this (ranking needs no more).
@@ -88,7 +93,7 @@ def folded_words(text: str) -> str:
     besides the text, since its tokenizer removes the accents of Latin letters only."""
     seen: dict[str, None] = {}
     for word in _WORD.findall(text):
-        if len(word) <= MAX_WORD:
+        if len(word) <= MAX_WORD and not word.isascii():  # fold leaves ASCII as lower() does
             folded = fold(word)
             if folded != word.lower():
                 seen.setdefault(folded, None)
@@ -175,19 +180,24 @@ class Segment:
         return str(self.hasher.hexdigest())[:16]
 
 
-def segments(rows: Iterable[tuple[int, str, str]]) -> Iterator[tuple[Segment, int, int]]:
-    """Cut (position, page, key) rows, in the site's order, into segments: yields each
-    segment with the positions of its first and last bulletins."""
-    seg, first = Segment(), None
-    for position, page, key in rows:
-        if first is None:
-            first = position
+def segments(rows: Iterable[tuple[int, str, str, int]]) -> Iterator[tuple[Segment, int, int]]:
+    """Cut (number, page, key, package) rows, in the order bulletins arrived, into segments
+    (a package's first bulletin begins one): yields each segment with the numbers of its
+    first and last bulletins."""
+    seg, first, last, package = Segment(), -1, -1, None
+    for number, page, key, group in rows:
+        if seg.pages and group != package:
+            yield seg, first, last
+            seg = Segment()
+        if not seg.pages:
+            first, package = number, group
         seg.add(page, key)
+        last = number
         if cuts_after(page, len(seg.pages)):
-            yield seg, first, position
-            seg, first = Segment(), None
-    if first is not None:
-        yield seg, first, first + len(seg.pages) - 1
+            yield seg, first, last
+            seg = Segment()
+    if seg.pages:
+        yield seg, first, last
 
 
 @dataclass(frozen=True)
@@ -202,11 +212,11 @@ class Entry:
     text: str
 
 
-def build_segment(seg_id: str, entries: Iterable[Entry]) -> tuple[list[tuple[str, bytes]],
-                                                                 list[str]]:
-    """The files of one segment, as (path under search/, bytes), and the first term of each
-    of its shards. Memory: the segment's postings (bounded by MAX_SEGMENT bulletins)."""
-    files: list[tuple[str, bytes]] = []
+def build_segment(seg_id: str, entries: Iterable[Entry], firsts: list[str]
+                  ) -> Iterator[tuple[str, bytes]]:
+    """The files of one segment, as (path under search/, bytes), each yielded when made; the
+    first term of each of its shards is appended to `firsts`. Memory: the segment's postings
+    (bounded by MAX_SEGMENT bulletins), never its files."""
     postings: dict[str, array[int]] = {}
     block: list[list[str]] = []
     n = 0
@@ -222,28 +232,21 @@ def build_segment(seg_id: str, entries: Iterable[Entry]) -> tuple[list[tuple[str
             found.append(count)
         block.append([entry.page, entry.title, entry.date, entry.agency, entry.language])
         if len(block) == BLOCK:
-            files.append((f"{seg_id}/d{n // BLOCK}.js", script("docs", seg_id, n // BLOCK,
-                                                                block)))
+            yield f"{seg_id}/d{n // BLOCK}.js", script("docs", seg_id, n // BLOCK, block)
             block = []
     if block:
-        files.append((f"{seg_id}/d{n // BLOCK}.js", script("docs", seg_id, n // BLOCK, block)))
-    firsts: list[str] = []
+        yield f"{seg_id}/d{n // BLOCK}.js", script("docs", seg_id, n // BLOCK, block)
     shard: dict[str, str] = {}
     size = 0
-
-    def close() -> None:
-        number = len(firsts) - 1
-        files.append((f"{seg_id}/t{number}.js", script("shard", seg_id, number, shard)))
-
     for term in sorted(postings, key=js_order):
         code = encode(postings.pop(term))
-        if size >= SHARD_BYTES:
-            close()
+        if shard and size >= SHARD_BYTES:
+            yield f"{seg_id}/t{len(firsts) - 1}.js", script("shard", seg_id, len(firsts) - 1,
+                                                            shard)
             shard, size = {}, 0
         if not shard:
             firsts.append(term)
         shard[term] = code
         size += len(term) + len(code) + 6
     if shard:
-        close()
-    return files, firsts
+        yield f"{seg_id}/t{len(firsts) - 1}.js", script("shard", seg_id, len(firsts) - 1, shard)

@@ -1,17 +1,22 @@
 """`bulletin site`: packages in, a static site out (see the package's docstring).
 
 The build reads every package (`packages.Package`), fills a new catalog.sqlite, then makes each
-file of the site from it. Each file is made only when what it is made from changed (a
-bulletin's page: its master, its provenance, its neighbours, the site's title and this
-version; a segment of the search index: its bulletins) and written only when its bytes
-changed; files of the previous build that no longer belong are removed. Files the build did
-not make (a README someone put there) are left alone.
+file of the site from it. What the previous build read is copied from its catalog.sqlite, not
+read again: a whole package when its records (bag-info, catalogue, manifest) are the same, else
+each input that is as it was read (`Builder.read`). Each file is made only when what it is
+made from changed (a bulletin's page: its master, its provenance, its neighbours, the site's
+title and this version; a list's page: the rows it lists; a segment of the search index: its
+bulletins) and written only when its bytes changed; files of the previous build that no
+longer belong are removed. Files the build did not make (a README someone put there) are left
+alone.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
+import functools
 import hashlib
 import importlib.resources
 import json
@@ -147,14 +152,6 @@ def _title(opened: list[Package]) -> str:
     return "News bulletins"
 
 
-def _hash(*parts: object) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(json.dumps(part, ensure_ascii=False, sort_keys=True).encode())
-        h.update(b"\0")
-    return h.hexdigest()
-
-
 def _body_text(doc: model.Element) -> str:
     """The body, a block a line; the texts of a block's elements (a speaker and the words
     spoken, clauses, items: the vocabulary has no inline elements) are separate words."""
@@ -176,7 +173,7 @@ class Builder:
         self.title = title
         self.report = report
         self.progress = progress
-        self.db = Catalog(dest / f"{TEMP_PREFIX}{CATALOG}", dest / CATALOG)
+        self.db = Catalog(dest / f"{TEMP_PREFIX}{CATALOG}", dest / CATALOG, FORMAT)
         self.names: list[str] = []  # site name of each package (its folder under bulletins/)
         self.paths: list[str] = []  # each package's folder, relative to the site's
 
@@ -185,12 +182,12 @@ class Builder:
             self.read()
             self.db.order()
             self.bulletin_pages()
-            years = browse.dates(self.db, self.put, self.title)
-            agencies = browse.grouped(self.db, self.put, self.title, "agency", "publisher",
+            years = browse.dates(self.db, self.make, self.title)
+            agencies = browse.grouped(self.db, self.make, self.title, "agency", "publisher",
                                       "publisher_key", "agencies")
-            places = browse.grouped(self.db, self.put, self.title, "place", "coverage",
+            places = browse.grouped(self.db, self.make, self.title, "place", "coverage",
                                     "coverage_key", "places")
-            languages = browse.grouped(self.db, self.put, self.title, "language", "language",
+            languages = browse.grouped(self.db, self.make, self.title, "language", "language",
                                        "language", "languages")
             self.search_index()
             self.assets()
@@ -198,7 +195,7 @@ class Builder:
                 self.names, self.paths, self.db.query(
                     "SELECT documents, source_organization FROM packages ORDER BY id"),
                 strict=True)]
-            browse.index(self.db, self.put, self.title, years, agencies, places, languages,
+            browse.index(self.db, self.make, self.title, years, agencies, places, languages,
                          packages)
             self.sweep()
             self.db.finish(self.dest / CATALOG)
@@ -210,8 +207,11 @@ class Builder:
     # --- reading the packages ---------------------------------------------------------------
 
     def read(self) -> None:
+        """Fill the catalogue from the packages, copying from the previous build's what it
+        read from a package whose records (`Package.contents`) are the same, or else from an
+        input that is as it was read (the same PREMIS, files and masters: `Package.unchanged`);
+        everything else is read."""
         used: set[str] = set()
-        done = 0
         for package in self.opened:
             name = transforms.slug(package.path.name)[:60].strip("-") or "package"
             base, n = name, 2
@@ -222,16 +222,43 @@ class Builder:
                                                                                         "/"))
             self.names.append(name)
             self.paths.append(rel)
-            pid = self.db.add_package(package.path.name, rel, package.info)
-            for item in package.items():
-                for bulletin in self._bulletins(item, pid, name, rel):
-                    self.db.add_bulletin(*bulletin)
-                    done += 1
-                    if self.progress:
-                        self.progress(done)
-        self.report.bulletins = done
+            contents = package.contents()
+            key = pages.key(FORMAT, name, contents) if contents else None
+            pid = self.db.add_package(package.path.name, rel, package.info, key)
+            previous = self.db.previous_package(rel)
+            if previous is not None and key is not None and previous[1] == key:
+                self._count(self.db.copy_package(previous[0], pid))
+                continue
+            for folder, source in package.archived():
+                if previous is None or not self._copied(package, folder, source, name,
+                                                        previous[0], pid):
+                    for bulletin in self._bulletins(package.item(folder, source), pid, name):
+                        self.db.add_bulletin(*bulletin)
+                        self._count(1)
 
-    def _bulletins(self, item: Item, pid: int, name: str, rel: str
+    def _count(self, bulletins: int) -> None:
+        self.report.bulletins += bulletins
+        if self.progress:
+            self.progress(self.report.bulletins)
+
+    def _copied(self, package: Package, folder: str, source: str, name: str, old_pid: int,
+                pid: int) -> bool:
+        """Copy an input's bulletins from the previous build if it is as that build read it
+        (and named alike); whether it was."""
+        before = self.db.previous_item(old_pid, folder)
+        if not before or not all(source == row[1] and row[2].startswith(f"bulletins/{name}/")
+                                 for row in before):
+            return False
+        sizes = [f for row in before for f in self.db.previous_sizes(row[0])]
+        if not package.unchanged(folder, before[0][5], sizes,
+                                 [(row[3], row[4]) for row in before]):
+            return False
+        for row in before:
+            self.db.copy_bulletin(row[0], pid)
+        self._count(len(before))
+        return True
+
+    def _bulletins(self, item: Item, pid: int, name: str
                    ) -> Iterator[tuple[dict[str, Any], list[tuple[Any, ...]],
                                        list[tuple[Any, ...]]]]:
         premis_sha = hashlib.sha256(item.premis).hexdigest()
@@ -288,6 +315,12 @@ class Builder:
             self.report.written += 1
         self.db.made(path, key, len(data))
 
+    def make(self, path: str, key: str | None, render: Callable[[], bytes]) -> None:
+        """Make the site file `path` hold `render()`, unless the previous build made it from
+        the same `key` (None: made every time) and it is still as it was made."""
+        if key is None or not self.kept(path, key):
+            self.put(path, render(), key)
+
     def kept(self, path: str, key: str) -> bool:
         """Whether the previous build made `path` from the same inputs, and it is still there
         as it was made (then it is recorded again, not made)."""
@@ -307,32 +340,43 @@ class Builder:
         """Each bulletin's page, and its text for the search's snippets."""
         rows = self.db.query("""
             SELECT b.id, b.page, b.master_sha256, b.premis_sha256, b.folder, b.master,
-                   b.source, b.package, b.date, b.text,
+                   b.source, b.package, b.date,
                    lag(b.page) OVER w, lag(b.title) OVER w, lag(b.date) OVER w,
                    lag(b.language) OVER w,
                    lead(b.page) OVER w, lead(b.title) OVER w, lead(b.date) OVER w,
                    lead(b.language) OVER w
             FROM bulletins b WINDOW w AS (ORDER BY b.position) ORDER BY b.position""")
         for row in rows:
-            (rowid, page, master_sha, premis_sha, folder, master, source, pid, date, text,
+            (rowid, page, master_sha, premis_sha, folder, master, source, pid, date,
              *around) = row
             previous = pages.Neighbour(*around[:4]) if around[0] else None
             following = pages.Neighbour(*around[4:]) if around[4] else None
             package = self.opened[pid - 1]
-            key = _hash(FORMAT, self.title, page, master_sha, premis_sha, self.paths[pid - 1],
+            key = pages.key(FORMAT, self.title, page, master_sha, premis_sha, self.paths[pid - 1],
                         package.path.name, folder, source, around)
-            if not self.kept(page, key):
-                doc = model.load((package.path / folder / master).read_bytes())
-                info = pages.BulletinInfo(
-                    page=page, package=package.path.name, folder=folder, source=source,
-                    files=self._files(rowid, pid), events=self._events(rowid),
-                    previous=previous, next=following, crumbs=self._crumbs(date))
-                self.put(page, pages.bulletin_page(doc, info, self.title), key)
+            info = pages.BulletinInfo(page=page, package=package.path.name, folder=folder,
+                                      source=source, files=[], events=[], previous=previous,
+                                      next=following, crumbs=self._crumbs(date))
+            self.make(page, key, functools.partial(self._bulletin_page, rowid, pid, master,
+                                                   info))
             text_path = "search/text/" + page.removeprefix("bulletins/").removesuffix(
                 ".html") + ".js"
-            text_key = _hash(search.FORMAT, page, master_sha)
-            if not self.kept(text_path, text_key):
-                self.put(text_path, search.script("text", page, text), text_key)
+            self.make(text_path, pages.key(search.FORMAT, page, master_sha),
+                      functools.partial(self._text_script, rowid, page))
+
+    def _text_script(self, rowid: int, page: str) -> bytes:
+        """A bulletin's text for the search's snippets (read only when it is to be made)."""
+        return search.script("text", page, self.db.one(
+            "SELECT text FROM bulletins WHERE id = ?", (rowid,))[0])
+
+    def _bulletin_page(self, rowid: int, pid: int, master: str, info: pages.BulletinInfo
+                       ) -> bytes:
+        """A bulletin's page: its master read from the package, its files and events from
+        the catalogue."""
+        doc = model.load((self.opened[pid - 1].path / info.folder / master).read_bytes())
+        info = dataclasses.replace(info, files=self._files(rowid, pid),
+                                   events=self._events(rowid))
+        return pages.bulletin_page(doc, info, self.title)
 
     def _files(self, rowid: int, pid: int) -> list[pages.FileLink]:
         links = []
@@ -364,8 +408,8 @@ class Builder:
 
     def search_index(self) -> None:
         segments = []
-        rows = self.db.query("SELECT position, page, master_sha256 FROM bulletins "
-                             "ORDER BY position")
+        rows = self.db.query("SELECT id, page, master_sha256, package FROM bulletins "
+                             "ORDER BY id")
         for n, (seg, first, last) in enumerate(search.segments(rows)):
             seg_id = seg.id
             before = self.db.previous_segment(seg_id)
@@ -384,10 +428,10 @@ class Builder:
                            text in self.db.query(
                                "SELECT page, title, date, date_as_written, publisher, "
                                "language, byline, description, text FROM bulletins "
-                               "WHERE position BETWEEN ? AND ? ORDER BY position",
+                               "WHERE id BETWEEN ? AND ? ORDER BY id",
                                (first, last)))
-                made, firsts = search.build_segment(seg_id, entries)
-                for path, data in sorted(made):
+                firsts: list[str] = []
+                for path, data in search.build_segment(seg_id, entries, firsts):
                     self.put(f"search/{path}", data, seg_id)
                 documents, shards = last - first + 1, json.dumps(firsts, ensure_ascii=True)
             self.db.segment(seg_id, n, documents, shards)
