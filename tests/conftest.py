@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -268,3 +270,26 @@ def rendition_documents(corpus_documents: dict[str, list], everything,
         for n, doc in enumerate(parsed.documents, start=1):
             docs[f"bad-{path.stem}-{n}"] = doc
     return docs
+
+
+def on_terminal(*args: str | Path, timeout: float = 120) -> tuple[int, bytes]:
+    """Run `bulletin ARGS` with its standard error on a pseudo-terminal, as a person at a
+    terminal sees it: its exit code and every byte it wrote there (progress bars included)."""
+    import pty
+
+    master, slave = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "convert", *map(str, args)],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        seen += chunk
+    process.wait(timeout=timeout)
+    os.close(master)
+    return process.returncode, seen

@@ -24,7 +24,7 @@ import bagit
 import pytest
 from click.testing import CliRunner
 from conftest import BAD as BAD_INPUTS
-from conftest import BULLETINS, CORPUS, FIXTURES, YEAR_LESS
+from conftest import BULLETINS, CORPUS, FIXTURES, YEAR_LESS, on_terminal
 from lxml import etree
 
 import convert
@@ -617,25 +617,8 @@ def small(tmp_path: Path) -> Path:
 
 
 def test_progress_bar_on_a_terminal_only(small: Path, tmp_path: Path) -> None:
-    import pty
-
-    master, slave = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "convert", "archive", str(small),
-                                "-o", str(tmp_path / "tty"), "--to", "tei"],
-                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave)
-    os.close(slave)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    process.wait(timeout=120)
-    os.close(master)
-    assert process.returncode == ExitCode.OK, seen.decode(errors="replace")
+    code, seen = on_terminal("archive", small, "-o", tmp_path / "tty", "--to", "tei")
+    assert code == ExitCode.OK, seen.decode(errors="replace")
     assert b"archiving" in seen and b"converted" in seen
     plain = run_cli("archive", small, "-o", tmp_path / "plain", "--to", "tei")
     assert "archiving" not in plain.stderr and "4 converted" in plain.stderr

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import BAD, CORPUS, DIGEST, FIXTURES, NO_TITLE, ORDINARY, YEAR_LESS
+from conftest import BAD, CORPUS, DIGEST, FIXTURES, NO_TITLE, ORDINARY, YEAR_LESS, on_terminal
 
 import convert
 from convert import model
@@ -317,8 +317,6 @@ def test_skip_existing_finishes_an_interrupted_run_without_touching_what_is_ther
 def test_a_long_input_shows_each_writers_progress_on_a_terminal(tmp_path: Path) -> None:
     """One input of LONG_INPUT bytes or more: under the bar, how far each writer is (on a
     terminal only: a log gets no bar)."""
-    import pty
-
     from convert.cli import LONG_INPUT
 
     paragraphs = [f"Gate {n} of the Weirmoor flight was opened {n % 7 + 2} times on the day of "
@@ -328,23 +326,8 @@ def test_a_long_input_shows_each_writers_progress_on_a_terminal(tmp_path: Path) 
     source.write_text("Lock Keepers Publish a Year of Gate Readings\n\nMarch 2, 2021 (EIRNS)—"
                       + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
     assert source.stat().st_size >= LONG_INPUT
-    master, slave = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "convert", "convert", str(source), "--to",
-                                "tei,docx", "-o", str(tmp_path / "tty")],
-                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave)
-    os.close(slave)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    process.wait(timeout=120)
-    os.close(master)
-    assert process.returncode == ExitCode.OK, seen.decode(errors="replace")
+    code, seen = on_terminal("convert", source, "--to", "tei,docx", "-o", tmp_path / "tty")
+    assert code == ExitCode.OK, seen.decode(errors="replace")
     assert b"TEI: blocks" in seen and b"DOCX: blocks" in seen
     plain = bulletin(source, "--to", "docx", "-o", tmp_path / "plain")
     assert plain.exit_code == ExitCode.OK and "blocks" not in plain.stderr
