@@ -270,8 +270,15 @@ def test_ctrl_c_stops_a_conversion_with_exit_code_130_and_no_partial_file(tmp_pa
     for i, path in enumerate(sorted(BULLETINS.glob("*.txt")) * 3):
         shutil.copyfile(path, src / f"{i:03d}-{path.name}")
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "convert", "convert", str(src), "--to", "all",
-                             "-o", str(out), "-q"], stderr=subprocess.PIPE, text=True)
+    # As a job in the foreground of a terminal has it, SIGINT at its default whatever this
+    # runner inherited (a job a shell starts in the background ignores it, and so would the
+    # command: Python keeps an ignored SIGINT ignored).
+    argv = [sys.executable, "-m", "convert", "convert", str(src), "--to", "all", "-o", str(out),
+            "-q"]
+    foreground = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                  "os.execv(sys.argv[1], sys.argv[1:])")
+    proc = subprocess.Popen([sys.executable, "-c", foreground, *argv], stderr=subprocess.PIPE,
+                            text=True)
     deadline = time.monotonic() + 60
     while not (out.exists() and any(out.iterdir())) and time.monotonic() < deadline:
         time.sleep(0.02)
