@@ -114,7 +114,10 @@ class Progress:
                            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
                            TextColumn("eta"), TimeRemainingColumn(),
                            console=Console(stderr=True), transient=True, auto_refresh=False)
-            self.task = self.bar.add_task(verb, total=total, rate="")
+            # The task is added once its total is known: rich 12.0, the oldest taken, cannot
+            # draw a bar without one.
+            self.task: Any = None if total is None else self.bar.add_task(verb, total=total,
+                                                                           rate="")
             self.part_task: Any = None
 
     def __enter__(self) -> Progress:
@@ -147,6 +150,8 @@ class Progress:
         total = self.total = total if total is not None else self.total
         now = time.monotonic()
         if self.bar is not None:
+            if self.task is None:
+                self.task = self.bar.add_task(self.verb, total=total, rate="")
             speed = self.bar.tasks[0].speed
             redraw = now - self.last_line >= self.BAR_EVERY or done == total
             self.last_line = now if redraw else self.last_line
