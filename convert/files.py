@@ -12,6 +12,7 @@ package's payload, which counts only once a journal records it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import sys
@@ -26,6 +27,15 @@ TEMP_PREFIX = ".bulletin-tmp-"
 #: Inputs larger than this are refused unread (an archive quarantines them): no bulletin is
 #: this big, and a named /dev/zero or a huge log must not fill the memory.
 MAX_INPUT_BYTES = 64 << 20
+
+def write_failure(exc: OSError | Exception) -> str:
+    """Why a write failed, in the system's words. SQLite says "database or disk is full" where
+    every other write says "No space left on device": one message is what people search for,
+    whichever write met the full disk first."""
+    if getattr(exc, "sqlite_errorname", None) == "SQLITE_FULL":
+        return f"{os.strerror(errno.ENOSPC)} ({exc})"
+    return str(getattr(exc, "strerror", None) or exc)
+
 
 # mkstemp creates files readable by their owner only; finished outputs get the usual mode.
 _UMASK = os.umask(0)

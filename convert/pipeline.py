@@ -36,6 +36,7 @@ from .files import (
     remove_temporary,
     sync_file_systems,
     write_atomic,
+    write_failure,
     write_temporary,
 )
 from .messages import (
@@ -623,7 +624,7 @@ def _noted(result: ConvertResult, messages: list[Message], source: Path) -> None
 
 
 def _cannot_write(where: object, exc: OSError, source: Path) -> WriterError:
-    return WriterError(f"cannot write {where}: {exc.strerror or exc}", str(source),
+    return WriterError(f"cannot write {where}: {write_failure(exc)}", str(source),
                        hint="free some space or choose another output folder, then run the "
                             "same command with --skip-existing", kind=f"cannot-write-{exc.errno}")
 

@@ -132,6 +132,39 @@ def test_a_full_disk_is_a_message_not_an_abort(tmp_path: Path) -> None:
         assert "Traceback" not in archived.stderr
 
 
+def test_a_site_on_a_full_or_read_only_disk_is_a_message_and_a_second_run_ends_it(
+        tmp_path: Path) -> None:
+    package = tmp_path / "bag"
+    assert run("archive", *TEXTS, "-o", package, "--to", "tei").returncode == ExitCode.OK
+    with small_disk(tmp_path / "disk", "192k") as disk:
+        full = run("site", package, "-o", disk / "site")
+        assert full.returncode == ExitCode.FAILED, full.stderr
+        assert "No space left on device" in full.stderr and "Traceback" not in full.stderr
+        assert leftovers(disk) == [] and not (disk / "site" / "catalog.sqlite").exists()
+        subprocess.run(["mount", "-o", "remount,size=8m", str(disk)], check=True)
+        assert run("site", package, "-o", disk / "site").returncode == ExitCode.OK
+        assert (disk / "site" / "catalog.sqlite").is_file() and leftovers(disk) == []
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        denied = run("site", package, "-o", disk / "other")
+        assert denied.returncode == ExitCode.FAILED
+        assert "Read-only file system" in denied.stderr and "Traceback" not in denied.stderr
+
+
+def test_sqlite_running_out_of_room_is_told_in_the_system_s_words() -> None:
+    """Which write meets a full disk first varies: the archive's journal says it as files do."""
+    import sqlite3
+
+    from convert.files import write_failure
+
+    db = sqlite3.connect(":memory:")
+    db.execute("PRAGMA max_page_count = 2")  # a real SQLITE_FULL, as on a full disk
+    with pytest.raises(sqlite3.OperationalError) as full:
+        db.execute("CREATE TABLE t (x)")
+        db.executemany("INSERT INTO t VALUES (?)", [("x" * 1000,)] * 50)
+    assert write_failure(full.value).startswith("No space left on device")
+    assert write_failure(OSError(errno.EROFS, os.strerror(errno.EROFS))) == "Read-only file system"
+
+
 def test_a_read_only_output_folder_is_a_message(tmp_path: Path) -> None:
     with small_disk(tmp_path / "disk", "1m") as disk:
         (disk / "out").mkdir()

@@ -22,6 +22,7 @@ import importlib.resources
 import json
 import os
 import posixpath
+import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import model, transforms
-from ..files import TEMP_PREFIX, write_atomic
+from ..files import TEMP_PREFIX, write_atomic, write_failure
 from ..messages import BulletinError, Message, OutputExistsError, UsageError, display_path
 from ..walk import package_around
 from ..writers.html import CSS as ARTICLE_CSS
@@ -76,10 +77,17 @@ def build(packages: Sequence[str | os.PathLike[str]], dest: str | os.PathLike[st
     target = Path(os.path.abspath(dest))
     opened = _open_packages(packages, target)
     _check_dest(target)
-    target.mkdir(parents=True, exist_ok=True)
-    with _locked(target):
-        report = SiteReport(target, packages=len(opened))
-        Builder(opened, target, title or _title(opened), report, progress).run()
+    report = SiteReport(target, packages=len(opened))
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        with _locked(target):
+            Builder(opened, target, title or _title(opened), report, progress).run()
+    except (OSError, sqlite3.OperationalError) as exc:  # a full disk, a read-only folder
+        where = getattr(exc, "filename", None) or target
+        raise SiteError(f"cannot write {display_path(where)}: {write_failure(exc)}",
+                        display_path(target),
+                        hint="free some space or make the folder writable, then run the "
+                             "command again: the pages already written are kept") from exc
     report.seconds = time.monotonic() - started
     return report
 
@@ -179,6 +187,7 @@ class Builder:
 
     def run(self) -> None:
         try:
+            self.mark()
             self.read()
             self.db.order()
             self.bulletin_pages()
@@ -203,6 +212,18 @@ class Builder:
             self.db.close()
             (self.dest / f"{TEMP_PREFIX}{CATALOG}").unlink(missing_ok=True)
             raise
+
+    def mark(self) -> None:
+        """A first build puts a page saying so where the index will be, so that a folder left by
+        a build that was stopped (a full disk, Ctrl-C) is known as a site and the next run
+        finishes it; the index replaces the page at the end."""
+        if not (self.dest / "index.html").exists():
+            frame = pages.Frame("index.html", self.title, self.title)
+            model.child(frame.main, "h1", self.title)
+            model.child(frame.main, "p", "This site is being built by `bulletin site`. If no "
+                        "build is running, the last one was stopped: run the same command "
+                        "again to finish it.")
+            write_atomic(self.dest / "index.html", frame.bytes(), force=True, fsync=False)
 
     # --- reading the packages ---------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import model
+from ..files import write_failure
 from ..messages import ExitCode, InputError, Message, OutputExistsError, one_line
 from ..reader import formats as readers
 from ..reader.decode import text_encoding
@@ -141,8 +142,7 @@ def archive(
         where = getattr(exc, "filename", None) or target
         again = ("run the same command with --resume" if workspace_of(target).exists()
                  else "run the command again")
-        cause = getattr(exc, "strerror", None) or exc
-        raise ArchiveError(f"cannot write {where}: {cause}", str(target),
+        raise ArchiveError(f"cannot write {where}: {write_failure(exc)}", str(target),
                            hint=f"free some space or make the folder writable, then "
                                 f"{again}") from exc
 
