@@ -13,7 +13,6 @@ import hashlib
 import re
 from collections.abc import Callable
 
-from anyascii import anyascii
 
 from . import model
 
@@ -59,6 +58,16 @@ SLUG_MAX = 48
 _DIGEST_CHARS = 6
 
 
+def _ascii(text: str) -> str:
+    """`text` transliterated to ASCII. anyascii is imported only for a text that needs it: its
+    import (importlib.resources) is 5 ms of a process, and ASCII maps to itself."""
+    if text.isascii():
+        return text
+    from anyascii import anyascii
+
+    return anyascii(text)
+
+
 def slug(text: str) -> str:
     """ASCII, lower-case, hyphen-joined words of `text` (any script, transliterated:
     "ТАСС" gives "tass"), at most SLUG_MAX characters.
@@ -67,7 +76,7 @@ def slug(text: str) -> str:
     differ only after the cut still get different ids. A text with nothing to transliterate
     (only symbols) gets a short hash instead, so the id stays a safe file name and stays stable.
     """
-    words = _SLUG_WORDS.findall(anyascii(text).lower().replace("'", ""))
+    words = _SLUG_WORDS.findall(_ascii(text).lower().replace("'", ""))
     whole = "-".join(words)
     if not whole:
         return "t" + hashlib.sha256(text.encode()).hexdigest()[:10]
