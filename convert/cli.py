@@ -7,6 +7,7 @@ outcomes map to the exit codes documented in `convert.messages.ExitCode` and the
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import os
 import signal
@@ -883,7 +884,13 @@ def main() -> None:
     # Not click's standalone mode: it turns Ctrl-C into "Aborted!" and exit code 1.
     signal.signal(signal.SIGTERM, _terminated)
     try:
-        code = cli.main(prog_name="bulletin", standalone_mode=False)
+        try:
+            code = cli.main(prog_name="bulletin", standalone_mode=False)
+        finally:
+            # The process is ending: the collector need not go through every object once more
+            # at exit (5 % of a one-file `convert`). Every output is closed by now (written
+            # and renamed in `with` blocks); the standard streams are flushed at exit anyway.
+            gc.freeze()
     except (KeyboardInterrupt, click.exceptions.Abort):
         click.echo("bulletin: interrupted", err=True)
         sys.exit(ExitCode.INTERRUPTED)
