@@ -16,8 +16,8 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from lxml import etree, isoschematron
 
@@ -45,8 +45,7 @@ _VALUE = re.compile(r"(?s)(.*?The value ')(.*?)('(?: is | has | does ).*)?$")
 Document = model.Element | bytes
 
 
-@dataclass(frozen=True)
-class _Validators:
+class _Validators(NamedTuple):
     xsd: etree.XMLSchema
     schematron: etree.XSLT
     #: An XSD pattern -> the name and description of the simple type that declares it.

@@ -13,7 +13,6 @@ import hashlib
 import re
 from collections.abc import Callable
 
-
 from . import model
 
 # --- dates ---------------------------------------------------------------------------------

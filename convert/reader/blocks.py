@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .. import model
 from .grammar import (
@@ -77,8 +77,7 @@ Test = Callable[[Cursor, Unit], bool]
 Build = Callable[[Cursor, Unit], None]
 
 
-@dataclass(frozen=True)
-class BlockRule:
+class BlockRule(NamedTuple):
     """A block rule. `build` appends its block and moves the cursor past the block's units;
     the rule builds at a unit when `start` (a pattern every such unit matches: a cheap filter)
     matches its text and `test` passes (None: no such condition). `applies`, when given, is

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..messages import NOT_A_BULLETIN, InputError
 from .dateline import find_dateline, published_date
@@ -272,8 +273,7 @@ class Page:
 # --- page rules -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PageRule:
+class PageRule(NamedTuple):
     name: str
     priority: int
     test: Callable[[Page], bool]

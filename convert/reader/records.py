@@ -3,11 +3,16 @@
 Pass 1 finds things with regular expressions, but no match object leaves it: what it found is
 written into these records (a dateline's parts and their offsets, an issue's volume and
 number), so document building depends on named fields, not on the group names of a pattern.
+
+The records that never change once made are named tuples, not frozen dataclasses: a dataclass
+compiles its methods when its module is imported, about ten times the cost of a named tuple,
+and every command pays for it at start-up.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..messages import Message, warning
 from .profile import Profile
@@ -59,8 +64,7 @@ def groups(lines: list[Line]) -> list[list[Line]]:
 Span = tuple[int, int]
 
 
-@dataclass(frozen=True, slots=True)
-class Dateline:
+class Dateline(NamedTuple):
     """A dateline as found in a line: "PARIS, Aug. 20 (EIRNS)—"."""
 
     text: str  # as written, trailing white space removed
@@ -80,8 +84,7 @@ class Dateline:
         return None if span is None else self.text[span[0]:span[1]]
 
 
-@dataclass(frozen=True, slots=True)
-class Issue:
+class Issue(NamedTuple):
     """The periodical issue a page belongs to, from its header line."""
 
     header: str  # the line as written
@@ -92,14 +95,12 @@ class Issue:
     published: str | None  # ISO date, when the header gives one
 
 
-@dataclass(frozen=True, slots=True)
-class TocEntry:
+class TocEntry(NamedTuple):
     line: int
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class DigestPage:
+class DigestPage(NamedTuple):
     """What a digest page says about all its items."""
 
     issue: Issue | None
@@ -165,8 +166,7 @@ class Context:
                        list(self.removed), [], None, list(self.rows), self.messages)
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     """What is known of the input besides its text: where it came from, its bytes, and how
     to read it."""
 
