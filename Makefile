@@ -16,7 +16,7 @@ COMPILE    := $(UV) pip compile --quiet --universal --custom-compile-command "ma
 # and axe-core drive for the accessibility checks, and strace (a test kills a conversion as
 # it makes a chosen write).
 DEBIAN_PACKAGES := default-jdk-headless jing poppler-utils qpdf libreoffice-writer-nogui \
-                   faketime fonts-dejavu-core chromium strace
+                   faketime fonts-dejavu-core chromium strace time
 
 .PHONY: demo test test-lowest install install-test lock lock-upgrade debian-packages lint \
         bench bench-quick clean npm-tools

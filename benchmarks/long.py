@@ -25,8 +25,13 @@ MB = 1e6
 
 
 def _rss_mb() -> float:
-    """This process's peak resident memory so far (the kernel's high-water mark)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory so far: the high-water mark of its own image
+    (VmHWM; ru_maxrss would include the size of the benchmark that started it, see
+    measure.GNU_TIME)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux
 
 
 def measure_stages(path: Path) -> dict[str, Any]:
@@ -69,7 +74,7 @@ def _whole(bulletin: str, path: Path, out: Path) -> dict[str, Any]:
         return {"status": f"{NA} (failed: {run.stderr_tail[-300:]})"}
     assert run.tree is not None
     size = path.stat().st_size / MB
-    # PSS is sampled every 250 ms; the largest process's RSS is exact: the larger of the two
+    # PSS is sampled every 250 ms; the largest process's peak is exact: the larger of the two
     peak = max(run.tree.peak_pss_mb, run.max_rss_mb)
     return {"status": "ok", "s": round(run.wall_s, 2), "cpu_s": round(run.cpu_s, 2),
             "s_per_mb": round(run.wall_s / size, 3), "peak_mb": round(peak, 1),

@@ -75,7 +75,7 @@ class ProcessRun:
     returncode: int
     wall_s: float
     cpu_s: float  # user + system of the child and the descendants it waited for
-    max_rss_mb: float  # the largest single process of the tree (kernel's ru_maxrss)
+    max_rss_mb: float  # the largest single process of the tree (see GNU_TIME)
     tree: TreeSample | None  # the whole process tree, when sampled
     stderr_tail: str
 
@@ -85,6 +85,11 @@ class ProcessRun:
 
 
 _TICK = os.sysconf("SC_CLK_TCK")
+#: GNU time (Debian's `time`), through which a command whose memory is measured runs: the
+#: kernel's ru_maxrss of a process this benchmark starts includes the benchmark's own size
+#: (Linux keeps the high-water mark of the image a process replaces at exec, and a child starts
+#: as a copy of the benchmark), where GNU time's child starts as a copy of GNU time.
+GNU_TIME = "/usr/bin/time"
 #: Seconds between two samples of a process tree. One sample reads all of /proc (~1.5 ms of
 #: CPU here): every 50 ms, that took 3 % of a core from the processes being measured.
 SAMPLE_INTERVAL = 0.25
@@ -129,6 +134,8 @@ class TreeSample:
     """
 
     root: int
+    wrapper: bool = False  # the root is GNU time, whose child is the command (see GNU_TIME)
+    command: int | None = None  # the command's process, once seen
     peak_pss_mb: float = 0.0
     cpu: dict[int, float] = field(default_factory=dict)
     waiting: dict[int, float] = field(default_factory=dict)  # runnable, but no CPU free
@@ -145,6 +152,10 @@ class TreeSample:
             pid = todo.pop()
             tree.append(pid)
             todo.extend(p for p, (ppid, _) in stats.items() if ppid == pid)
+        if self.wrapper:
+            if self.command is None:
+                self.command = next((p for p in tree if stats[p][0] == self.root), None)
+            tree = [p for p in tree if p != self.root]
         self.peak_pss_mb = max(self.peak_pss_mb, sum(_pss_mb(p) for p in tree))
         self.peak_processes = max(self.peak_processes, len(tree))
         for pid in tree:
@@ -164,7 +175,7 @@ class TreeSample:
     @property
     def root_cpu_s(self) -> float:
         """The CPU time of the command's own process (e.g. a batch driver, without workers)."""
-        return self.cpu.get(self.root, 0.0)
+        return self.cpu.get(self.command or self.root, 0.0)
 
 
 def _tail(handle: IO[bytes], size: int = 600) -> str:
@@ -179,17 +190,23 @@ def run_process(argv: Sequence[str], *, cwd: Path | None = None, timeout: float 
     """Run one command to completion and measure it.
 
     The parent blocks in wait4, so short runs (a `--version`) are timed exactly; with
-    `sample_tree` a thread reads the tree's memory and CPU every SAMPLE_INTERVAL meanwhile.
+    `sample_tree` a thread reads the tree's memory and CPU every SAMPLE_INTERVAL meanwhile,
+    and the command runs through GNU time when it is installed, for an exact peak.
     The child gets its own session, so a timeout can end it together with its workers.
     """
     argv = [str(a) for a in argv]
+    peak_file = None
+    if sample_tree and os.access(GNU_TIME, os.X_OK):
+        fd, peak_file = tempfile.mkstemp(prefix="peak-", suffix=".txt")
+        os.close(fd)
+    run = argv if peak_file is None else [GNU_TIME, "-f", "%M", "-o", peak_file, *argv]
     # stderr goes to a file: a pipe nobody reads could fill up and block the child.
     with open(os.devnull, "wb") as devnull, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=devnull, stderr=err,
+        proc = subprocess.Popen(run, cwd=cwd, env=env, stdout=devnull, stderr=err,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
         stop = threading.Event()
-        tree = TreeSample(proc.pid) if sample_tree else None
+        tree = TreeSample(proc.pid, wrapper=peak_file is not None) if sample_tree else None
 
         def sample() -> None:
             while tree is not None and not stop.wait(SAMPLE_INTERVAL):
@@ -208,8 +225,14 @@ def run_process(argv: Sequence[str], *, cwd: Path | None = None, timeout: float 
         proc.returncode = os.waitstatus_to_exitcode(status)
         sampler.join()
         tail = _tail(err)
+    max_rss_kb = usage.ru_maxrss
+    if peak_file is not None:
+        reported = Path(peak_file).read_text().split()
+        os.unlink(peak_file)
+        if reported and reported[-1].isdigit():  # a run killed by a signal says so first
+            max_rss_kb = int(reported[-1])
     return ProcessRun(argv, proc.returncode, wall, usage.ru_utime + usage.ru_stime,
-                      usage.ru_maxrss / 1024, tree, tail)
+                      max_rss_kb / 1024, tree, tail)
 
 
 def machine_cpu() -> tuple[int, int]:
