@@ -234,7 +234,7 @@ class _Block(Paragraph):
         self.tagger.end(self.canv)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Pending:
     """A paragraph of the story not made yet: reportlab parses a Paragraph's markup when it
     is made and keeps the result, so making each only when the layout reaches it (see
@@ -779,6 +779,7 @@ def _write_tree(saved: io.BytesIO, story: _Story, out: BinaryIO) -> None:
     output.write(data[:cut])
     output.write(data[cut_end:xref])
     del data
+    saved.close()  # copied: its 20 MB (for a 20 MB bulletin) are not needed with the tree's
     objects = _tree_objects(story, pages, root, parent_tree)
     for stream in range(first_stream, first_stream + streams):
         header, body = [], []
@@ -870,5 +871,5 @@ class PdfWriter:
         buffer.seek(0)
         saved = _finish(buffer, meta, story)
         del buffer
-        _write_tree(saved, story, stream)
+        _write_tree(saved, story, stream)  # takes `saved` over, to free it as soon as it can
         return story.messages
