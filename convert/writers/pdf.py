@@ -1,7 +1,7 @@
-"""PDF rendition claiming PDF/A-2b and PDF/UA-1: reportlab lays the pages out, pikepdf adds
-what archives and screen readers need.
+"""PDF rendition claiming PDF/A-2b and PDF/UA-1: reportlab lays the pages out, pikepdf and
+this module add what archives and screen readers need.
 
-reportlab has no PDF/A mode, so the work is done in two steps:
+reportlab has no PDF/A mode, so the work is done in three steps:
 
 1. platypus sets the document in DejaVu Serif (Regular, Bold, Italic, BoldItalic; Latin, Greek
    and Cyrillic), shipped in `convert/data/fonts` and embedded as subsets, ragged right (WCAG
@@ -14,9 +14,12 @@ reportlab has no PDF/A mode, so the work is done in two steps:
    heading block, the running footer) is drawn as artifacts.
 2. pikepdf reopens the bytes and adds the sRGB OutputIntent (the ICC profile ships with pinned
    bytes), the XMP packet (pdfaid part 2, conformance B, pdfuaid part 1 with the extension
-   schema PDF/A requires for it, and Dublin Core) in step with the Info dictionary, the
-   structure tree, /MarkInfo, /Lang and DisplayDocTitle, then saves with an /ID derived from
-   the content. tests/pdf_ua.py lists the PDF/UA rules the test suite checks, and those it
+   schema PDF/A requires for it, and Dublin Core) in step with the Info dictionary, /MarkInfo,
+   /Lang and DisplayDocTitle, and a placeholder for the structure tree's root.
+3. `_write_tree` copies qpdf's objects and writes the structure tree beside them, in
+   compressed object streams, with one cross-reference stream and an /ID derived from the
+   content: qpdf never holds the tree, which cost it hundreds of megabytes for a 20 MB
+   bulletin. tests/pdf_ua.py lists the PDF/UA rules the test suite checks, and those it
    cannot.
 
 Output is byte-identical for the same document whatever the clock or time zone: reportlab runs
@@ -26,8 +29,12 @@ in its invariant mode and every date written is the bulletin's own date.
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
+import itertools
 import re
+import struct
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +49,7 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFZCompress
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
@@ -138,12 +146,14 @@ def _kit() -> _Kit:
 # --- the structure tree: nodes built with the story, marked content recorded while drawing ---
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Node:
-    """A structure element: its type, and its kids in order (nodes or (page, MCID) pairs)."""
+    """A structure element: its type, its kids in order (nodes or (page, MCID) pairs), and
+    the number of its object in the file once `_numbered` gave it one."""
 
     tag: str
     kids: list[_Node | tuple[int, int]] = field(default_factory=list)
+    number: int = 0
 
     def add(self, tag: str) -> _Node:
         child = _Node(tag)
@@ -224,7 +234,7 @@ class _Block(Paragraph):
         self.tagger.end(self.canv)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Pending:
     """A paragraph of the story not made yet: reportlab parses a Paragraph's markup when it
     is made and keeps the result, so making each only when the layout reaches it (see
@@ -287,6 +297,21 @@ class _Queue:
     def insert(self, index: int, item: Flowable) -> None:
         assert index == 0
         self._items.append(item)
+
+
+class _Canvas(Canvas):
+    """A canvas that compresses each page's content as the page ends.
+
+    reportlab keeps every page's content, uncompressed, until it writes the file: about
+    40 MB for a 20 MB bulletin. Compressed here with Flate alone (reportlab would add
+    ASCII85, which qpdf takes off again), the file qpdf writes is the same."""
+
+    def showPage(self) -> None:
+        super().showPage()
+        page = self._doc.Pages.pages[-1]  # type: ignore[attr-defined]  # reportlab's, private
+        page.Contents = PDFStream(PDFDictionary({"Filter": PDFArray([PDFName("FlateDecode")])}),
+                                  PDFZCompress.encode(page.stream))
+        page.stream = None
 
 
 class _Rule(HRFlowable):
@@ -542,8 +567,10 @@ def _srgb() -> bytes:
     return SRGB_PROFILE.read_bytes()
 
 
-def _finish(raw: BinaryIO, meta: model.Metadata, story: _Story, out: BinaryIO) -> None:
-    """Add the OutputIntent, XMP + Info, language and structure tree; save deterministically."""
+def _finish(raw: BinaryIO, meta: model.Metadata, story: _Story) -> io.BytesIO:
+    """Add the OutputIntent, XMP + Info, language and marking to reportlab's file, and an
+    empty placeholder as the structure tree's root that `_write_tree` replaces; saved without
+    object streams, so that `_write_tree` can read where each object is."""
     with pikepdf.open(raw) as pdf:
         profile = pdf.make_stream(_srgb(), N=3)
         intent = Dictionary(
@@ -557,7 +584,10 @@ def _finish(raw: BinaryIO, meta: model.Metadata, story: _Story, out: BinaryIO) -
         for page in pdf.pages:  # reportlab's empty page transition: noise PDF/A checkers query
             if Name.Trans in page.obj:
                 del page.obj.Trans
-        _structure(pdf, story)
+        for index in story.tagger.owners:
+            pdf.pages[index].obj.StructParents = index
+        pdf.Root.StructTreeRoot = pdf.make_indirect(Dictionary())
+        pdf.Root.MarkInfo = Dictionary(Marked=True)
         info = {"Title": meta.title, "Author": meta.creator, "Subject": meta.description,
                 "Creator": PRODUCER, "Producer": PRODUCER}
         if meta.date:
@@ -565,9 +595,11 @@ def _finish(raw: BinaryIO, meta: model.Metadata, story: _Story, out: BinaryIO) -
         pdf.trailer.Info = pdf.make_indirect(Dictionary(
             {f"/{k}": pikepdf.String(v) for k, v in info.items() if v}))
         pdf.Root.Metadata = pdf.make_stream(_xmp(meta), Type=Name.Metadata, Subtype=Name.XML)
-        del pdf.trailer.ID  # reportlab's follows SOURCE_DATE_EPOCH; qpdf would keep its half
-        pdf.save(out, deterministic_id=True, compress_streams=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        saved = io.BytesIO()
+        # the trailer and its /ID are replaced by _write_tree's; qpdf's must not read the clock
+        pdf.save(saved, deterministic_id=True, compress_streams=True, min_version="1.5",
+                 object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    return saved
 
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -641,45 +673,138 @@ def _xmp(meta: model.Metadata) -> bytes:
             + b'\n<?xpacket end="w"?>\n')
 
 
-def _structure(pdf: pikepdf.Pdf, story: _Story) -> None:
-    """Write the structure tree recorded while drawing: elements, MCIDs and the parent tree.
+#: Objects per object stream of the structure tree (qpdf's choice for its own).
+_PER_STREAM = 100
+#: The cross-reference stream's field widths: type, offset or object stream, generation or index.
+_ROW = struct.Struct(">BIH")
+_CLASSIC_XREF = re.compile(rb"xref\r?\n0 (\d+)\r?\n")
+
+
+def _numbered(root: _Node, first: int) -> int:
+    """Number the elements below `root` from `first` in tree order; the next free number."""
+    number = first
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        node.number = number
+        number += 1
+        stack.extend(kid for kid in reversed(node.kids) if isinstance(kid, _Node))
+    return number
+
+
+def _tree_objects(story: _Story, pages: list[int], root: int, parent_tree: int
+                  ) -> Iterator[tuple[int, bytes]]:
+    """The structure tree recorded while drawing, as (object number, PDF syntax): its root,
+    the elements in tree order, the parent tree.
 
     An element's marked content on its first page is named by bare MCIDs (the element's /Pg
     says the page, ISO 32000-1 14.7.4.2), and only content continued on later pages by
-    marked-content reference dictionaries: qpdf holds about 1 KB per dictionary, which made
-    the tree of a 20 MB bulletin cost hundreds of megabytes."""
-    pages = [p.obj for p in pdf.pages]
-    made: dict[int, pikepdf.Object] = {}
-
-    def build(node: _Node, parent: pikepdf.Object) -> pikepdf.Object:
-        elem = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name("/" + node.tag),
-                                            P=parent))
-        made[id(node)] = elem
+    marked-content reference dictionaries."""
+    document = story.root
+    yield root, (f"<</Type/StructTreeRoot/K {document.number} 0 R/ParentTree {parent_tree} 0 R"
+                 f"/ParentTreeNextKey {len(pages)}>>").encode()
+    stack = [(document, root)]
+    while stack:
+        node, parent = stack.pop()
         first = next((kid[0] for kid in node.kids if isinstance(kid, tuple)), None)
-        if first is not None:
-            elem.Pg = pages[first]
-        kids = Array()
+        kids = []
         for kid in node.kids:
             if isinstance(kid, _Node):
-                kids.append(build(kid, elem))
+                kids.append(f"{kid.number} 0 R")
+            elif kid[0] == first:
+                kids.append(str(kid[1]))
             else:
-                page, mcid = kid
-                kids.append(mcid if page == first else
-                            Dictionary(Type=Name.MCR, Pg=pages[page], MCID=mcid))
-        elem.K = kids
-        return elem
+                kids.append(f"<</Type/MCR/Pg {pages[kid[0]]} 0 R/MCID {kid[1]}>>")
+        page = "" if first is None else f"/Pg {pages[first]} 0 R"
+        yield node.number, (f"<</Type/StructElem/S/{node.tag}/P {parent} 0 R{page}"
+                            f"/K[{' '.join(kids)}]>>").encode()
+        stack.extend((kid, node.number) for kid in reversed(node.kids) if isinstance(kid, _Node))
+    owners = sorted(story.tagger.owners.items())
+    nums = " ".join(f"{page}[{' '.join(f'{n.number} 0 R' for n in nodes)}]"
+                    for page, nodes in owners)
+    yield parent_tree, f"<</Nums[{nums}]>>".encode()
 
-    root = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot))
-    root.K = build(story.root, root)
-    nums = Array()
-    for page, owners in sorted(story.tagger.owners.items()):
-        pages[page].StructParents = page
-        nums.append(page)  # pikepdf makes a PDF integer of it
-        nums.append(Array([made[id(n)] for n in owners]))
-    root.ParentTree = pdf.make_indirect(Dictionary(Nums=nums))
-    root.ParentTreeNextKey = len(pages)
-    pdf.Root.StructTreeRoot = root
-    pdf.Root.MarkInfo = Dictionary(Marked=True)
+
+class _Output:
+    """The output stream, with how many bytes went into it and their MD5 (the file's /ID)."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.position = 0
+        self.digest = hashlib.md5(usedforsecurity=False)
+
+    def write(self, data: bytes | memoryview) -> None:
+        self.out.write(data)
+        self.digest.update(data)
+        self.position += len(data)
+
+
+def _write_tree(saved: io.BytesIO, story: _Story, out: BinaryIO) -> None:
+    """Write the file qpdf saved with the structure tree in it, qpdf never holding the tree.
+
+    qpdf holds about 1.6 KB per object: the 221,000 elements of a 20 MB bulletin cost it
+    340 MB. So qpdf's objects are copied as they are, but for the placeholder root `_finish`
+    left, whose number the real root takes; the tree goes into compressed object streams;
+    one cross-reference stream indexes both. The file has one revision, no update."""
+    with pikepdf.open(saved) as pdf:  # qpdf reads the cross-references and the page tree
+        pages = [int(page.objgen[0]) for page in pdf.pages]
+        root = pdf.Root.StructTreeRoot.objgen[0]
+        catalog, info = pdf.trailer.Root.objgen[0], pdf.trailer.Info.objgen[0]
+    data = saved.getbuffer()
+    tail = bytes(data[-64:])
+    xref = int(tail[tail.rindex(b"startxref") + 9:].split()[0])
+    found = _CLASSIC_XREF.match(bytes(data[xref:xref + 64]))
+    assert found is not None, "qpdf wrote a cross-reference table"
+    size = int(found.group(1))
+    rows_at = xref + found.end()
+    offsets = [int(bytes(data[rows_at + 20 * n:rows_at + 20 * n + 10])) for n in range(size)]
+    cut = offsets[root]
+    cut_end = cut + bytes(data[cut:cut + 64]).index(b"endobj") + len(b"endobj\n")
+
+    elements_end = _numbered(story.root, size)
+    parent_tree = elements_end
+    in_streams = elements_end - size + 2  # the elements, the root and the parent tree
+    first_stream = parent_tree + 1
+    streams = -(-in_streams // _PER_STREAM)
+    total = first_stream + streams + 1  # and the cross-reference stream
+    rows = bytearray(_ROW.size * total)
+    _ROW.pack_into(rows, 0, 0, 0, 65535)
+    for number in range(1, size):
+        if number != root:
+            offset = offsets[number]
+            _ROW.pack_into(rows, _ROW.size * number, 1,
+                           offset - (cut_end - cut if offset > cut else 0), 0)
+
+    output = _Output(out)
+    output.write(data[:cut])
+    output.write(data[cut_end:xref])
+    del data
+    saved.close()  # copied: its 20 MB (for a 20 MB bulletin) are not needed with the tree's
+    objects = _tree_objects(story, pages, root, parent_tree)
+    for stream in range(first_stream, first_stream + streams):
+        header, body = [], []
+        position = 0
+        for index, (number, obj) in enumerate(itertools.islice(objects, _PER_STREAM)):
+            _ROW.pack_into(rows, _ROW.size * number, 2, stream, index)
+            header.append(f"{number} {position}")
+            body.append(obj)
+            position += len(obj) + 1
+        head = " ".join(header).encode() + b"\n"
+        packed = zlib.compress(head + b"\n".join(body) + b"\n")
+        _ROW.pack_into(rows, _ROW.size * stream, 1, output.position, 0)
+        output.write(f"{stream} 0 obj\n<</Type/ObjStm/N {len(body)}/First {len(head)}"
+                     f"/Filter/FlateDecode/Length {len(packed)}>>\nstream\n".encode())
+        output.write(packed + b"\nendstream\nendobj\n")
+
+    number = total - 1
+    _ROW.pack_into(rows, _ROW.size * number, 1, output.position, 0)
+    ident = output.digest.hexdigest()
+    packed = zlib.compress(rows)
+    start = output.position
+    output.write(f"{number} 0 obj\n<</Type/XRef/Size {total}/W[1 4 2]/Root {catalog} 0 R"
+                 f"/Info {info} 0 R/ID[<{ident}><{ident}>]/Filter/FlateDecode"
+                 f"/Length {len(packed)}>>\nstream\n".encode())
+    output.write(packed + f"\nendstream\nendobj\nstartxref\n{start}\n%%EOF\n".encode())
 
 
 # --- the writer ----------------------------------------------------------------------------
@@ -740,9 +865,11 @@ class PdfWriter:
         queue = _Queue(flowables)
         if options.progress is not None:
             template.setProgressCallBack(_layout_progress(options.progress, len(queue)))
-        template.build(queue)  # type: ignore[arg-type]  # a list's interface
+        template.build(queue, canvasmaker=_Canvas)  # type: ignore[arg-type]  # a list's interface
         # reportlab's canvas keeps every page's objects: gone before pikepdf makes its own
         del template, frame
         buffer.seek(0)
-        _finish(buffer, meta, story, stream)
+        saved = _finish(buffer, meta, story)
+        del buffer
+        _write_tree(saved, story, stream)  # takes `saved` over, to free it as soon as it can
         return story.messages
