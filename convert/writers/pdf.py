@@ -757,7 +757,9 @@ def _write_tree(saved: io.BytesIO, story: _Story, out: BinaryIO) -> None:
     assert found is not None, "qpdf wrote a cross-reference table"
     size = int(found.group(1))
     rows_at = xref + found.end()
-    offsets = [int(bytes(data[rows_at + 20 * n:rows_at + 20 * n + 10])) for n in range(size)]
+    entries = [bytes(data[rows_at + 20 * n:rows_at + 20 * n + 18]) for n in range(size)]
+    assert all(e.endswith(b"n") for e in entries[1:]), "qpdf numbered its objects without gaps"
+    offsets = [int(e[:10]) for e in entries]
     cut = offsets[root]
     cut_end = cut + bytes(data[cut:cut + 64]).index(b"endobj") + len(b"endobj\n")
 
