@@ -86,7 +86,7 @@ def atomic_output(path: Path, *, force: bool = False, fsync: bool = True) -> Ite
         raise
 
 
-def write_temporary(folder: Path, data: bytes, tag: str = "") -> Path:
+def write_temporary(folder: Path, data: bytes | memoryview, tag: str = "") -> Path:
     """Write `data` to a new temporary file in `folder`, unsynced, for a batch that renames it
     over its final name once it has decided to, and syncs once at its end. `tag` goes into
     the name, so that the batch can find what it leaves behind (see `remove_temporary`)."""
@@ -146,7 +146,8 @@ def _syncfs() -> Any:
         return None
 
 
-def write_atomic(path: Path, data: bytes, *, force: bool = False, fsync: bool = True) -> None:
+def write_atomic(path: Path, data: bytes | memoryview, *, force: bool = False,
+                 fsync: bool = True) -> None:
     """Write `data` to `path` atomically (see `atomic_output`)."""
     with atomic_output(path, force=force, fsync=fsync) as stream:
         stream.write(data)

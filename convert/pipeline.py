@@ -590,8 +590,9 @@ def _documents(path: Path, result: ConvertResult, *, validate: bool,
 
 def _rendition(doc: model.Element, writer: writers.Writer, source: Path, result: ConvertResult,
                options: writers.WriteOptions, target: Path | None
-               ) -> tuple[bytes, list[Message]] | None:
-    """One rendition in memory, with what the writer said; None (and why in `result`) when it
+               ) -> tuple[memoryview, list[Message]] | None:
+    """One rendition in memory (a view of the writer's buffer, not a copy of it: a 20 MB
+    bulletin's PDF is 20 MB), with what the writer said; None (and why in `result`) when it
     failed.
 
     A writer that raises is reported as a failure of this document only, whatever the
@@ -613,7 +614,7 @@ def _rendition(doc: model.Element, writer: writers.Writer, source: Path, result:
         result.fail(WriterError(f"the {writer.name} writer failed: {type(exc).__name__}: {exc}",
                                 str(source)))
         return None
-    return buffer.getvalue(), messages
+    return buffer.getbuffer(), messages
 
 
 def _noted(result: ConvertResult, messages: list[Message], source: Path) -> None:
