@@ -28,7 +28,8 @@ TEMP_PREFIX = ".bulletin-tmp-"
 #: this big, and a named /dev/zero or a huge log must not fill the memory.
 MAX_INPUT_BYTES = 64 << 20
 
-def write_failure(exc: OSError | Exception) -> str:
+
+def write_failure(exc: Exception) -> str:
     """Why a write failed, in the system's words. SQLite says "database or disk is full" where
     every other write says "No space left on device": one message is what people search for,
     whichever write met the full disk first."""

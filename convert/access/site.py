@@ -220,9 +220,9 @@ class Builder:
         if not (self.dest / "index.html").exists():
             frame = pages.Frame("index.html", self.title, self.title)
             model.child(frame.main, "h1", self.title)
-            model.child(frame.main, "p", "This site is being built by `bulletin site`. If no "
-                        "build is running, the last one was stopped: run the same command "
-                        "again to finish it.")
+            model.child(frame.main, "p", "This site is being built by the bulletin site "
+                        "command. If no build is running, the last one was stopped: run the "
+                        "same command again to finish it.")
             write_atomic(self.dest / "index.html", frame.bytes(), force=True, fsync=False)
 
     # --- reading the packages ---------------------------------------------------------------
