@@ -111,7 +111,7 @@ def expand(sources: Iterator[Found], messages: list[Message],
         except (BulletinError, OSError):
             yield found  # reading it will say why
             continue
-        if not isinstance(reader, formats.Container):
+        if not formats.is_container(reader):
             yield found
             continue
         tally, given = Tally(), 0

@@ -59,8 +59,8 @@ def read_file(path: str | os.PathLike[str], **reading: Unpack[Reading]) -> Parse
     with open_input(path) as f:
         head = f.read(SNIFF_BYTES)
         reader = formats.choose(head, path.name, reading.get("reader"))
-        data = b"" if isinstance(reader, formats.Container) else read_rest(f, head, path)
-    if isinstance(reader, formats.Container):
+        data = b"" if formats.is_container(reader) else read_rest(f, head, path)
+    if formats.is_container(reader):
         from .warc import read_container
 
         return read_container(reader, path, reading)
