@@ -418,6 +418,7 @@ class _Commit:
         self.protected = protected  # never overwrite an input
         self.written: set[Path] = set()  # nor a file this run already wrote
         self.folders: set[Path] = set()  # where outputs were renamed into place
+        self.real_folders: dict[Path, Path] = {}  # output folder -> where it really is
 
     def add(self, item: _Input, rendered: _Rendered) -> None:
         result = self.result
@@ -431,10 +432,20 @@ class _Commit:
             if not self._place(item, rendition) and rendition.temp is not None:
                 rendition.temp.unlink(missing_ok=True)
 
+    def _resolved(self, target: Path) -> Path:
+        """Where `target` really is (see `_real`): its folder's real path, looked up once per
+        folder, and its name, unless the name itself is a link."""
+        if os.path.islink(target):
+            return _real(target)
+        folder = self.real_folders.get(target.parent)
+        if folder is None:
+            folder = self.real_folders[target.parent] = _real(target.parent)
+        return folder / target.name
+
     def _place(self, item: _Input, r: _Rendition) -> bool:
         """Rename one rendition into place, or say why not; True when it was."""
         result, target = self.result, r.target
-        resolved = _real(target)
+        resolved = self._resolved(target)
         if resolved in self.protected or resolved in self.written:
             what = "an input" if resolved in self.protected else "an output of this run"
             result.fail(BulletinError(f"{target} would overwrite {what}; not written",

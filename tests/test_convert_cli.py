@@ -185,6 +185,20 @@ def test_an_output_never_overwrites_an_input_or_another_output(tmp_path: Path) -
     assert tree(tmp_path / "out") == ["seed.tei.xml"]
 
 
+def test_an_output_reached_through_a_link_never_overwrites_an_input(tmp_path: Path) -> None:
+    master = tmp_path / "in" / "ferry.xml"
+    master.parent.mkdir()
+    shutil.copy(FIXTURES / "everything.xml", master)
+    (tmp_path / "linked").symlink_to(tmp_path / "in")  # the output folder is the input's
+    run = bulletin(master, "--to", "xml", "-o", tmp_path / "linked", "--force")
+    assert run.exit_code == ExitCode.FAILED and "would overwrite an input" in run.stderr
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "ferry.xml").symlink_to(master)  # the output's name is a link to it
+    run = bulletin(master, "--to", "xml", "-o", tmp_path / "out", "--force")
+    assert run.exit_code == ExitCode.FAILED and "would overwrite an input" in run.stderr
+    assert master.read_bytes() == (FIXTURES / "everything.xml").read_bytes()
+
+
 def test_year_and_source_url_reach_the_renditions(tmp_path: Path) -> None:
     year_less = YEAR_LESS  # "Jan. 27 (EIRNS)—"
     url = "https://news.example.org/2019/airports"
