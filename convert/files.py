@@ -4,7 +4,7 @@ Outputs are written to a temporary file in the destination folder, then renamed 
 name (an atomic step on POSIX), so an interrupted run never leaves a half-written file behind,
 and a leftover temporary file is recognisable by its prefix. A single file is fsynced before
 its rename (`atomic_output`); a batch writes its temporary files unsynced and makes them all
-durable at once when it is done (`write_temporary`, then `sync_file_systems`): one fsync per
+durable at once when it is done (`write_temporary`, then `make_durable`): one fsync per
 file cost more than the conversions themselves. The one exception, `write_in_place`, is for a
 package's payload, which counts only once a journal records it.
 """
@@ -17,7 +17,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -133,6 +133,26 @@ def sync_file_systems(folders: Iterable[Path]) -> None:
 
                 code = ctypes.get_errno()
                 raise OSError(code, os.strerror(code), str(folder))
+        finally:
+            os.close(fd)
+
+
+#: Up to this many files, a batch is made durable by an fsync of each file and folder: a sync of
+#: their file system also waits for all that other programs have not yet written there (a
+#: download, a copy: seconds), where a few fsyncs take a few milliseconds.
+FSYNC_EACH_MAX = 16
+
+
+def make_durable(files: Collection[Path], folders: Iterable[Path]) -> None:
+    """Make `files`, renamed into `folders`, durable: each file and folder fsynced when they
+    are few (FSYNC_EACH_MAX), else their file systems synced once. Raises OSError."""
+    if len(files) > FSYNC_EACH_MAX:
+        sync_file_systems(folders)
+        return
+    for path in [*files, *folders]:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            os.fsync(fd)
         finally:
             os.close(fd)
 

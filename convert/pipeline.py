@@ -14,7 +14,7 @@ and decides, for each rendition, whether it is renamed into place (it would over
 input, an output of this run, or an existing file), so that every decision that depends on
 order is the same however the inputs were rendered: one after the other in this process, or
 by a pool of worker processes (`jobs`), where a worker that crashes or hangs costs only the
-input it was on. The batch is made durable once, at its end (`files.sync_file_systems`).
+input it was on. The batch is made durable once, at its end (`files.make_durable`).
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ from typing import Any, BinaryIO, Unpack
 from . import model, transforms, writers
 from .files import (
     exists_error,
+    make_durable,
     read_stdin,
     remove_temporary,
-    sync_file_systems,
     write_atomic,
     write_failure,
     write_temporary,
@@ -246,7 +246,7 @@ def _batch(inputs: list[_Input], job: _Job, chosen: dict[str, writers.Writer],
         remove_temporary({_folder_of(t.input, job.folder) for t in tasks}, job.tag)
     if committed.folders:
         try:
-            sync_file_systems(committed.folders)
+            make_durable(committed.written, committed.folders)
         except OSError as exc:
             result.fail(WriterError(f"the outputs were written but could not be synced to disk: "
                                     f"{exc.strerror or exc}", display_path(exc.filename or ""),

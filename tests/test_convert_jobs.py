@@ -1,6 +1,7 @@
 """convert's worker processes: the same outputs, names, messages and progress whatever the
 number of jobs; an input that crashes or hangs its worker costs only itself; a run killed at
-any moment leaves every output it renamed into place whole; the batch is synced once."""
+any moment leaves every output it renamed into place whole; the batch is made durable once,
+at its end (file by file when it is small, by a sync of its file system when it is large)."""
 
 from __future__ import annotations
 
@@ -265,25 +266,42 @@ def test_a_run_killed_at_a_write_leaves_only_whole_outputs(
         finished_after_kill([*command, "--jobs", jobs], out, whole, proc.pid)
 
 
-def test_the_batch_is_synced_once_after_its_last_rename_and_no_file_alone(
+def test_a_large_batch_is_synced_once_after_its_last_rename_and_no_file_alone(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fsyncs: list[int] = []
     synced: list[tuple[set[Path], dict[str, bytes]]] = []
     real_fsync = os.fsync
     monkeypatch.setattr(os, "fsync", lambda fd: (fsyncs.append(fd), real_fsync(fd)))
-    monkeypatch.setattr(pipeline, "sync_file_systems",
+    monkeypatch.setattr(files, "sync_file_systems",
                         lambda folders: synced.append((set(folders), tree(tmp_path))))
+    monkeypatch.setattr(files, "FSYNC_EACH_MAX", 7)
     result = convert.convert([ORDINARY, DIGEST], "tei,epub", tmp_path / "out", jobs=1)
     assert result.ok and fsyncs == []
     assert synced == [({tmp_path / "out"}, tree(tmp_path))]
     assert len(synced[0][1]) == len(result.outputs) == 8
 
 
+def test_a_small_batch_fsyncs_each_file_and_folder_after_its_last_rename(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sync of the file system would wait for other programs' unwritten data too."""
+    fsynced: list[tuple[str, dict[str, bytes]]] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (fsynced.append(
+        (os.readlink(f"/proc/self/fd/{fd}"), tree(tmp_path))), real_fsync(fd)))
+    monkeypatch.setattr(files, "sync_file_systems", lambda folders: pytest.fail("synced"))
+    result = convert.convert([ORDINARY, DIGEST], "tei,epub", tmp_path / "out", jobs=1)
+    assert result.ok and len(result.outputs) == 8 <= files.FSYNC_EACH_MAX
+    final = tree(tmp_path)
+    assert all(seen == final for _, seen in fsynced)  # every fsync after the last rename
+    assert sorted(path for path, _ in fsynced) == sorted(
+        [str(o.path) for o in result.outputs] + [str(tmp_path / "out")])
+
+
 def test_a_failed_sync_fails_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def failing(folders: object) -> None:
+    def failing(written: object, folders: object) -> None:
         raise OSError(errno.EIO, os.strerror(errno.EIO), str(tmp_path / "out"))
 
-    monkeypatch.setattr(pipeline, "sync_file_systems", failing)
+    monkeypatch.setattr(pipeline, "make_durable", failing)
     result = convert.convert(ORDINARY, "tei", tmp_path / "out")
     assert result.exit_code == ExitCode.FAILED
     assert [str(m) for m in result.messages] == [
