@@ -249,7 +249,7 @@ def _batch(inputs: list[_Input], job: _Job, chosen: dict[str, writers.Writer],
             make_durable(committed.written, committed.folders)
         except OSError as exc:
             result.fail(WriterError(f"the outputs were written but could not be synced to disk: "
-                                    f"{exc.strerror or exc}", display_path(exc.filename or ""),
+                                    f"{write_failure(exc)}", display_path(exc.filename or ""),
                                     hint="check the disk, then run the same command with "
                                          "--force"))
 

@@ -62,12 +62,12 @@ BODY_FONT = "DejaVu Serif"  # the face of the PDF; Word falls back to another se
 #: Page sizes (width, height) for the default template; a user's template keeps its own.
 PAPER = {"a4": (Mm(210), Mm(297)), "letter": (Mm(215.9), Mm(279.4))}
 
-#: Word 2010's copy of styles.xml (python-docx's template has one): a second 440 KB to ship.
 #: The elements of a paragraph and its runs, made with lxml directly (see `_Builder.para`).
 _P_PR, _P_STYLE, _NUM_PR, _ILVL, _NUM_ID, _R, _R_PR, _R_STYLE, _T, _VAL = (
     qn(f"w:{name}") for name in ("pPr", "pStyle", "numPr", "ilvl", "numId", "r", "rPr", "rStyle",
                                  "t", "val"))
 _XML_SPACE = qn("xml:space")
+#: Word 2010's copy of styles.xml (python-docx's template has one): a second 440 KB to ship.
 _STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 
 P, C = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER
