@@ -26,13 +26,18 @@ from .decode import decode
 from .explain import Trace
 from .page import PAGE_RULES, Page
 from .profile import get as get_profile
-from .records import Context, Options, lines_of
+from .records import Context, Line, Options, lines_of
 
 
 def parse_text(text: str, opts: Options
                ) -> tuple[list[model.Element], list[Message], list[Trace]]:
     """Documents (before the transforms), the messages about them, and how each was read."""
-    lines = lines_of(text)
+    return parse_lines(lines_of(text), opts)
+
+
+def parse_lines(lines: list[Line], opts: Options
+                ) -> tuple[list[model.Element], list[Message], list[Trace]]:
+    """`parse_text` of a text already split into lines."""
     if not any(line.stripped for line in lines):
         raise InputError("no text: the input holds only white space", opts.source)
     page = Page(lines, Context(opts.source, opts.profile, opts.year, opts.year_from))
@@ -67,8 +72,12 @@ class TextReader:
 
         reading = item.reading
         decoded = decode(data, item.source, reading.get("encoding"))
-        documents, messages, traces = parse_text(decoded.text, options(item, decoded.encoding,
-                                                                       decoded.repairs))
+        lines = lines_of(decoded.text)
+        # The lines hold the text now: a long one is not kept twice while it is read (a str
+        # takes 2 bytes a character as soon as one character is beyond Latin-1).
+        decoded.text = ""
+        documents, messages, traces = parse_lines(lines, options(item, decoded.encoding,
+                                                                 decoded.repairs))
         return ParseResult(documents, decoded.messages + messages, traces,
                            transforms.TRANSFORMS, self.name, self.media_type)
 
