@@ -20,6 +20,7 @@ input it was on. The batch is made durable once, at its end (`files.make_durable
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import sys
@@ -27,7 +28,7 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, BinaryIO, Unpack
+from typing import Any, BinaryIO, Unpack, cast
 
 from . import model, transforms, writers
 from .files import (
@@ -388,6 +389,9 @@ def _render(task: _Task, job: _Job, chosen: dict[str, writers.Writer]) -> _Rende
         return rendered
     documents = _documents(item.path, rendered.reading, validate=job.validate,
                            reading=job.reading)
+    long_input = task.size >= GIVE_BACK_FROM
+    if long_input:
+        _give_back_memory()
     for n, doc in enumerate(documents, start=1):
         suffix = f"-{n}" if len(documents) > 1 else ""
         for name, writer in chosen.items():
@@ -405,8 +409,34 @@ def _render(task: _Task, job: _Job, chosen: dict[str, writers.Writer]) -> _Rende
                     outcome.fail(_cannot_write(target, exc, item.path))
                 else:
                     _noted(outcome, messages, item.path)
+                del made, data
+                if long_input:
+                    _give_back_memory()
             rendered.renditions.append(_Rendition(name, target, temp, existed, outcome))
     return rendered
+
+
+#: Inputs of this size or more give the memory each stage freed back to the system.
+GIVE_BACK_FROM = 1 << 20
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        import ctypes
+
+        return cast(Callable[[int], int], ctypes.CDLL(None).malloc_trim)
+    except (OSError, AttributeError):  # a C library without it (not glibc)
+        return None
+
+
+def _give_back_memory() -> None:
+    """Return what the last stage freed to the system (glibc's malloc_trim), so that the next
+    one does not stack its peak on top: a writer of a long document frees hundreds of
+    megabytes, part in the C heap (lxml, zlib), part in Python's arenas, and the next writer
+    could reuse little of it (20 MB input to all formats: 404 -> 354 MB at the peak)."""
+    if (trim := _malloc_trim()) is not None:
+        trim(0)
 
 
 class _Commit:
