@@ -30,7 +30,7 @@ import io
 import os
 import zipfile
 from dataclasses import dataclass
-from typing import Any, BinaryIO, cast
+from typing import IO, Any, BinaryIO, cast
 
 import docx
 from docx.document import Document
@@ -497,6 +497,11 @@ class _Builder(Visitor[_Slot]):
     def visit_speaker(self, el: model.Element, into: _Slot) -> None:
         self._speaker = el.text or ""
 
+    def serialize(self, out: IO[bytes]) -> None:
+        """Write the main document part to `out` as python-docx's serialize_part_xml would,
+        in pieces: a long bulletin's XML is never held whole (tens of MB at 20 MB of text)."""
+        etree.ElementTree(self.element).write(out, encoding="UTF-8", standalone=True)
+
     def page(self, paper: str) -> None:
         """The built-in template's page: the asked paper size, 25 mm margins."""
         size = PAPER.get(paper.lower())
@@ -577,7 +582,7 @@ class DocxWriter:
         names = tpl.names
         ziputil.write_zip(stream, [
             (names["core"], _core(meta, builder.messages)),
-            (names["document"], serialize_part_xml(builder.element)),
+            (names["document"], builder.serialize),
             (names["numbering"], serialize_part_xml(builder.numbering)),
             (names["custom"], _custom(meta)),
         ], date_time=ziputil.date_time(meta.date), base=tpl.packed)

@@ -290,8 +290,9 @@ class TeiWriter:
 
     def write(self, doc: model.Element, stream: BinaryIO, options: WriteOptions) -> list[Message]:
         tei, messages = build(doc, options)
-        stream.write(etree.tostring(tei, encoding="UTF-8", xml_declaration=True,
-                                    pretty_print=True))
+        # written in pieces: a long bulletin's TEI is never held whole besides its tree
+        etree.ElementTree(tei).write(stream, encoding="UTF-8", xml_declaration=True,
+                                     pretty_print=True)
         return messages
 
 

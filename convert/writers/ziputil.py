@@ -9,17 +9,21 @@ destination can seek (a file, or a pipe to stdout).
 `write_zip(stream, entries, mimetype=..., date_time=..., base=...)` builds an archive from
 `(name, bytes)` pairs: the EPUB writer hands it what ebooklib would have packed, the DOCX
 writer the parts python-docx made for the document, after its template's other parts,
-packed once per process (`base`).
+packed once per process (`base`). An entry's bytes may also be given as a function that
+writes them to the file it is handed: the DOCX writer serializes a long document's body
+straight into the compressor, never holding its XML whole.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable
-from typing import BinaryIO
+from collections.abc import Callable, Iterable
+from typing import IO, BinaryIO
 
 DateTime = tuple[int, int, int, int, int, int]
+#: An entry's bytes, or a function writing them to the entry.
+Data = bytes | Callable[[IO[bytes]], None]
 
 #: The earliest time a ZIP entry can carry; used when a document has no full date.
 DOS_EPOCH: DateTime = (1980, 1, 1, 0, 0, 0)
@@ -28,7 +32,7 @@ MIMETYPE = "mimetype"
 
 _UNIX = 3  # ZipInfo.create_system: the value zipfile uses on POSIX, pinned for every platform
 _FILE_MODE = 0o100644 << 16  # a regular file, rw-r--r--
-_LEVEL = 6
+_LEVEL = 6  # zlib's default, which zipfile also takes for an entry written through open()
 
 
 def date_time(full_date: str | None) -> DateTime:
@@ -53,7 +57,7 @@ def _info(name: str, when: DateTime, compress: int) -> zipfile.ZipInfo:
 
 def write_zip(
     stream: BinaryIO,
-    entries: Iterable[tuple[str, bytes]],
+    entries: Iterable[tuple[str, Data]],
     *,
     mimetype: str | None = None,
     date_time: DateTime = DOS_EPOCH,
@@ -74,7 +78,11 @@ def write_zip(
         for name, data in entries:
             if mimetype is not None and name == MIMETYPE:
                 raise ValueError("the mimetype entry is written from the mimetype argument")
-            archive.writestr(_info(name, date_time, zipfile.ZIP_DEFLATED), data,
-                             compresslevel=_LEVEL)
-    stream.write(buffer.getvalue())
+            info = _info(name, date_time, zipfile.ZIP_DEFLATED)
+            if callable(data):
+                with archive.open(info, "w") as entry:
+                    data(entry)
+            else:
+                archive.writestr(info, data, compresslevel=_LEVEL)
+    stream.write(buffer.getbuffer())
 
