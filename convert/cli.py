@@ -598,6 +598,14 @@ def convert_command(inputs: tuple[str, ...], to: str | None, output: str | None,
                                "give one of them")
     if output == STDOUT and formats is not None and len(formats) != 1:
         raise click.UsageError("'-o -' writes a single rendition: give one format with --to")
+    asked = formats if formats is not None else [writers.format_of(output or "")]
+    if reference_docx is not None and "docx" in asked:
+        from .writers.docx import check_reference
+
+        try:  # once, before any input is read: not once for every input
+            check_reference(reference_docx)
+        except WriterError as exc:
+            raise click.BadParameter(exc.text, param_hint="'--reference-docx'") from exc
     options = writers.WriteOptions(paper=paper, reference_docx=reference_docx)
     show = not quiet and not as_json and output != STDOUT
     try:

@@ -196,6 +196,9 @@ def convert(
     result = ConvertResult()
     folder = Path(dest) if file is None and isinstance(dest, str | os.PathLike) \
         and dest != STDOUT else None
+    if folder is not None and folder.exists() and not folder.is_dir():
+        raise ValueError(f"{folder} is a file, not a folder: name a folder for the outputs, or "
+                         "one output file by its format's extension (story.epub)")
     if (target := file or folder) is not None and not _outside_packages(target, result):
         return result
     names = [sources] if isinstance(sources, str | os.PathLike) else sources
@@ -674,12 +677,13 @@ def _cannot_write(where: object, exc: OSError, source: Path) -> WriterError:
 def _single_document(inputs: list[_Input], result: ConvertResult, *, validate: bool,
                      reading: dict[str, Any], many: bool = False
                      ) -> list[tuple[Path, model.Element]]:
-    """The documents of the inputs for one file or stream: one (or, with `many`, at least
-    one), else nothing, and the reason in `result`."""
+    """The documents of the inputs for one file or stream: one (or, with `many`, any number),
+    else nothing, and the reason in `result`. An input that cannot be read is reported and
+    costs only itself, as in a batch: the one document of the others is still written."""
     found = [(item.path, doc) for item in inputs
              for doc in _documents(item.path, result, validate=validate, reading=reading)]
-    if not result.ok or len(found) == 1 or (many and found):
-        return found if result.ok else []
+    if len(found) <= 1 or many:
+        return found
     source = str(inputs[0].path) if len(inputs) == 1 else None
     why = (" (a digest page gives one per item)" if len(inputs) == 1 and found else "")
     result.fail(UsageError(

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from conftest import BAD, CORPUS, DIGEST, FIXTURES, NO_TITLE, ORDINARY, YEAR_LESS, on_terminal
+from lxml import etree
 
 import convert
 from convert import model
@@ -117,6 +118,56 @@ def test_stdout_takes_exactly_one_rendition(tmp_path: Path) -> None:
     run = bulletin(DIGEST, "--to", "tei", "-o", "-")
     assert run.exit_code == ExitCode.USAGE and run.stdout_bytes == b""
     assert "the input gives 3 documents" in run.stderr and "-o DIR/" in run.stderr
+
+
+def test_an_unreadable_input_costs_only_itself_when_one_file_is_asked_for(tmp_path: Path
+                                                                         ) -> None:
+    """A folder sent to one file: its one good bulletin is written even though another input
+    cannot be read (reported, exit 1); with two good ones, the count is what is reported."""
+    one = tmp_path / "one"
+    one.mkdir()
+    shutil.copy(SEED, one / "good.txt")
+    shutil.copy(BAD / "empty.txt", one / "empty.txt")
+    run = bulletin(one, "-o", tmp_path / "one.tei.xml")
+    assert run.exit_code == ExitCode.FAILED
+    assert "empty.txt" in run.stderr and "empty input" in run.stderr
+    tei = (tmp_path / "one.tei.xml").read_bytes()
+    title = model.head(convert.parse_file(SEED).documents[0]).title
+    assert title and title in etree.fromstring(tei).findtext(".//{*}titleStmt/{*}title")
+    run = bulletin(one, "--to", "tei", "-o", "-")
+    assert run.exit_code == ExitCode.FAILED and run.stdout_bytes == tei
+
+    shutil.copy(YEAR_LESS, one / "second.txt")
+    run = bulletin(one, "-o", tmp_path / "two.epub")
+    assert "the input gives 2 documents" in run.stderr and "empty.txt" in run.stderr
+    assert run.exit_code == ExitCode.FAILED  # two kinds of failure: see "Exit codes"
+    assert not (tmp_path / "two.epub").exists()
+
+
+def test_what_cannot_work_for_any_input_is_said_once_before_any_is_read(tmp_path: Path
+                                                                        ) -> None:
+    """An output "folder" that is a file, or a reference DOCX that is no DOCX, would fail
+    every input in turn: it is one usage error (exit 2), and nothing is written."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt"):
+        shutil.copy(SEED, folder / name)
+    (tmp_path / "afile").write_text("notes\n")
+    run = bulletin(folder, "--to", "tei", "-o", tmp_path / "afile")
+    assert run.exit_code == ExitCode.USAGE and run.stderr.count("is a file, not a folder") == 1
+    assert (tmp_path / "afile").read_text() == "notes\n"
+
+    not_docx = tmp_path / "style.docx"
+    not_docx.write_text("not a zip\n")
+    for to in (["--to", "docx,tei"], ["--to", "all"]):
+        run = bulletin(folder, *to, "--reference-docx", not_docx, "-o", tmp_path / "out")
+        assert run.exit_code == ExitCode.USAGE, run.stderr
+        assert run.stderr.count("as a reference DOCX") == 1 and "--reference-docx" in run.stderr
+    run = bulletin(folder / "a.txt", "--reference-docx", not_docx, "-o", tmp_path / "a.docx")
+    assert run.exit_code == ExitCode.USAGE and not (tmp_path / "a.docx").exists()
+    assert not (tmp_path / "out").exists()
+    run = bulletin(folder, "--to", "tei", "--reference-docx", not_docx, "-o", tmp_path / "out")
+    assert run.exit_code == 0, run.stderr  # no DOCX asked for: the option has no use
 
 
 def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:

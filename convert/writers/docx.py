@@ -127,6 +127,12 @@ class _Template:
     restyled: bool  # the built-in template (page size follows WriteOptions.paper)
 
 
+def check_reference(path: str) -> None:
+    """Raise WriterError, saying why, unless the file at `path` is a DOCX usable as a
+    template (it is then loaded, and kept for the documents of this process)."""
+    _template(path)
+
+
 def _template(reference: str | None) -> _Template:
     if reference is None:
         return _load(None, 0, 0)
