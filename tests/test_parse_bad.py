@@ -256,6 +256,19 @@ LEGACY = {
                               "cp1251"),
     "Greek": ("Ο υπουργός Εξωτερικών δήλωσε την Τετάρτη ότι η κυβέρνηση θα ετοιμάσει νέο "
               "νόμο. «Είναι ένα σημαντικό βήμα», είπε.", "cp1253"),
+    # names of several languages in one text: no one alphabet holds all their letters
+    "names of many countries": ("Guðrún Sigurðardóttir met Luca Battistò, Søren Ørsted and "
+                                "José Núñez at the quay in Ålesund.", "cp1252"),
+    # ISO 8859-2 reads the dash and "ś" (0x97, 0x9C) as control characters
+    "Polish and Czech names, Windows dash": (
+        "KRAKOW, May 4 (EIRNS)—Mayors Łukasz Król and Jiří Dvořák met Tomasz Wiśniewski. "
+        "“The line is ready,” said Król.", "cp1250"),
+    "French in ISO 8859-15": ("Le cœur de l'œuvre coûte 5 € ; Œdipe et Žižek en ont "
+                              "parlé à Šibenik.", "iso8859-15"),
+    "Greek in ISO 8859-7": ("Ο υπουργός δήλωσε ότι η Άνοιξη θα έρθει νωρίς. Ή όχι; Ένας "
+                            "βουλευτής διαφώνησε.", "iso8859-7"),
+    "Russian in ISO 8859-5": ("Министр иностранных дел заявил в среду, что правительство "
+                              "подготовит новый закон о транспорте.", "iso8859-5"),
 }
 
 

@@ -269,7 +269,8 @@ def _incomplete_utf8(tail: bytes) -> bool:
 
 #: Legacy code pages a bulletin may come in, the likeliest first (ties go to the earlier).
 _CODE_PAGES = ("cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257", "iso8859_2",
-               "koi8_r", "gb18030", "big5", "shift_jis", "euc_kr")
+               "iso8859_15", "iso8859_5", "iso8859_7", "koi8_r", "gb18030", "big5",
+               "shift_jis", "euc_kr")
 #: A symbol inside a word ("og³osi³" for "ogłosił"), or an odd one at its edge ("¶rodę" for
 #: "środę"): a Latin reading of the wrong page. (Not "¿Qué", "«Le", "25°C", "km²".)
 _SYMBOL_IN_WORD = re.compile(
@@ -301,6 +302,10 @@ _ALPHABETS = (
     "абвгдеёжзийклмнопрстуфхцчшщъыьэюяґєіїђјљњћџ",  # Cyrillic
     "αβγδεζηθικλμνξοπρστυφχψωάέήίόύώϊϋΐΰς",  # Greek
 )
+_ALPHABET_SETS = tuple(frozenset(alphabet) for alphabet in _ALPHABETS)
+#: What an ISO page makes of the bytes 0x80-0x9F, which the Windows pages use for text ("—",
+#: "ś"): no text holds these control characters, so such a reading is the wrong page.
+_C1_CONTROL = re.compile("[\x80-\x9f]")
 #: Letters of the scripts the alphabets cover; others (Han, kana, Hangul) are not weighed.
 _WEIGHED = re.compile("[\u00c0-\u024f\u0370-\u03ff\u0400-\u052f]")
 #: Letters of scripts other than Latin (compiled on first use, see _BELIEVED_UTF8: ~8 ms).
@@ -310,15 +315,26 @@ _OTHER_SCRIPT = ("[\u0370-\u052f\u0590-\u06ff\u0e00-\u0e7f\u3040-\u30ff"
 _MIXED_SCRIPT = re.compile("(?<=[A-Za-z])[\u0370-\u052f]|[\u0370-\u052f](?=[A-Za-z])")
 
 
-def _alphabet_fit(text: str) -> float:
-    """The largest share of the text's letters beyond ASCII that one language's alphabet
-    holds: 1.0 for a right reading; the wrong page mixes letters of several ("zahranièí")."""
-    letters = [c for c in _WEIGHED.findall(text.lower()) if c.isalpha()]
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _alphabet_fit(text: str) -> tuple[float, float]:
+    """How well languages' alphabets hold the text's letters beyond ASCII: the share of its
+    words with such letters that one alphabet holds each ("Guðrún" Icelandic, "Battistò"
+    Italian: a bulletin names people of many countries), then the largest share of all those
+    letters one alphabet holds (a text of one language). 1.0 and 1.0 for a right reading;
+    the wrong page mixes letters of several in a word ("Guđrún") or across the text
+    ("zahranièí" Italian, "støedu" Danish)."""
+    lowered = text.lower()
+    letters = [c for c in _WEIGHED.findall(lowered) if c.isalpha()]
     if not letters:
-        return 1.0
+        return 1.0, 1.0
     mixed = len(_MIXED_SCRIPT.findall(text))  # "GrцГџere": no language writes words so
-    return round((max(sum(c in alphabet for c in letters) for alphabet in _ALPHABETS) - mixed)
-                 / len(letters), 2)
+    words = [set(found) for w in _WORD.findall(lowered) if (found := _WEIGHED.findall(w))]
+    held = sum(any(word <= alphabet for alphabet in _ALPHABET_SETS) for word in words)
+    return (round((held - mixed) / len(words), 2),
+            round((max(sum(c in alphabet for c in letters) for alphabet in _ALPHABETS) - mixed)
+                  / len(letters), 2))
 
 
 def _detect(data: bytes) -> str | None:
@@ -327,9 +343,11 @@ def _detect(data: bytes) -> str | None:
     charset-normalizer measures each reading's mess (chaos) and how well it fits a language
     (coherence); on its own it often names exotic pages for a few accented words (cp775, Mac
     Central European, Big5), and its coherence is noise on a sentence (it reads "£1.45" as
-    Polish "Ł1.45"). Here it only weighs the pages bulletins come in: first by how well one
-    language's alphabet holds the reading's letters, then Windows-1252 before the others,
-    then by coherence minus chaos; a reading with a symbol inside a word is passed over.
+    Polish "Ł1.45"). Here it only weighs the pages bulletins come in: first by how well
+    languages' alphabets hold the reading's letters, word by word and over the whole text,
+    then Windows-1252 before the others,
+    then by coherence minus chaos; a reading with a symbol inside a word, or a C1 control
+    character, is passed over.
     """
     from charset_normalizer import from_bytes
 
@@ -338,12 +356,12 @@ def _detect(data: bytes) -> str | None:
     letters = sum(1 for b in data if 0x41 <= b <= 0x5A or 0x61 <= b <= 0x7A)
     ranked = sorted((m for m in from_bytes(data, cp_isolation=list(_CODE_PAGES), threshold=1.0)
                      if sum(1 for c in str(m) if c.isascii() and c.isalpha()) == letters),
-                    key=lambda m: (-_alphabet_fit(str(m)),
+                    key=lambda m: (tuple(-fit for fit in _alphabet_fit(str(m))),
                                    "cp1252" not in m.could_be_from_charset,
                                    -round(m.coherence - m.chaos, 2),
                                    _CODE_PAGES.index(m.encoding)))
-    best = next((m for m in ranked if not _SYMBOL_IN_WORD.search(str(m))),
-                ranked[0] if ranked else None)
+    best = next((m for m in ranked if not _SYMBOL_IN_WORD.search(text := str(m))
+                 and not _C1_CONTROL.search(text)), ranked[0] if ranked else None)
     if best is None:
         return None
     try:
