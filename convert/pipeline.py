@@ -49,6 +49,7 @@ from .messages import (
     UsageError,
     WriterError,
     display_path,
+    info,
     printable,
     warning,
 )
@@ -552,7 +553,7 @@ def _inputs(sources: Iterable[Source], result: ConvertResult,
     """The files to convert, in order, each once: files as given, folders walked (see
     `convert.walk`: packages, workspaces, the output folder and earlier outputs left out)."""
     found: list[_Input] = []
-    seen: set[Path] = set()
+    seen: dict[Path, int] = {}  # where each file really is -> its place in `found`
     named = []
     for raw in sources:
         if os.fspath(raw) == STDIN:
@@ -570,8 +571,16 @@ def _inputs(sources: Iterable[Source], result: ConvertResult,
         candidate = _Input(Path(item.path), None if item.root is None else Path(item.root))
         key = _real(candidate.path)
         if key not in seen:
-            seen.add(key)
+            seen[key] = len(found)
             found.append(candidate)
+            continue
+        # One file reached twice (a link to it, a folder given twice) is converted once:
+        # under its own name rather than a link's, and the other name is told where it went.
+        kept = found[seen[key]]
+        if kept.path.is_symlink() and not candidate.path.is_symlink():
+            found[seen[key]], candidate = candidate, kept
+        result.messages.append(info(f"the same file as {display_path(found[seen[key]].path)}, "
+                                    "converted under that name", display_path(candidate.path)))
     result.messages.extend(walk.skipped)
     return found
 

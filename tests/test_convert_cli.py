@@ -170,6 +170,18 @@ def test_what_cannot_work_for_any_input_is_said_once_before_any_is_read(tmp_path
     assert run.exit_code == 0, run.stderr  # no DOCX asked for: the option has no use
 
 
+def test_a_file_reached_through_a_link_too_is_converted_once_under_its_own_name(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(SEED, folder / "sub" / "real.txt")
+    (folder / "alias.txt").symlink_to(Path("sub", "real.txt"))  # walked first
+    run = bulletin(folder, "--to", "tei", "-o", tmp_path / "out")
+    assert run.exit_code == 0, run.stderr
+    assert tree(tmp_path / "out") == ["sub/real.tei.xml"]
+    assert "alias.txt: info: the same file as" in run.stderr and "real.txt" in run.stderr
+
+
 def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
     run = bulletin(SEED, "--to", "tei,odt", "-o", tmp_path)
     assert run.exit_code == ExitCode.USAGE
