@@ -401,22 +401,22 @@ def _explain(inputs: tuple[str, ...], reporter: Reporter, metadata: dict[str, An
 def validate(files: tuple[str, ...], quiet: bool, as_json: bool, strict: bool) -> None:
     """Check canonical XML files against the schema (XSD and Schematron rules).
 
-    FILE is a file or a folder, walked for .xml files (BagIt packages and hidden files left
-    out). Every problem is printed as FILE:LINE: error: MESSAGE. Exit code 0 when every file
-    is valid, 3 when any is not, 1 when a file cannot be read.
+    FILE is a file or a folder, walked for .xml files (BagIt packages, hidden files and TEI
+    renditions, *.tei.xml, left out). Every problem is printed as FILE:LINE: error: MESSAGE.
+    Exit code 0 when every file is valid, 3 when any is not, 1 when a file cannot be read.
 
     \b
     Example:
       bulletin validate masters/*.xml
     """
     from .files import read_input
-    from .messages import BulletinError
+    from .messages import BulletinError, warning
     from .schema import validate as validate_bytes
     from .walk import Walk
 
     reporter = Reporter(quiet=quiet, as_json=as_json)
     valid = invalid = unreadable = 0
-    walk = Walk(files, suffixes=(".xml",))
+    walk = Walk(files, suffixes=(".xml",), skip_outputs=True)  # *.tei.xml: renditions
     for found in walk:
         try:
             data = read_input(found.path)
@@ -429,6 +429,8 @@ def validate(files: tuple[str, ...], quiet: bool, as_json: bool, strict: bool) -
         invalid += bool(problems)
         valid += not problems
     reporter.report(walk.skipped)
+    if not valid + invalid + unreadable:
+        reporter.report([warning("no canonical XML files (.xml) to validate")])
     if not quiet and not as_json:
         cannot = f", {unreadable} unreadable" if unreadable else ""
         click.echo(f"{valid} valid, {invalid} invalid{cannot}", err=True)

@@ -165,6 +165,8 @@ def validate(doc_or_bytes: Document, source: str | None = None) -> list[Message]
     data: bytes | None = None
     if isinstance(doc_or_bytes, bytes):
         data = doc_or_bytes
+        if not data.strip():
+            return [error("empty file: no XML in it", source)]
         try:
             doc = model.load(data)
         except etree.XMLSyntaxError as exc:
@@ -175,6 +177,9 @@ def validate(doc_or_bytes: Document, source: str | None = None) -> list[Message]
             return [error(text, source, exc.lineno)]
     else:
         doc = doc_or_bytes
+    if doc.tag != model.q("bulletin"):  # the XSD would say "no matching global declaration"
+        return [error(f"not a canonical bulletin: the root element is {doc.tag!r}, expected "
+                      f"'bulletin' in namespace {model.NS}", source, doc.sourceline)]
     v = _validators()
     messages = _doctype(doc, data, source)
     messages.extend(error(f"a processing instruction ({printable(str(pi))[:80]}) is not allowed "

@@ -192,7 +192,7 @@ class Walk:
                     "skipped: an output of an earlier conversion (*.tei.xml, STEM.xml beside "
                     "STEM.txt or STEM.html, or a page the HTML writer made)",
                     display_path(entry.path),
-                    hint="name such a file to convert it", kind="earlier-output"))
+                    hint="name such a file to read it", kind="earlier-output"))
             else:
                 yield Found(entry.path, display_path(entry.path), top)
 

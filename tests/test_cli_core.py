@@ -110,3 +110,32 @@ def test_validate_malformed_xml(tmp_path: Path) -> None:
     assert proc.returncode == ExitCode.INVALID
     assert f"{broken}:" in proc.stderr.decode()
     assert "Traceback" not in proc.stderr.decode()
+
+
+def test_validate_says_what_a_file_is_when_it_is_no_bulletin(tmp_path: Path) -> None:
+    """A folder of convert's outputs: the masters are checked, the TEI renditions left out
+    (named, one is "not a canonical bulletin", not the XSD's "no matching global
+    declaration"); an empty file is called empty; a folder with nothing to check says so."""
+    outputs = tmp_path / "out"
+    outputs.mkdir()
+    master = outputs / "story.xml"
+    master.write_bytes((FIXTURES / "everything.xml").read_bytes())
+    tei = outputs / "story.tei.xml"
+    tei.write_bytes(b'<?xml version="1.0"?>\n<TEI xmlns="http://www.tei-c.org/ns/1.0"/>\n')
+    proc = bulletin("validate", str(outputs))
+    assert proc.returncode == 0, proc.stderr
+    assert "1 valid, 0 invalid" in proc.stderr.decode() and "story.tei.xml: info: skipped" \
+        in proc.stderr.decode()
+    proc = bulletin("validate", str(tei))
+    assert proc.returncode == ExitCode.INVALID
+    assert f"{tei}:2: error: not a canonical bulletin: the root element is " \
+           "'{http://www.tei-c.org/ns/1.0}TEI'" in proc.stderr.decode()
+    empty = tmp_path / "empty.xml"
+    empty.write_bytes(b"")
+    proc = bulletin("validate", str(empty))
+    assert proc.returncode == ExitCode.INVALID
+    assert f"{empty}: error: empty file" in proc.stderr.decode()
+    (tmp_path / "nothing").mkdir()
+    proc = bulletin("validate", str(tmp_path / "nothing"), "--strict")
+    assert proc.returncode == ExitCode.WARNINGS
+    assert "no canonical XML files (.xml) to validate" in proc.stderr.decode()
