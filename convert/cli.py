@@ -625,6 +625,10 @@ def convert_command(inputs: tuple[str, ...], to: str | None, output: str | None,
         finish(reporter, exc.exit_code)
     except ValueError as exc:  # one file or stream for several formats
         raise click.UsageError(str(exc)) from exc
+    except KeyboardInterrupt:
+        click.echo("bulletin: interrupted; no output is left half-written: run the same "
+                   "command with --skip-existing to finish", err=True)
+        finish(reporter, ExitCode.INTERRUPTED)
     reporter.report(result.messages)
     reporter.close()
     if as_json and output != STDOUT:

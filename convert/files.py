@@ -231,5 +231,7 @@ def read_rest(f: BinaryIO, head: bytes, path: str | os.PathLike[str],
         raise InputError(f"cannot read: {exc.strerror or exc}", display_path(path)) from exc
     if size > limit or len(data) > limit:
         raise InputError(f"too large for a bulletin ({max(size, len(data)):,} bytes; the "
-                         f"limit is {limit:,})", display_path(path))
+                         f"limit is {limit:,})", display_path(path),
+                         hint="a bulletin is a few kilobytes: split a file that holds many, "
+                              "or leave this one out")
     return data

@@ -480,10 +480,16 @@ class _Commit:
         """Rename one rendition into place, or say why not; True when it was."""
         result, target = self.result, r.target
         resolved = self._resolved(target)
-        if resolved in self.protected or resolved in self.written:
-            what = "an input" if resolved in self.protected else "an output of this run"
-            result.fail(BulletinError(f"{target} would overwrite {what}; not written",
-                                      str(item.path)))
+        if resolved in self.protected:
+            result.fail(BulletinError(f"{target} would overwrite an input; not written",
+                                      str(item.path), hint=_OVERWRITES_INPUT))
+            return False
+        if resolved in self.written:
+            result.fail(BulletinError(
+                f"{target} would overwrite an output of this run; not written", str(item.path),
+                hint="two inputs give this name (story.txt and story.TXT, a digest page's "
+                     "items and a file named like one of them, or files of two folders sent "
+                     "to one): convert them into separate folders, or rename one"))
             return False
         if self.job.skip_existing and (r.existed or target.exists()):
             result.kept.append(target)
@@ -528,6 +534,9 @@ def _single_file(dest: Source | BinaryIO | None, to: str | list[str] | None) -> 
         if len(names) == 1 and raw.lower().endswith("." + writers.get(names[0]).extension):
             return Path(raw)
     return None
+
+
+_OVERWRITES_INPUT = "write the outputs to another folder with -o DIR"
 
 
 def _same_kind(a: str, b: str) -> bool:
@@ -712,7 +721,8 @@ def _to_file(inputs: list[_Input], writer: writers.Writer, target: Path,
     if skip_existing and target.exists():
         result.kept.append(target)
     elif _real(path) == _real(target):
-        result.fail(BulletinError(f"{target} would overwrite an input; not written", str(path)))
+        result.fail(BulletinError(f"{target} would overwrite an input; not written", str(path),
+                                  hint=_OVERWRITES_INPUT))
     elif not force and target.exists():
         result.fail(exists_error(target))
     elif (made := _rendition(doc, writer, path, result, options, target)) is not None:

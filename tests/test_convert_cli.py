@@ -235,7 +235,7 @@ def test_an_output_never_overwrites_an_input_or_another_output(tmp_path: Path) -
     shutil.copy(FIXTURES / "everything.xml", master)
     run = bulletin(master, "--to", "xml", "--force")
     assert run.exit_code == ExitCode.FAILED
-    assert "would overwrite an input" in run.stderr
+    assert "would overwrite an input" in run.stderr and "another folder with -o DIR" in run.stderr
     assert master.read_bytes() == (FIXTURES / "everything.xml").read_bytes()
 
     for sub in ("a", "b"):
@@ -245,6 +245,7 @@ def test_an_output_never_overwrites_an_input_or_another_output(tmp_path: Path) -
                    "-o", tmp_path / "out", "--force")
     assert run.exit_code == ExitCode.FAILED
     assert "would overwrite an output of this run" in run.stderr
+    assert "convert them into separate folders, or rename one" in run.stderr
     assert tree(tmp_path / "out") == ["seed.tei.xml"]
 
 
@@ -363,6 +364,7 @@ def test_ctrl_c_stops_a_conversion_with_exit_code_130_and_no_partial_file(tmp_pa
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == ExitCode.INTERRUPTED, err
     assert "interrupted" in err and "Traceback" not in err and "Aborted" not in err
+    assert "run the same command with --skip-existing to finish" in err
     assert not [p for p in out.iterdir() if p.name.startswith(TEMP_PREFIX)]
     assert len(list(out.iterdir())) < 4 * len(list(src.iterdir()))
 
