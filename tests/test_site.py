@@ -497,6 +497,16 @@ def test_bad_input_is_refused_and_nothing_is_written(built: Built, tmp_path: Pat
     assert not (tmp_path / "s1").exists() or not any((tmp_path / "s1").iterdir())
     result = CliRunner().invoke(cli, ["site", str(damaged), "-o", str(tmp_path / "s3")])
     assert result.exit_code == 3 and "bulletin verify" in result.output
+    edited = tmp_path / "edited"  # the catalogue the site is read from, edited by hand
+    shutil.copytree(built.package, edited)
+    rows = (edited / "catalog.csv").read_text(encoding="utf-8")
+    (edited / "catalog.csv").write_text(rows.replace("Thessaloniki", "Thessalonike", 1),
+                                        encoding="utf-8")
+    assert rows != (edited / "catalog.csv").read_text(encoding="utf-8")
+    result = CliRunner().invoke(cli, ["site", str(edited), "-o", str(tmp_path / "s4")])
+    assert result.exit_code == 3, result.output
+    assert "catalog.csv is not what tagmanifest-sha256.txt records" in result.output
+    assert not (tmp_path / "s4").exists() or not any((tmp_path / "s4").iterdir())
     assert tree(built.package) == built.before
 
 

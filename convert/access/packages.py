@@ -5,7 +5,8 @@ lists the archived inputs and their folders (`archiving.catalog.read`), and each
 PREMIS file (`archiving.provenance.read`) names the original, the canonical master of each
 bulletin and every rendition made from it, with sizes and SHA-256 digests. Nothing is written.
 
-What is checked on the way is what costs little: the package's declaration and tag files, that
+What is checked on the way is what costs little: the package's declaration and tag files (the
+catalogue the site is read from hashes to what the tag manifest says), that
 every file the PREMIS records is there at its recorded size, and that each master's bytes (read
 anyway) hash to the recorded digest. Anything else wrong, and any of these, is for
 `bulletin verify`, which re-hashes everything: the error says so.
@@ -27,6 +28,8 @@ from ..walk import BAGIT_DECLARATION
 
 #: The payload manifest `bulletin archive` writes (with SHA-512's beside it).
 MANIFEST = "manifest-sha256.txt"
+#: Its manifest of the tag files (bag-info.txt, catalog.csv, the payload manifests, ...).
+TAG_MANIFEST = "tagmanifest-sha256.txt"
 
 
 class PackageError(BulletinError):
@@ -75,7 +78,29 @@ class Package:
         if not (path / catalog.CATALOG).is_file():
             raise PackageError(f"a BagIt package, but not one made by `bulletin archive` (it "
                                f"holds no {catalog.CATALOG})", self.shown)
+        self._check_records()
         self.info = _bag_info(path)
+
+    def _check_records(self) -> None:
+        """The catalogue the site is built from hashes to what the tag manifest recorded: an
+        edited catalogue is damage, not content."""
+        try:
+            lines = (self.path / TAG_MANIFEST).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise self.damaged(f"its tag manifest cannot be read: {exc}", TAG_MANIFEST) from None
+        recorded: dict[str, str] = {}
+        for line in lines:  # "<digest> <path>"
+            if len(parts := line.split(maxsplit=1)) == 2:
+                recorded[parts[1].strip()] = parts[0].lower()
+        name, h = catalog.CATALOG, hashlib.sha256()
+        try:
+            with open(self.path / name, "rb") as f:
+                while block := f.read(1 << 20):
+                    h.update(block)
+        except OSError as exc:
+            raise self.damaged(f"cannot be read: {exc.strerror or exc}", name) from None
+        if recorded.get(name) != h.hexdigest():
+            raise self.damaged(f"{name} is not what {TAG_MANIFEST} records of it", name)
 
     def contents(self) -> str | None:
         """SHA-256 of the package's own records of what it holds (bag-info.txt, catalog.csv and
