@@ -406,6 +406,13 @@ def test_verify_refuses_what_is_not_a_bag(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["verify", str(tmp_path)])
     assert result.exit_code == ExitCode.INVALID
     assert "not a BagIt bag" in result.output
+    # a plain folder holding links is still "not a bag", not a list of links it should not hold
+    (tmp_path / "notes.txt").write_text("notes\n")
+    (tmp_path / "link.txt").symlink_to("notes.txt")
+    result = CliRunner().invoke(cli, ["verify", str(tmp_path)])
+    assert result.exit_code == ExitCode.INVALID
+    assert "not a BagIt bag: it holds no bagit.txt" in result.output
+    assert "not a regular file" not in result.output
 
 
 # --- resuming ---------------------------------------------------------------------------------

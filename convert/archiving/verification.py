@@ -35,6 +35,9 @@ def verify(dest: str | os.PathLike[str],
     import bagit
 
     path = Path(dest)
+    if path.is_dir() and not (path / "bagit.txt").is_file():  # before walking all it holds
+        return [error("not a BagIt bag: it holds no bagit.txt", str(path),
+                      hint="give the folder `bulletin archive -o` made")]
     if odd := _not_regular(path):  # reading a FIFO or a device would never end
         return odd
     try:
