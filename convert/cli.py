@@ -663,6 +663,8 @@ def _formats(to: str | None) -> list[str] | None:
 
 
 def _summary(report: Any, as_json: bool) -> None:
+    from .walk import LEFT_OUT
+
     run, totals = report.run, report.totals
     if as_json:
         click.echo(json.dumps({
@@ -686,7 +688,7 @@ def _summary(report: Any, as_json: bool) -> None:
                    err=True)
     if run.ignored:
         click.echo(f"{report.dest}: {run.ignored} file(s) in the source folders were left out "
-                   "(hidden, or not .txt or .xml); name a file to archive it anyway", err=True)
+                   f"({LEFT_OUT}); name a file to archive it anyway", err=True)
 
 
 @cli.command("archive")

@@ -57,7 +57,7 @@ from .reader import Capture, ParseResult, Reading, read, read_file
 from .reader import formats as readers
 from .reader.profile import get as get_profile
 from .schema import check
-from .walk import Walk, package_around
+from .walk import LEFT_OUT, Walk, package_around
 
 #: `dest` value meaning "standard output", and source meaning "standard input".
 STDOUT = STDIN = "-"
@@ -591,6 +591,9 @@ def _inputs(sources: Iterable[Source], result: ConvertResult,
         result.messages.append(info(f"the same file as {display_path(found[seen[key]].path)}, "
                                     "converted under that name", display_path(candidate.path)))
     result.messages.extend(walk.skipped)
+    if walk.ignored:
+        result.messages.append(info(f"{walk.ignored} file(s) in the folders walked were left out "
+                                    f"({LEFT_OUT}); name a file to convert it anyway"))
     return found
 
 

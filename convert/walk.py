@@ -35,6 +35,8 @@ from .messages import Message, display_path, info, warning
 #: What a folder walk picks up: the file name endings of the built-in readers (bulletin text,
 #: canonical XML, saved web pages, web archives; `convert.reader.formats.EXTENSIONS`).
 INPUT_SUFFIXES = (".txt", ".xml", ".html", ".htm", ".xhtml", ".warc", ".warc.gz")
+#: The files a walk leaves out without a message of their own (it counts them).
+LEFT_OUT = "hidden, or not .txt, .xml, .html or .warc"
 #: What the HTML writer writes into every page it makes: such a page is an output, not an input.
 HTML_OUTPUT_MARK = b'<meta name="generator" content="bulletin-convert'
 #: The file that makes a folder a BagIt package (RFC 8493).

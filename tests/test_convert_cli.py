@@ -182,6 +182,20 @@ def test_a_file_reached_through_a_link_too_is_converted_once_under_its_own_name(
     assert "alias.txt: info: the same file as" in run.stderr and "real.txt" in run.stderr
 
 
+def test_files_a_walk_leaves_out_are_counted(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    (folder / ".drafts").mkdir(parents=True)
+    shutil.copy(SEED, folder / "story.txt")
+    for name in (".draft.txt", ".drafts/a.txt", "scan.pdf"):
+        shutil.copy(SEED, folder / name)
+    run = bulletin(folder, "--to", "tei", "-o", tmp_path / "out")
+    assert run.exit_code == 0, run.stderr
+    assert tree(tmp_path / "out") == ["story.tei.xml"]
+    # .draft.txt, scan.pdf and the hidden folder, left out whole
+    assert "info: 3 file(s) in the folders walked were left out (hidden, or not .txt" \
+        in run.stderr
+
+
 def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
     run = bulletin(SEED, "--to", "tei,odt", "-o", tmp_path)
     assert run.exit_code == ExitCode.USAGE
