@@ -251,7 +251,8 @@ def test_the_french_page_is_decoded_from_its_meta_charset() -> None:
 
 def test_a_page_is_read_as_html_whatever_its_name_and_from_overrides(tmp_path: Path) -> None:
     assert formats.choose(bulletin_page().encode()[:4096], "saved.txt").name == "html"
-    assert formats.choose(b"Plain words", "page.html").name == "html"
+    assert formats.choose(b"<p>Plain words</p>", "page.html").name == "html"  # by its name
+    assert formats.choose(b"Plain words", "page.html").name == "text"  # not one tag: a text
     assert formats.choose(b"Plain words", "notes.txt").name == "text"
     result = convert.parse(bulletin_page().encode(), name="rota.html", reader="text")
     assert result.reader == "text"

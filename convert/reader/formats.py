@@ -11,7 +11,8 @@ Choosing a reader for an input (`choose`):
 2. else the first reader whose `sniff` recognises the input's first bytes: WARC (`WARC/1.x`,
    plain or gzip), HTML (a doctype or an HTML element first), canonical XML (an XML
    declaration, a `bulletin` element, a comment or a DOCTYPE first), then third-party readers;
-3. else the reader whose extension ends the file name (the longest: `.warc.gz` before `.gz`);
+3. else the reader whose extension ends the file name (the longest: `.warc.gz` before `.gz`),
+   but for a `.html` file without a single tag, which is text;
 4. else bulletin text, which takes whatever is left.
 """
 
@@ -124,4 +125,6 @@ def choose(head: bytes, filename: str | os.PathLike[str] | None = None,
     found, named = sniffed(head), by_extension(filename)
     if found == "html" and named == FALLBACK and not sniff.looks_like_html_document(head):
         found = None  # a .txt bulletin may open with a tag ("<b>Title</b>"): a text
+    if found is None and named == "html" and b"<" not in head:
+        named = FALLBACK  # not one tag: a bulletin's text saved under a page's name
     return get(found or named or FALLBACK)
