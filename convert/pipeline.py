@@ -159,11 +159,12 @@ def convert(
 
     Outputs are named `<stem>.<extension>` (`<stem>-<n>.<extension>` for the items of a
     digest page), next to each input when `dest` is None, else in the folder `dest`
-    (mirroring the subfolders of a walked folder). `dest` may instead name one file with a
-    format's extension ("story.epub", "story.tei.xml": `to` may then be left out), or be "-"
-    (standard output) or a binary stream: the inputs must then give one document (canonical
-    XML, the "xml" format, may give several, written one after another), and `to` must name
-    one format (else ValueError). Existing files are only replaced with `force`, or left
+    (mirroring the subfolders of a walked folder; a `dest` that is a file is a ValueError).
+    `dest` may instead name one file with a format's extension ("story.epub",
+    "story.tei.xml": `to` may then be left out), or be "-" (standard output) or a binary
+    stream: the inputs that can be read must then give one document (canonical XML, the
+    "xml" format, may give several, written one after another), and `to` must name one format
+    (else ValueError). Existing files are only replaced with `force`, or left
     alone without a word with `skip_existing` (to finish an interrupted run). Nothing is
     written into a BagIt package or an archive workspace. Unknown formats, and writers that
     cannot be loaded, raise WriterError; every other problem is reported in the result.
