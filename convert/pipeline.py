@@ -439,7 +439,7 @@ def _give_back_memory() -> None:
     """Return what the last stage freed to the system (glibc's malloc_trim), so that the next
     one does not stack its peak on top: a writer of a long document frees hundreds of
     megabytes, part in the C heap (lxml, zlib), part in Python's arenas, and the next writer
-    could reuse little of it (20 MB input to all formats: 404 -> 354 MB at the peak)."""
+    could reuse little of it (20 MB input to all formats: 424 -> 344 MB at the peak)."""
     if (trim := _malloc_trim()) is not None:
         trim(0)
 

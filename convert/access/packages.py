@@ -92,14 +92,13 @@ class Package:
         for line in lines:  # "<digest> <path>"
             if len(parts := line.split(maxsplit=1)) == 2:
                 recorded[parts[1].strip()] = parts[0].lower()
-        name, h = catalog.CATALOG, hashlib.sha256()
+        name = catalog.CATALOG
         try:
             with open(self.path / name, "rb") as f:
-                while block := f.read(1 << 20):
-                    h.update(block)
+                digest = hashlib.file_digest(f, "sha256").hexdigest()
         except OSError as exc:
             raise self.damaged(f"cannot be read: {exc.strerror or exc}", name) from None
-        if recorded.get(name) != h.hexdigest():
+        if recorded.get(name) != digest:
             raise self.damaged(f"{name} is not what {TAG_MANIFEST} records of it", name)
 
     def contents(self) -> str | None:

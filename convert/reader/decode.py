@@ -345,9 +345,8 @@ def _detect(data: bytes) -> str | None:
     Central European, Big5), and its coherence is noise on a sentence (it reads "£1.45" as
     Polish "Ł1.45"). Here it only weighs the pages bulletins come in: first by how well
     languages' alphabets hold the reading's letters, word by word and over the whole text,
-    then Windows-1252 before the others,
-    then by coherence minus chaos; a reading with a symbol inside a word, or a C1 control
-    character, is passed over.
+    then Windows-1252 before the others, then by coherence minus chaos; a reading with a
+    symbol inside a word, or a C1 control character, is passed over.
     """
     from charset_normalizer import from_bytes
 
