@@ -14,6 +14,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from collections.abc import Sequence
@@ -52,11 +53,13 @@ print(json.dumps({
 
 
 def compile_package() -> None:
-    """Byte-compile the package, as installing it does: start-up is then measured as users
-    meet it, whether or not this shell forbids writing bytecode (PYTHONDONTWRITEBYTECODE)."""
+    """Byte-compile the package and its dependencies, as `make install` (and pip) does:
+    start-up is then measured as users meet it, whether or not this shell forbids writing
+    bytecode (PYTHONDONTWRITEBYTECODE), and in an environment installed without it."""
     import convert
 
     compileall.compile_dir(Path(convert.__file__).parent, quiet=1)
+    compileall.compile_dir(sysconfig.get_paths()["purelib"], quiet=1, workers=0)
 
 
 def find_bulletin() -> str | None:

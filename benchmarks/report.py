@@ -254,7 +254,7 @@ def _startup_lines(st: dict[str, Any]) -> list[str]:
     cli_heavy = ", ".join(imp["heavy_after_import_cli"]) or "no heavy library"
     return [
         "Whole processes, each on a different bulletin, after warm-up runs (the package "
-        "byte-compiled first, as installing it does).", "",
+        "and its dependencies byte-compiled first, as `make install` does).", "",
         *_table(["command (whole process)", "median ms", "min–max ms", "CPU ms", "runs"], rows),
         *_notes({"`bulletin --version`": st.get("version"),
                  **{f"`convert --to {k.split('_')[1]}`": st.get(k) for k in
