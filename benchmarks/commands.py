@@ -15,13 +15,11 @@ import statistics
 import subprocess
 import sys
 import sysconfig
-import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .measure import NA, ProcessRun, median, run_process
+from .measure import NA, ProcessRun, creation_cost_us, median, run_process
 
 #: Modules `import convert` must not load: each belongs to one format or to the archive.
 HEAVY = ("reportlab", "ebooklib", "docx", "dask", "distributed", "pikepdf", "bagit")
@@ -181,22 +179,6 @@ def _collection(generated: Sequence[Path], size: int, work: Path) -> Path:
         for path in generated[:size]:
             os.link(path, folder / path.name)
     return folder
-
-
-def creation_cost_us(folder: Path, count: int = 1000) -> float:
-    """CPU microseconds to create one empty file in `folder` (the files are kept).
-
-    On an ext4 file system without a journal (this VM's) a new file skips every inode
-    deleted in the last minutes, one look-up each: after a large deletion, creating a file
-    costs 10 to 30 times more for a few minutes, and the archive's driver creates 7 files
-    per bulletin. The archive runs print this figure so such a state shows.
-    """
-    probe = Path(tempfile.mkdtemp(prefix="probe-", dir=folder))
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
-    start = time.process_time()
-    for i in range(count):
-        os.close(os.open(probe / str(i), flags, 0o644))
-    return 1e6 * (time.process_time() - start) / count
 
 
 def archive_stage(bulletin: str | None, generated: Sequence[Path],

@@ -6,7 +6,7 @@ bulletins, in the same run: each command is a process timed from its start to it
 warm-up run, several times (hyperfine's way: median and spread), our runs and theirs taking
 turns so that a change in the machine's speed touches both. Every run writes into a folder of
 its own, and none is deleted before the section ends (deleting thousands of files made creating
-files dearer for minutes on this VM, see commands.creation_cost_us). pandoc reads the Markdown
+files dearer for minutes on this VM, see measure.creation_cost_us). pandoc reads the Markdown
 of our canonical documents (see markdown.py); LibreOffice converts the DOCX files our writer
 made of them to PDF.
 """
@@ -23,7 +23,7 @@ from typing import Any
 from convert import model
 
 from .markdown import to_markdown
-from .measure import NA, ProcessRun, run_process
+from .measure import NA, ProcessRun, creation_cost_us, run_process
 from .stages import parallel_stage, read_inputs
 
 #: The conversions compared: (our --to, the peer, the peer's formats).
@@ -158,13 +158,16 @@ class Whole:
                 theirs()
         mine: list[ProcessRun] = []
         peers: list[ProcessRun] = []
+        creation: list[float] = []  # what creating a file cost just before each of our runs
         for i in range(plan.runs):
+            creation.append(creation_cost_us(self.work, 200))
             mine.append(ours())
             if i < plan.peer_runs and not isinstance(theirs, str):
                 peers.append(theirs())
         row: dict[str, Any] = {"to": to, "peer": peer, "bulletins": inputs.files,
                                "documents": len(inputs.docs),
-                               "ours": summary(mine, len(inputs.docs))}
+                               "ours": summary(mine, len(inputs.docs)),
+                               "file_creation_us": round(statistics.median(creation), 1)}
         row["theirs"] = ({"status": theirs} if isinstance(theirs, str)
                          else summary(peers, len(inputs.docs)))
         if row["ours"]["status"] == "ok" and row["theirs"].get("status") == "ok":

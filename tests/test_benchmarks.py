@@ -92,7 +92,7 @@ def test_whole_commands_run_beside_the_peers(quick: tuple[dict, str, str]) -> No
         ours, theirs = row["ours"], row["theirs"]
         assert row["documents"] >= row["bulletins"]
         assert ours["status"] == "ok" and ours["runs"] == 1 and ours["median_s"] > 0
-        assert ours["cpu_median_s"] > 0 and ours["ms_each"] > 0
+        assert ours["cpu_median_s"] > 0 and ours["ms_each"] > 0 and row["file_creation_us"] > 0
         if row["peer"] == "pandoc" or available(theirs):  # pandoc is a test dependency
             assert theirs["status"] == "ok" and theirs["median_s"] > 0, theirs
             assert row["ratio"] > 0 and row["cpu_ratio"] > 0
@@ -103,7 +103,7 @@ def test_whole_commands_run_beside_the_peers(quick: tuple[dict, str, str]) -> No
     assert jobs["speedup_2_over_1"] > 0 and jobs["jobs_2"]["status"] == "ok"
     assert [(r["jobs"], r["items"]) for r in jobs["ceiling"]["runs"]] == [
         (1, 4), (2, 8), (2, 8), (1, 4)]
-    assert "| 6 (" in md and "pandoc, a shell loop" in md
+    assert "| 6 (" in md and "pandoc, a shell loop" in md and "file creation µs" in md
 
 
 def test_startup_and_imports(quick: tuple[dict, str, str]) -> None:
