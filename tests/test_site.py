@@ -17,6 +17,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -320,6 +321,19 @@ def test_a_second_build_gives_the_same_bytes_and_writes_nothing(built: Built) ->
     assert report.unchanged == len(before) - 1  # all but catalog.sqlite, made anew
     assert stats(built.site) == {k: v for k, v in before.items() if k != "catalog.sqlite"} | {
         "catalog.sqlite": stats(built.site)["catalog.sqlite"]}
+
+
+def test_the_site_is_the_same_whatever_folder_it_is_built_from(built: Built) -> None:
+    # Field test: run from "/", the links to a package beside the site climbed one level too
+    # few (the relative paths were worked out from the current folder, which stops at "/").
+    # A process of its own each: the paths worked out are remembered within a process.
+    for cwd, name in ((Path("/"), "from-root"), (built.package / "data", "from-inside")):
+        done = subprocess.run([sys.executable, "-m", "convert", "site", str(built.package),
+                               "-o", str(built.root / name), "--quiet"], cwd=cwd,
+                              capture_output=True, text=True, timeout=300, check=False)
+        assert done.returncode == 0, done.stderr
+        assert tree(built.root / name) == tree(built.site), cwd
+    assert check_links(built.root / "from-root") > 300
 
 
 @dataclass

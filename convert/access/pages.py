@@ -47,9 +47,19 @@ def href(page: str, target: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _relative_folder(folder: str, start: str) -> str:
-    """posixpath.relpath, remembered: a site's pages link between a few folders, and
+    """The path from the site folder `start` (inside the site) to `folder` (which may climb
+    out of it), worked out from the two paths alone. posixpath.relpath anchors them at the
+    current folder and stops climbing at "/": run from "/", a package beside the site got
+    links one level short. Remembered: a site's pages link between a few folders, and
     computing the same relative path for every link was a tenth of a build."""
-    return posixpath.relpath(folder, start)
+    to = [part for part in posixpath.normpath(folder).split("/") if part != "."]
+    at = [part for part in posixpath.normpath(start).split("/") if part != "."]
+    if ".." in at:
+        raise ValueError(f"a site page outside the site: {start}")
+    common = 0
+    while common < min(len(to), len(at)) and to[common] == at[common]:
+        common += 1
+    return "/".join([".."] * (len(at) - common) + to[common:]) or "."
 
 
 def serialize(root: etree._Element) -> bytes:
