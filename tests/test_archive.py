@@ -415,6 +415,20 @@ def test_verify_refuses_what_is_not_a_bag(tmp_path: Path) -> None:
     assert "not a regular file" not in result.output
 
 
+def test_sources_without_a_bulletin_make_no_package(tmp_path: Path) -> None:
+    # Field test: an empty folder, or one of notes and photos, gave an empty package and exit 0.
+    notes, empty = tmp_path / "notes", tmp_path / "empty"
+    notes.mkdir()
+    empty.mkdir()
+    (notes / "readme.md").write_text("notes\n")
+    (notes / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    for src, left_out in ((notes, "; 2 file(s) were left out"), (empty, "")):
+        result = CliRunner().invoke(cli, ["archive", str(src), "-o", str(tmp_path / "package")])
+        assert result.exit_code == ExitCode.FAILED
+        assert f"nothing to archive: no bulletin file in {src}{left_out}" in result.output
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "notes"]  # no package
+
+
 # --- resuming ---------------------------------------------------------------------------------
 
 

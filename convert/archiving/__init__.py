@@ -26,7 +26,7 @@ from ..messages import ExitCode, InputError, Message, OutputExistsError, one_lin
 from ..reader import formats as readers
 from ..reader.decode import text_encoding
 from ..reader.profile import get as get_profile
-from ..walk import Walk, package_around
+from ..walk import LEFT_OUT, Walk, package_around
 from .bag import (
     ArchiveError,
     catalog_inputs,
@@ -131,6 +131,8 @@ def archive(
             raise ArchiveError(f"profile: {exc}") from None
     reader = readers.check(reader)  # ReaderError for an unknown name
     _check_sources(paths, target)
+    if not resume:
+        _check_something_to_archive(paths, target, follow_symlinks)
     try:
         return _run(paths, target, started, to=to, jobs=jobs, scheduler=scheduler,
                     scheduler_file=scheduler_file, source_organization=source_organization,
@@ -225,6 +227,20 @@ def _check_sources(sources: list[str], dest: Path) -> None:
         real = os.path.realpath(src)
         if any(real == p or real.startswith(p + os.sep) for p in own):
             raise InputError(f"is inside the package being built ({dest})", src)
+
+
+def _check_something_to_archive(sources: list[str], dest: Path, follow_symlinks: bool) -> None:
+    """Refuse, before any package is made, sources that hold no input at all: an empty
+    package would pass `verify` and look like a job done (field test)."""
+    walk = Walk(sources, exclude=[dest, workspace_of(dest)], follow_symlinks=follow_symlinks,
+                skip_outputs=True)
+    if next(iter(walk), None) is not None:
+        return
+    left_out = (f"; {walk.ignored} file(s) were left out ({LEFT_OUT})" if walk.ignored
+                else "")
+    raise InputError(f"nothing to archive: no bulletin file in {', '.join(sources)}{left_out}; "
+                     "no package was made", hint="name a file to archive it anyway, or check "
+                                                 "that the folder is the right one")
 
 
 def _executor(job: Job, jobs: int | None, scheduler: str | None,
