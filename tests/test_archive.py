@@ -457,6 +457,10 @@ def test_existing_outputs_are_never_overwritten_silently(built, tmp_path: Path) 
     result = run_cli("archive", src, "-o", mine, "--to", "tei", "--force")
     assert result.returncode == ExitCode.EXISTS
     assert "not a package made by this tool" in result.stderr
+    # without --force, the same answer at once: no hint to try --force (field test)
+    result = run_cli("archive", src, "-o", mine, "--to", "tei")
+    assert result.returncode == ExitCode.EXISTS
+    assert "not a package made by this tool" in result.stderr and "--force" not in result.stderr
     assert (mine / "thesis.txt").read_text() == "precious"
     result = run_cli("archive", src, "-o", bag, "--to", "tei")
     assert result.returncode == ExitCode.EXISTS and "--force" in result.stderr

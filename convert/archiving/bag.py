@@ -169,13 +169,14 @@ def _open(dest: Path, work: Path, held: int | None, *, resume: bool, force: bool
     if dest.exists():
         if resume and is_package(dest):
             return None, {}
+        if not (is_package(dest) or _empty_dir(dest)):  # --force would not help: say so now
+            raise OutputExistsError(f"{dest} exists and is not a package made by this tool: "
+                                    "it is never replaced", str(dest),
+                                    hint="choose another destination, or move it away")
         if not force:
             raise OutputExistsError(f"{dest} exists", str(dest), hint="--force replaces it"
                                     + ("; --resume checks that it holds every input"
                                        if is_package(dest) else ""))
-        if not (is_package(dest) or _empty_dir(dest)):
-            raise OutputExistsError(f"{dest} exists and is not a package made by this tool: "
-                                    "it is never replaced", str(dest))
     settings = {"tool": AGENT, "version": __version__,
                 "formats": default_formats if formats is None else formats,
                 "source_organization": organization,
