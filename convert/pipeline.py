@@ -706,10 +706,15 @@ def _single_document(inputs: list[_Input], result: ConvertResult, *, validate: b
              for doc in _documents(item.path, result, validate=validate, reading=reading)]
     if len(found) <= 1 or many:
         return found
-    source = str(inputs[0].path) if len(inputs) == 1 else None
-    why = (" (a digest page gives one per item)" if len(inputs) == 1 and found else "")
+    givers = list(dict.fromkeys(str(path) for path, _ in found))
+    if len(givers) == 1:
+        source, what = givers[0], "the input gives"
+        why = " (a digest page gives one per item)"
+    else:  # several inputs: name them, not "the input" (field test)
+        source, what = None, f"{len(givers)} inputs give"
+        why = f" ({', '.join(givers[:3])}{', ...' if len(givers) > 3 else ''})"
     result.fail(UsageError(
-        f"the input gives {len(found)} documents{why}; a single file or stream takes one",
+        f"{what} {len(found)} documents{why}; a single file or stream takes one",
         source, hint="write them to a folder: -o DIR/ gives STEM-1, STEM-2, ..."))
     return []
 

@@ -139,7 +139,8 @@ def test_an_unreadable_input_costs_only_itself_when_one_file_is_asked_for(tmp_pa
 
     shutil.copy(YEAR_LESS, one / "second.txt")
     run = bulletin(one, "-o", tmp_path / "two.epub")
-    assert "the input gives 2 documents" in run.stderr and "empty.txt" in run.stderr
+    assert (f"2 inputs give 2 documents ({one / 'good.txt'}, {one / 'second.txt'})"
+            in run.stderr and "empty.txt" in run.stderr)
     assert run.exit_code == ExitCode.FAILED  # two kinds of failure: see "Exit codes"
     assert not (tmp_path / "two.epub").exists()
 
