@@ -98,6 +98,30 @@ def test_a_saved_bulletin_page_gives_the_body_of_the_same_bulletin_as_text() -> 
     assert validate(p) == []
 
 
+def test_a_dated_page_keeps_its_block_quotations() -> None:
+    # Field test: the grammar read a <blockquote> of a page in the bulletin format as a plain
+    # paragraph (the same page without a dateline kept it).
+    said = "\u201cWe sail at nine, whatever the river does,\u201d the pilots\u2019 union said."
+    rules = ["The rota applies from November to March.",
+             "No keeper works two nights in a row in January."]
+    page = bulletin_page().replace(
+        f"<p>{PARAGRAPHS[1]}</p>", f"<blockquote><p>{said}</p></blockquote><p>{PARAGRAPHS[1]}</p>"
+    ).replace(f"<p>{PARAGRAPHS[5]}</p>", "<blockquote>" + "".join(f"<p>{r}</p>" for r in rules)
+              + f"</blockquote><p>{PARAGRAPHS[5]}</p>")
+
+    def shape(doc: etree._Element) -> list[tuple[str, object]]:
+        return [(model.local(el), [p.text for p in el] if len(el) else el.text)
+                for el in model.find(doc, "body")]
+
+    [text] = convert.parse(bulletin_text().encode(), name="rota.txt").documents
+    expected = shape(text)  # the same bulletin without the two quotations
+    expected[1:1] = [("quote", [said])]
+    expected[-1:-1] = [("quote", rules)]
+    [doc] = convert.parse(page.encode(), name="rota.html").documents
+    assert shape(doc) == expected
+    assert validate(doc) == []
+
+
 def test_the_projects_example_page_matches_its_text() -> None:
     text = convert.parse_file(EXAMPLES / "harbor-cranes.txt")
     page = convert.parse_file(WEB / "bulletin-cranes.html")

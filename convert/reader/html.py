@@ -825,10 +825,13 @@ def read_page(item: Input) -> ParseResult:
             meta.lang, meta.lang_from = model.language(reading.get("lang") or "en"), "option"
             page_messages.append(info(f"the page names no language and its text does not "
                                       f"tell: taken as {meta.lang} (--lang)", source))
-    text, _ = _rendered(blocks)
+    text, owner = _rendered(blocks)
     messages: list[Message] = []
     if _bulletin_format(text, profile):
         documents, messages, traces = _as_bulletin(text, item, decoded, meta, url)
+        quoted = [i if blocks[i].kind == "quote" else None for i in owner]
+        for doc, trace in zip(documents, traces, strict=True):
+            _keep_quotes(doc[1], trace.steps, quoted)
     else:
         if meta.date is None:
             meta.date, meta.published, meta.date_from = _htmldate(tree)
@@ -903,6 +906,30 @@ def _as_bulletin(text: str, item: Input, decoded: Decoded, meta: Meta, url: str 
     for trace in traces:
         trace.page_rule = f"{trace.page_rule} (web page)"
     return documents, messages, traces
+
+
+def _keep_quotes(body: model.Element, steps: list[tuple[str, int, int, int]],
+                 quoted: list[int | None]) -> None:
+    """Put back the page's block quotations the grammar read as plain paragraphs: the
+    paragraphs made wholly from the lines of one <blockquote> (`quoted`: for each line of the
+    text, the quotation it renders, or None) go into a `quote` (field test: a dated page lost
+    its quotation, the same page without a dateline kept it)."""
+    ends = [step[3] for step in steps[1:]] + [len(body)]
+    groups: list[tuple[int, int, int]] = []  # quotation, first and end element
+    for (_, first, last, at), end in zip(steps, ends, strict=True):
+        owners = {quoted[n - 1] for n in range(first, last + 1) if n <= len(quoted)}
+        made = body[at:end]
+        block = owners.pop() if len(owners) == 1 else None
+        if block is None or not made or any(el.tag != model.q("p") for el in made):
+            continue
+        if groups and groups[-1][0] == block and groups[-1][2] == at:
+            groups[-1] = (block, groups[-1][1], end)
+        else:
+            groups.append((block, at, end))
+    for _, at, end in reversed(groups):
+        quote = etree.Element(model.q("quote"))
+        body.insert(at, quote)
+        quote.extend(body[at + 1:end + 1])
 
 
 class HtmlReader:
