@@ -21,6 +21,7 @@ pytest.importorskip("trafilatura", reason="the web extra is not installed")
 
 import convert
 from convert import model
+from convert.messages import InputError
 from convert.reader import formats
 from convert.reader.html import MAX_PAGE_BYTES
 from convert.schema import validate
@@ -253,15 +254,17 @@ def test_a_wrong_meta_charset_is_warned_of_and_the_page_still_read() -> None:
     assert any("says it is utf-8" in m.text for m in result.messages)
 
 
-def test_an_article_of_only_a_headline_keeps_it_as_its_text() -> None:
+def test_an_article_of_only_a_headline_is_refused_as_a_title_alone_is() -> None:
+    # It was kept as its own text, with a warning, where a text file of a title alone is
+    # refused (field test: a crawl's "Subscribe to our newsletter" page became a bulletin).
     page = ("<!DOCTYPE html><html lang='en'><head><title>Dredger Sinks at Berth Nine, Crew "
             "Safe</title></head><body><nav><a href='/'>Home</a></nav><main><article><h1>"
             "Dredger Sinks at Berth Nine, Crew Safe</h1></article></main></body></html>")
-    result = convert.parse(page.encode(), name="dredger.html")
-    [doc] = result.documents
-    assert validate(doc) == []
-    assert body_words(doc) == "Dredger Sinks at Berth Nine, Crew Safe"
-    assert any("nothing but its headline" in m.text for m in result.messages)
+    with pytest.raises(InputError, match="no article text in the page: nothing but its "
+                                         "headline 'Dredger Sinks at Berth Nine, Crew Safe'"):
+        convert.parse(page.encode(), name="dredger.html")
+    with pytest.raises(InputError, match="does not look like a bulletin"):
+        convert.parse(b"Dredger Sinks at Berth Nine, Crew Safe\n", name="dredger.txt")
 
 
 def test_the_french_page_is_decoded_from_its_meta_charset() -> None:

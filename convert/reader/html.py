@@ -837,12 +837,9 @@ def read_page(item: Input) -> ParseResult:
             meta.date, meta.published, meta.date_from = _htmldate(tree)
         documents = [_article(blocks, meta, meta.lang)]
         body = documents[0][1]
-        if len(body) == 0:  # nothing but a headline: a document needs a block of text
-            if not meta.title:
-                raise InputError("no article text in the page", source)
-            model.sub(body, "p", meta.title)
-            page_messages.append(warning("the article holds nothing but its headline: kept "
-                                         "as its text too", source))
+        if len(body) == 0:  # refused, as a text file holding only a title is
+            only = f": nothing but its headline {meta.title!r}" if meta.title else ""
+            raise InputError(f"no article text in the page{only}", source)
         traces = [Trace(profile.name, "web-article", 1, 1, [], [], [])]
         if meta.title is None:
             page_messages.append(warning("the page names no headline", source))
