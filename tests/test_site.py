@@ -153,6 +153,22 @@ def test_index_shows_the_collection_at_a_glance(built: Built, db: sqlite3.Connec
     assert "browse/place/thessaloniki.html" in hrefs
 
 
+def test_the_index_links_what_a_package_could_not_archive(tmp_path: Path) -> None:
+    # Field test: the site never said that a package had quarantined inputs.
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copyfile(ORDINARY, src / "good.txt")
+    (src / "empty.txt").write_bytes(b"")
+    archive([src], tmp_path / "package", to="html", jobs=1)
+    build_site([tmp_path / "package"], tmp_path / "site")
+    index = page(tmp_path / "site" / "index.html")
+    [link] = index.xpath("//ul[@class='packages']//a[contains(@href, 'quarantine.csv')]")
+    assert link.text == "1 input quarantined" and link.tail == " (could not be archived)"
+    target = (tmp_path / "site" / link.get("href")).resolve()
+    assert target == (tmp_path / "package" / "quarantine.csv").resolve()
+    assert "empty.txt" in target.read_text("utf-8")
+
+
 def test_browsing_goes_from_year_to_month_to_day(built: Built, db: sqlite3.Connection) -> None:
     dated = [r for r in bulletin_rows(db) if r["date"]]
     for year in sorted({str(r["date"])[:4] for r in dated}):

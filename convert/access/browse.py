@@ -186,7 +186,7 @@ def grouped(db: Catalog, make: Make, site_title: str, kind: str, column: str, ke
 
 def index(db: Catalog, make: Make, site_title: str, years: list[tuple[str, int]],
           agencies: list[Group], places: list[Group], languages: list[Group],
-          packages: list[tuple[str, str, int, str | None]]) -> None:
+          packages: list[tuple[str, str, int, str | None, int]]) -> None:
     """SITE/index.html: the collection at a glance, the search box, the ways to browse."""
     total, first, last, undated = db.one(
         "SELECT count(*), min(date), max(date), sum(date IS NULL) FROM bulletins")
@@ -247,10 +247,14 @@ def index(db: Catalog, make: Make, site_title: str, years: list[tuple[str, int]]
     model.child(dl, "dt", "Packages")
     dd = model.child(dl, "dd")
     ul = model.child(dd, "ul", class_="packages")
-    for name, path, count, organization in packages:
+    for name, path, count, organization, quarantined in packages:
         li = model.child(ul, "li", f"{name}: {count:,} bulletin{'s' * (count != 1)}"
                          + (f" from {organization}" if organization else "") + "; ")
-        frame.a(li, "catalog.csv", f"{path}/catalog.csv", type="text/csv")
+        catalog = frame.a(li, "catalog.csv", f"{path}/catalog.csv", type="text/csv")
+        if quarantined:  # what could not be archived is part of the collection's story
+            catalog.tail = "; "
+            frame.a(li, f"{quarantined:,} input{'s' * (quarantined != 1)} quarantined",
+                    f"{path}/quarantine.csv", type="text/csv").tail = " (could not be archived)"
 
     browse = model.child(main, "section", aria_labelledby="by-date")
     model.child(browse, "h2", "Browse by date", id="by-date")

@@ -173,6 +173,13 @@ def _role(name: str, obj_puid: str | None) -> str:
     return obj_puid or "file"
 
 
+
+def _quarantined(info: dict[str, str]) -> int:
+    """The inputs a package could not archive, as its bag-info.txt counts them (0 for a
+    package that does not say)."""
+    count = info.get("Quarantined-Input-Count", "0")
+    return int(count) if count.isdigit() else 0
+
 class Builder:
     def __init__(self, opened: list[Package], dest: Path, title: str, report: SiteReport,
                  progress: Callable[[int], None] | None) -> None:
@@ -200,10 +207,11 @@ class Builder:
                                        "language", "languages")
             self.search_index()
             self.assets()
-            packages = [(name, path, count, org) for name, path, (count, org) in zip(
-                self.names, self.paths, self.db.query(
-                    "SELECT documents, source_organization FROM packages ORDER BY id"),
-                strict=True)]
+            packages = [(name, path, count, org, _quarantined(package.info))
+                        for name, path, package, (count, org) in zip(
+                            self.names, self.paths, self.opened, self.db.query(
+                                "SELECT documents, source_organization FROM packages "
+                                "ORDER BY id"), strict=True)]
             browse.index(self.db, self.make, self.title, years, agencies, places, languages,
                          packages)
             self.sweep()
