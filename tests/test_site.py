@@ -37,7 +37,7 @@ from convert.access.packages import Item, Package
 from convert.archiving import Counts, archive, verify
 from convert.archiving.catalog import read as read_catalog
 from convert.cli import cli
-from convert.messages import OutputExistsError
+from convert.messages import ExitCode, OutputExistsError
 
 #: A bulletin whose title and text hold markup and quotes: text everywhere, never markup.
 HOSTILE_TITLE = '<script>alert("title")</script> Quay Workers\' "Strike" & <b>Fish</b>'
@@ -527,6 +527,9 @@ def test_bad_input_is_refused_and_nothing_is_written(built: Built, tmp_path: Pat
     assert not (tmp_path / "s1").exists() or not any((tmp_path / "s1").iterdir())
     result = CliRunner().invoke(cli, ["site", str(damaged), "-o", str(tmp_path / "s3")])
     assert result.exit_code == 3 and "bulletin verify" in result.output
+    # a package that is not there: exit 1, as convert and archive give (it gave 3, "not valid")
+    result = CliRunner().invoke(cli, ["site", str(tmp_path / "gone"), "-o", str(tmp_path / "s5")])
+    assert result.exit_code == ExitCode.FAILED and "no such file or folder" in result.output
     edited = tmp_path / "edited"  # the catalogue the site is read from, edited by hand
     shutil.copytree(built.package, edited)
     rows = (edited / "catalog.csv").read_text(encoding="utf-8")

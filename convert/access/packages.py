@@ -23,7 +23,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..archiving import catalog, layout, provenance
-from ..messages import BulletinError, ExitCode, display_path
+from ..messages import BulletinError, ExitCode, InputError, display_path
 from ..walk import BAGIT_DECLARATION
 
 #: The payload manifest `bulletin archive` writes (with SHA-512's beside it).
@@ -68,6 +68,8 @@ class Package:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.shown = display_path(path)
+        if not path.exists():  # an input that is not there, as convert and archive say it
+            raise InputError("no such file or folder", self.shown)
         if not path.is_dir():
             raise PackageError("not a folder: a package made by `bulletin archive` is one",
                                self.shown)
