@@ -554,7 +554,8 @@ def convert_command(inputs: tuple[str, ...], to: str | None, output: str | None,
     output folder, *.tei.xml and masters saved next to their text, STEM.xml or STEM-N.xml
     beside STEM.txt). Each output is named after its input: STEM.tei.xml, STEM.epub,
     STEM.docx, STEM.pdf, STEM.html, STEM.xml (--to xml); a digest page gives STEM-1.epub,
-    STEM-2.epub, ... Every document is checked against the canonical schema first. An
+    STEM-2.epub, ..., and so does a crawl (crawl.warc.gz gives crawl-1.epub, ...). Every
+    document is checked against the canonical schema first. An
     existing file is an error (exit 4) unless --force replaces it or --skip-existing keeps it
     quietly; each file is written to a temporary name and renamed when complete, so an
     interrupted run leaves no partial file, and --skip-existing finishes it; the outputs are

@@ -57,7 +57,7 @@ from .reader import Capture, ParseResult, Reading, read, read_file
 from .reader import formats as readers
 from .reader.profile import get as get_profile
 from .schema import check
-from .walk import LEFT_OUT, Walk, package_around
+from .walk import LEFT_OUT, Walk, output_stem, package_around
 
 #: `dest` value meaning "standard output", and source meaning "standard input".
 STDOUT = STDIN = "-"
@@ -400,7 +400,7 @@ def _render(task: _Task, job: _Job, chosen: dict[str, writers.Writer]) -> _Rende
     for n, doc in enumerate(documents, start=1):
         suffix = f"-{n}" if len(documents) > 1 else ""
         for name, writer in chosen.items():
-            stem = "stdin" if str(item.path) == STDIN else item.path.stem
+            stem = "stdin" if str(item.path) == STDIN else output_stem(item.path.name)
             target = _target(item, job.folder, f"{stem}{suffix}.{writer.extension}")
             outcome = ConvertResult()
             existed = target.exists() and (job.skip_existing or not job.force)

@@ -161,7 +161,7 @@ class Walk:
                                         f"({exc.strerror or exc})", display_path(folder)))
             return
         seen = seen | {(st.st_dev, st.st_ino)}  # a linked folder may lead back up
-        texts = {os.path.splitext(e.name)[0] for e in entries
+        texts = {output_stem(e.name) for e in entries
                  if e.name.lower().endswith(self.suffixes)
                  and not e.name.lower().endswith(".xml")} if self.skip_outputs else set()
         for entry in entries:
@@ -225,9 +225,19 @@ def _html_output(path: str) -> bool:
         return False  # reading it will say why
 
 
+def output_stem(name: str) -> str:
+    """What the outputs of the input file `name` are named after: its name without its
+    suffix, a crawl's without both (crawl.warc.gz gives crawl-1.xml, not crawl.warc-1.xml)."""
+    lower = name.lower()
+    for suffix in (".warc.gz", ".warc"):
+        if lower.endswith(suffix) and len(name) > len(suffix):
+            return name[:-len(suffix)]
+    return os.path.splitext(name)[0]
+
+
 def _earlier_output(name: str, texts: set[str]) -> bool:
     """`*.tei.xml`, or `STEM.xml` / `STEM-N.xml` beside `STEM.txt` (or another input that
-    is not XML: `STEM.html`, `STEM.warc.gz`): what `convert` wrote."""
+    is not XML: `STEM.html`, `STEM.warc.gz`; see `output_stem`): what `convert` wrote."""
     lower = name.lower()
     if not lower.endswith(".xml"):
         return False

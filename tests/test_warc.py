@@ -159,7 +159,15 @@ def test_a_damaged_warc_keeps_what_came_before_and_says_where(tmp_path: Path,
     assert f"{cut_at.offset:,}" in damage.text and damage.source == f"{cut.name}#{cut_at.offset}"
     run = run_cli("parse", cut, "-o", tmp_path / "out")
     assert run.returncode == 1 and "Traceback" not in run.stderr
-    assert len(list((tmp_path / "out").glob("*.xml"))) == 3
+    # named after the crawl, not after "cut.warc" (field test: cut.warc-1.xml)
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.xml")) == [
+        "cut-1.xml", "cut-2.xml", "cut-3.xml"]
+    # a second run over the folder holding the crawl and those masters reads the crawl alone
+    shutil.copytree(tmp_path / "out", tmp_path / "both")
+    shutil.copy(cut, tmp_path / "both")
+    again = run_cli("parse", tmp_path / "both", "-o", tmp_path / "again")
+    assert sorted(p.name for p in (tmp_path / "again").glob("*.xml")) == [
+        "cut-1.xml", "cut-2.xml", "cut-3.xml"], again.stderr
 
 
 def test_garbage_named_warc_is_a_clean_message(tmp_path: Path) -> None:
