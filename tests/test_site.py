@@ -379,7 +379,8 @@ def two(built: Built) -> Two:
 
     with pytest.raises(KeyboardInterrupt):
         archive([src], package, to="html,pdf", jobs=1, chunk_size=1, progress=interrupt)
-    with pytest.raises(PackageError, match="not a folder"):  # unfinished: no package yet
+    with pytest.raises(PackageError, match="not a package yet: the archive run making it is "
+                                           "unfinished"):
         build_site([built.package, package], built.root / "never")
     assert not (built.root / "never").exists()
     result = CliRunner().invoke(cli, ["archive", str(src), "-o", str(package), "--to",

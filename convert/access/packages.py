@@ -23,6 +23,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..archiving import catalog, layout, provenance
+from ..archiving.bag import workspace_of
 from ..messages import BulletinError, ExitCode, InputError, display_path
 from ..walk import BAGIT_DECLARATION
 
@@ -68,7 +69,12 @@ class Package:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.shown = display_path(path)
-        if not path.exists():  # an input that is not there, as convert and archive say it
+        if not path.exists():
+            if workspace_of(path).is_dir():
+                raise PackageError("not a package yet: the archive run making it is unfinished "
+                                   f"({display_path(workspace_of(path))})", self.shown,
+                                   hint="finish it with `bulletin archive ... --resume`")
+            # an input that is not there, as convert and archive say it
             raise InputError("no such file or folder", self.shown)
         if not path.is_dir():
             raise PackageError("not a folder: a package made by `bulletin archive` is one",
