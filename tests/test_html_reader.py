@@ -118,9 +118,16 @@ def test_a_dated_page_keeps_its_block_quotations() -> None:
     expected = shape(text)  # the same bulletin without the two quotations
     expected[1:1] = [("quote", [said])]
     expected[-1:-1] = [("quote", rules)]
-    [doc] = convert.parse(page.encode(), name="rota.html").documents
+    result = convert.parse(page.encode(), name="rota.html")
+    [doc] = result.documents
     assert shape(doc) == expected
     assert validate(doc) == []
+    # --explain still names, for each step, the element it made (both paragraphs of the
+    # second quotation: the quote)
+    body = model.find(doc, "body")
+    made = [at for _, _, _, at in result.traces[0].steps]
+    assert made == sorted(made) and made[-2] == made[-3]
+    assert [model.local(body[at]) for at in sorted(set(made))] == [k for k, _ in expected]
 
 
 def test_the_projects_example_page_matches_its_text() -> None:

@@ -927,6 +927,9 @@ def _keep_quotes(body: model.Element, steps: list[tuple[str, int, int, int]],
         quote = etree.Element(model.q("quote"))
         body.insert(at, quote)
         quote.extend(body[at + 1:end + 1])
+        gone = end - at - 1  # elements of the body that are now inside the quote
+        steps[:] = [(rule, first, last, el if el <= at else at if el < end else el - gone)
+                    for rule, first, last, el in steps]  # --explain names what each made
 
 
 class HtmlReader:
