@@ -34,24 +34,21 @@ EDITABLE := --no-deps -e . -C editable_mode=compat
 # set, or a read-only install) every command would otherwise compile click, lxml's and
 # ebooklib's modules from source first: 55 ms of a one-file `convert --to tei` (145 -> 90 ms).
 INSTALL  := pip install --quiet --compile-bytecode
+# $(call install_into,PYTHON,LOCK): the lock's versions, then the project, into PYTHON's venv.
+install_into = $(UV) $(INSTALL) --python $(1) -r $(2) && \
+               $(UV) $(INSTALL) --python $(1) $(EDITABLE) && $(1) -m compileall -q convert
 
 $(VENV)/.installed: requirements/lock.txt pyproject.toml | $(UV)
-	$(UV) $(INSTALL) --python $(BIN)/python -r requirements/lock.txt
-	$(UV) $(INSTALL) --python $(BIN)/python $(EDITABLE)
-	$(BIN)/python -m compileall -q convert
+	$(call install_into,$(BIN)/python,requirements/lock.txt)
 	touch $@
 
 $(VENV)/.installed-test: requirements/test-lock.txt pyproject.toml | $(UV)
-	$(UV) $(INSTALL) --python $(BIN)/python -r requirements/test-lock.txt
-	$(UV) $(INSTALL) --python $(BIN)/python $(EDITABLE)
-	$(BIN)/python -m compileall -q convert
+	$(call install_into,$(BIN)/python,requirements/test-lock.txt)
 	touch $@
 
 $(LOWEST)/.installed: requirements/lowest-lock.txt pyproject.toml | $(UV)
 	$(UV) venv --quiet --clear --python $(PYTHON) $(LOWEST)
-	$(UV) $(INSTALL) --python $(LOWEST)/bin/python -r requirements/lowest-lock.txt
-	$(UV) $(INSTALL) --python $(LOWEST)/bin/python $(EDITABLE)
-	$(LOWEST)/bin/python -m compileall -q convert
+	$(call install_into,$(LOWEST)/bin/python,requirements/lowest-lock.txt)
 	touch $@
 
 install: $(VENV)/.installed

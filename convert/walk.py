@@ -225,14 +225,17 @@ def _html_output(path: str) -> bool:
         return False  # reading it will say why
 
 
+_LONGEST_FIRST = sorted(INPUT_SUFFIXES, key=len, reverse=True)
+
+
 def output_stem(name: str) -> str:
-    """What the outputs of the input file `name` are named after: its name without its
-    suffix, a crawl's without both (crawl.warc.gz gives crawl-1.xml, not crawl.warc-1.xml)."""
+    """What the outputs of the input file `name` are named after: its name without its input
+    suffix, the whole of it (crawl.warc.gz gives crawl-1.xml, not crawl.warc-1.xml)."""
     lower = name.lower()
-    for suffix in (".warc.gz", ".warc"):
+    for suffix in _LONGEST_FIRST:
         if lower.endswith(suffix) and len(name) > len(suffix):
             return name[:-len(suffix)]
-    return os.path.splitext(name)[0]
+    return os.path.splitext(name)[0]  # a file named on the command line: any suffix
 
 
 def _earlier_output(name: str, texts: set[str]) -> bool:

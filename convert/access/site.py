@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import model, transforms
+from ..archiving.bag import totals_of
 from ..files import TEMP_PREFIX, write_atomic, write_failure
 from ..messages import BulletinError, Message, OutputExistsError, UsageError, display_path
 from ..walk import package_around
@@ -173,13 +174,6 @@ def _role(name: str, obj_puid: str | None) -> str:
     return obj_puid or "file"
 
 
-
-def _quarantined(info: dict[str, str]) -> int:
-    """The inputs a package could not archive, as its bag-info.txt counts them (0 for a
-    package that does not say)."""
-    count = info.get("Quarantined-Input-Count", "0")
-    return int(count) if count.isdigit() else 0
-
 class Builder:
     def __init__(self, opened: list[Package], dest: Path, title: str, report: SiteReport,
                  progress: Callable[[int], None] | None) -> None:
@@ -207,7 +201,7 @@ class Builder:
                                        "language", "languages")
             self.search_index()
             self.assets()
-            packages = [(name, path, count, org, _quarantined(package.info))
+            packages = [(name, path, count, org, totals_of(package.info).quarantined)
                         for name, path, package, (count, org) in zip(
                             self.names, self.paths, self.opened, self.db.query(
                                 "SELECT documents, source_organization FROM packages "

@@ -395,9 +395,14 @@ def read_totals(dest: Path) -> catalog.Totals:
     for line in (dest / "bag-info.txt").read_text("utf-8").splitlines():
         key, _, value = line.partition(":")
         info[key.strip()] = value.strip()
+    return totals_of(info)
 
+
+def totals_of(info: dict[str, str]) -> catalog.Totals:
+    """The counts of a package's bag-info fields (0 for a count it does not give)."""
     def count(key: str) -> int:
-        return int(info.get(key, "0") or 0)
+        value = info.get(key, "")
+        return int(value) if value.isdigit() else 0
 
     return catalog.Totals(inputs=count("Input-Count"), archived=count("Archived-Input-Count"),
                           duplicates=count("Duplicate-Input-Count"),
