@@ -674,7 +674,8 @@ def _summary(report: Any, as_json: bool) -> None:
             "failed": run.quarantined, "with_warnings": run.warned, "ignored": run.ignored,
             "package": {"inputs": totals.inputs, "archived": totals.archived,
                         "duplicates": totals.duplicates, "quarantined": totals.quarantined,
-                        "with_warnings": totals.warned, "documents": totals.documents},
+                        "with_warnings": totals.warned, "documents": totals.documents,
+                        "left_out": totals.left_out},
         }))
         return
     click.echo(f"{report.dest}: {run.converted} converted, {run.skipped} skipped, "
@@ -689,7 +690,8 @@ def _summary(report: Any, as_json: bool) -> None:
                    err=True)
     if run.ignored:
         click.echo(f"{report.dest}: {run.ignored} file(s) in the source folders were left out "
-                   f"({LEFT_OUT}); name a file to archive it anyway", err=True)
+                   f"({LEFT_OUT}), listed in left-out.csv; name a file to archive it anyway",
+                   err=True)
 
 
 @cli.command("archive")

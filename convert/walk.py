@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +37,8 @@ from .messages import Message, display_path, info, warning
 INPUT_SUFFIXES = (".txt", ".xml", ".html", ".htm", ".xhtml", ".warc", ".warc.gz")
 #: The files a walk leaves out without a message of their own (it counts them).
 LEFT_OUT = "hidden, or not .txt, .xml, .html or .warc"
+#: Why a hidden file or folder is left out (see `LeftOut`).
+HIDDEN = "hidden: its name starts with a dot"
 #: What the HTML writer writes into every page it makes: such a page is an output, not an input.
 HTML_OUTPUT_MARK = b'<meta name="generator" content="bulletin-convert'
 #: The file that makes a folder a BagIt package (RFC 8493).
@@ -44,6 +46,10 @@ BAGIT_DECLARATION = "bagit.txt"
 #: An archive run works in DEST.partial/ and keeps its settings there in this file.
 WORKSPACE_SUFFIX = ".partial"
 WORKSPACE_STATE = "state.json"
+
+#: Told of every file or folder a walk leaves out: (its path, the folder given on the command
+#: line it was met in, or None for a path named there, and why). The archive lists them.
+LeftOut = Callable[[str, str | None, str], None]
 
 _NUMBERED = re.compile(r"(?P<stem>.+)-[0-9]+")
 
@@ -59,12 +65,18 @@ class Found:
 
     @property
     def relative(self) -> str:
-        """The input's path relative to the folder given on the command line, as one printable
-        line (a file named there: its name). What a package records as the input's source: it
-        says where the file was in the collection without the archiving machine's own folders."""
-        if self.root is None:
-            return display_path(os.path.basename(self.path))
-        return display_path(os.path.relpath(self.path, self.root))
+        """The input's path relative to the folder given on the command line (see
+        `relative_path`)."""
+        return relative_path(self.path, self.root)
+
+
+def relative_path(path: str, root: str | None) -> str:
+    """`path` relative to `root`, the folder given on the command line it was found in, as one
+    printable line (a path named there: its name). What a package records as an input's
+    source: where the file was in the collection, without the archiving machine's folders."""
+    if root is None:
+        return display_path(os.path.basename(os.path.normpath(path)))
+    return display_path(os.path.relpath(path, root))
 
 
 def is_package(folder: str | os.PathLike[str]) -> bool:
@@ -99,7 +111,8 @@ class Walk:
     """The inputs under `sources`, in a stable order (see the module's rules).
 
     `skipped` holds one message per package, workspace, output folder or link left out;
-    `ignored` counts the hidden files and the files without an input suffix.
+    `ignored` counts the hidden files and the files without an input suffix; `left_out`, when
+    given, is told of each of both, one by one.
     """
 
     sources: Iterable[str | os.PathLike[str]]
@@ -107,6 +120,7 @@ class Walk:
     exclude: Iterable[str | os.PathLike[str]] = ()
     follow_symlinks: bool = False
     skip_outputs: bool = False
+    left_out: LeftOut | None = None
     skipped: list[Message] = field(default_factory=list)
     ignored: int = 0
 
@@ -124,18 +138,31 @@ class Walk:
             top = os.fspath(raw)
             if not os.path.isdir(top):
                 yield Found(top, display_path(top))  # named: always an input
-            elif self._enter(top, top, named=True):
+            elif self._enter(top, None):
                 yield from self._walk(top, top, os.path.realpath(top), set())
 
-    def _enter(self, folder: str, shown: str, *, named: bool = False) -> bool:
-        """Whether to walk `folder`; a folder left out is reported once."""
+    def _skip(self, message: Message, path: str, top: str | None) -> None:
+        """Report a file or folder left out, met in a walk of `top` (None: named)."""
+        self.skipped.append(message)
+        if self.left_out is not None:
+            self.left_out(path, top, message.text.removeprefix("skipped: "))
+
+    def _ignore(self, path: str, top: str, why: str) -> None:
+        """Count a file (or hidden folder) left out without a message of its own."""
+        self.ignored += 1
+        if self.left_out is not None:
+            self.left_out(path, top, why)
+
+    def _enter(self, folder: str, top: str | None) -> bool:
+        """Whether to walk `folder`, met in a walk of `top` (None: the folder was named on the
+        command line); a folder left out is reported once."""
         why = None
         try:
             st = os.stat(folder)
         except OSError:
             return True  # reading it will say why
         if (st.st_dev, st.st_ino) in self._excluded:
-            if named:
+            if top is None:
                 return True  # the user asked for this very folder
             why = "is the output folder of this command"
         elif is_package(folder):
@@ -145,7 +172,7 @@ class Walk:
             why = ("is the workspace of an interrupted archive run; finish it with 'bulletin "
                    "archive ... --resume' or remove it")
         if why:
-            self.skipped.append(info(f"skipped: {why}", display_path(shown)))
+            self._skip(info(f"skipped: {why}", display_path(folder)), folder, top)
         return why is None
 
     def _walk(self, folder: str, top: str, root: str,
@@ -157,8 +184,8 @@ class Walk:
                 entries = sorted(it, key=lambda e: e.name)
             st = os.stat(folder)
         except OSError as exc:
-            self.skipped.append(warning(f"skipped: the folder cannot be read "
-                                        f"({exc.strerror or exc})", display_path(folder)))
+            self._skip(warning(f"skipped: the folder cannot be read ({exc.strerror or exc})",
+                               display_path(folder)), folder, None if folder == top else top)
             return
         seen = seen | {(st.st_dev, st.st_ino)}  # a linked folder may lead back up
         texts = {output_stem(e.name) for e in entries
@@ -166,40 +193,39 @@ class Walk:
                  and not e.name.lower().endswith(".xml")} if self.skip_outputs else set()
         for entry in entries:
             if entry.name.startswith("."):
-                self.ignored += 1
+                self._ignore(entry.path, top, HIDDEN)
                 continue
             try:
                 is_link = entry.is_symlink()
                 is_dir = entry.is_dir()  # follows a link
             except OSError:
                 is_link, is_dir = False, False
-            if is_link and not self._follow(entry.path, root, is_dir):
+            if is_link and not self._follow(entry.path, top, root, is_dir):
                 continue
             if is_dir:
                 try:
                     target = os.stat(entry.path)
                 except OSError as exc:  # a path too long, a folder gone meanwhile
-                    self.skipped.append(warning(f"skipped: cannot be read "
-                                                f"({exc.strerror or exc})",
-                                                display_path(entry.path)))
+                    self._skip(warning(f"skipped: cannot be read ({exc.strerror or exc})",
+                                       display_path(entry.path)), entry.path, top)
                     continue
-                if (target.st_dev, target.st_ino) not in seen and self._enter(entry.path,
-                                                                              entry.path):
+                if (target.st_dev, target.st_ino) not in seen and self._enter(entry.path, top):
                     yield from self._walk(entry.path, top, root, seen)
             elif not entry.name.lower().endswith(self.suffixes):
-                self.ignored += 1
+                self._ignore(entry.path, top, "not an input: its name ends in none of "
+                             + ", ".join(self.suffixes))
             elif self.skip_outputs and (_earlier_output(entry.name, texts)
                                         or _html_output(entry.path)):
-                self.skipped.append(info(
+                self._skip(info(
                     "skipped: an output of an earlier conversion (*.tei.xml, STEM.xml beside "
                     "STEM.txt or STEM.html, or a page the HTML writer made)",
                     display_path(entry.path),
-                    hint="name such a file to read it", kind="earlier-output"))
+                    hint="name such a file to read it", kind="earlier-output"), entry.path, top)
             else:
                 yield Found(entry.path, display_path(entry.path), top)
 
-    def _follow(self, link: str, root: str, is_dir: bool) -> bool:
-        """Whether to follow a symbolic link met in a walk of `root`."""
+    def _follow(self, link: str, top: str, root: str, is_dir: bool) -> bool:
+        """Whether to follow a symbolic link met in a walk of `top` (really at `root`)."""
         if self.follow_symlinks:
             return True
         if is_dir:
@@ -209,8 +235,8 @@ class Walk:
             if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
                 return True
             why = "a symbolic link to a file outside the folder is not followed"
-        self.skipped.append(warning(f"skipped: {why} (--follow-symlinks takes it)",
-                                    display_path(link)))
+        self._skip(warning(f"skipped: {why} (--follow-symlinks takes it)", display_path(link)),
+                   link, top)
         return False
 
 

@@ -256,8 +256,9 @@ def test_bag_info_describes_the_package(built) -> None:
     for alg in ("sha256", "sha512"):
         listed = {line.split(" ", 1)[1] for line in
                   (bag / f"tagmanifest-{alg}.txt").read_text().splitlines()}
-        assert {"bag-info.txt", "bagit.txt", "catalog.csv", "quarantine.csv", "corpus.tei.xml",
-                "datapackage.json", "manifest-sha256.txt", "manifest-sha512.txt"} == listed
+        assert {"bag-info.txt", "bagit.txt", "catalog.csv", "quarantine.csv", "left-out.csv",
+                "corpus.tei.xml", "datapackage.json", "manifest-sha256.txt",
+                "manifest-sha512.txt"} == listed
 
 
 def test_provenance_records_objects_events_and_derivations(built) -> None:
@@ -819,7 +820,7 @@ def test_catalog_has_dublin_core_columns_and_a_datapackage(built, tmp_path: Path
     assert json.loads(run.stdout)["valid"] is True, run.stdout[-2000:]
     broken = tmp_path / "broken"
     broken.mkdir()
-    for name in ("datapackage.json", "quarantine.csv"):
+    for name in ("datapackage.json", "quarantine.csv", "left-out.csv"):
         sh.copyfile(bag / name, broken / name)
     text = (bag / "catalog.csv").read_text("utf-8")
     (broken / "catalog.csv").write_text(text.replace(archived[0]["sha256"], "not-a-digest", 1),
@@ -829,6 +830,61 @@ def test_catalog_has_dublin_core_columns_and_a_datapackage(built, tmp_path: Path
     report = json.loads(run.stdout)
     assert report["valid"] is False
     assert "constraint-error" in json.dumps(report)
+
+
+def test_the_package_lists_what_of_the_sources_it_left_out(tmp_path: Path) -> None:
+    """Every file and folder of the sources the archive did not take is a row of left-out.csv
+    (a tag file: the manifests cover it), with its path relative to the folder archived, its
+    type, its size and why; bag-info.txt counts them. The collection's edge is then on
+    record in the package, not only on the terminal of the run that made it."""
+    text = (COLLECTION / "tram-depot.txt").read_text("utf-8")
+    src = tmp_path / "src"
+    (src / "sub" / ".cache").mkdir(parents=True)
+    (src / "story.txt").write_text(text, "utf-8")
+    (src / "sub" / "other.txt").write_text(text + "\nA second version.\n", "utf-8")
+    (src / "sub" / "scan.pdf").write_bytes(b"%PDF-1.4 12345")
+    (src / ".DS_Store").write_bytes(b"12")
+    (src / "nested").mkdir()
+    (src / "nested" / "bagit.txt").write_text("BagIt-Version: 1.0\n", "utf-8")
+    (src / "nested" / "inside.txt").write_text(text, "utf-8")
+    secret = tmp_path / "secret.txt"
+    secret.write_text(text, "utf-8")
+    (src / "sub" / "link.txt").symlink_to(secret)
+    result = run_cli("archive", "--to", "tei", "-o", tmp_path / "pkg", src)
+    assert result.returncode == 0, result.stderr
+    assert "listed in left-out.csv" in result.stderr
+    bag = tmp_path / "pkg"
+    rows = catalog_rows(bag, "left-out.csv")
+    assert [(r["source"], r["type"], r["size"]) for r in rows] == [
+        (".DS_Store", "file", "2"), ("nested", "folder", ""), ("sub/.cache", "folder", ""),
+        ("sub/link.txt", "link", ""), ("sub/scan.pdf", "file", "14")]
+    reasons = {r["source"]: r["reason"] for r in rows}
+    assert reasons[".DS_Store"].startswith("hidden")
+    assert "BagIt package" in reasons["nested"]
+    assert "symbolic link to a file outside the folder" in reasons["sub/link.txt"]
+    assert reasons["sub/scan.pdf"].startswith("not an input") and ".txt" in reasons["sub/scan.pdf"]
+    assert bagit.Bag(str(bag)).info["Left-Out-Count"] == "5"
+    assert verify(bag) == []
+    assert bagit.Bag(str(bag)).validate(fast=False)
+    resources = json.loads((bag / "datapackage.json").read_text("utf-8"))["resources"]
+    assert [r["path"] for r in resources] == ["catalog.csv", "quarantine.csv", "left-out.csv"]
+
+
+def test_a_left_out_list_is_in_place_only_when_the_walk_ended(tmp_path: Path) -> None:
+    """A run stopped during the walk leaves no left-out.csv that looks whole (nor its
+    temporary file); one that ends writes every row."""
+    from convert.archiving.catalog import LeftOutList
+
+    (tmp_path / "a.jpg").write_bytes(b"123")
+    with pytest.raises(KeyboardInterrupt), LeftOutList(tmp_path) as stopped:
+        stopped(str(tmp_path / "a.jpg"), str(tmp_path), "not an input")
+        raise KeyboardInterrupt
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jpg"]
+    with LeftOutList(tmp_path) as ended:
+        ended(str(tmp_path / "a.jpg"), str(tmp_path), "not an input")
+    assert ended.count == 1
+    assert catalog_rows(tmp_path, "left-out.csv") == [
+        {"source": "a.jpg", "type": "file", "size": "3", "reason": "not an input"}]
 
 
 def test_catalog_of_an_older_package_reads_with_the_new_names(tmp_path: Path) -> None:

@@ -154,19 +154,30 @@ def test_index_shows_the_collection_at_a_glance(built: Built, db: sqlite3.Connec
 
 
 def test_the_index_links_what_a_package_could_not_archive(tmp_path: Path) -> None:
-    # Field test: the site never said that a package had quarantined inputs.
+    # Field test: the site never said that a package had quarantined inputs, nor (once
+    # packages listed them) the files of its sources that were left out.
     src = tmp_path / "src"
     src.mkdir()
     shutil.copyfile(ORDINARY, src / "good.txt")
     (src / "empty.txt").write_bytes(b"")
+    (src / "photo.jpg").write_bytes(b"\xff\xd8")
+    (src / "notes.md").write_text("to do", "utf-8")
     archive([src], tmp_path / "package", to="html", jobs=1)
     build_site([tmp_path / "package"], tmp_path / "site")
     index = page(tmp_path / "site" / "index.html")
     [link] = index.xpath("//ul[@class='packages']//a[contains(@href, 'quarantine.csv')]")
-    assert link.text == "1 input quarantined" and link.tail == " (could not be archived)"
+    assert link.text == "1 input quarantined"
+    assert link.getparent().text_content().endswith(
+        "; catalog.csv; 1 input quarantined (could not be archived); 2 left out of the sources "
+        "(files and folders not taken)")
     target = (tmp_path / "site" / link.get("href")).resolve()
     assert target == (tmp_path / "package" / "quarantine.csv").resolve()
     assert "empty.txt" in target.read_text("utf-8")
+    [link] = index.xpath("//ul[@class='packages']//a[contains(@href, 'left-out.csv')]")
+    assert link.text == "2 left out"
+    target = (tmp_path / "site" / link.get("href")).resolve()
+    assert target == (tmp_path / "package" / "left-out.csv").resolve()
+    assert "notes.md" in target.read_text("utf-8") and "photo.jpg" in target.read_text("utf-8")
 
 
 def test_browsing_goes_from_year_to_month_to_day(built: Built, db: sqlite3.Connection) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .. import model, transforms
+from ..archiving.catalog import Totals
 from . import pages
 from .catalog import Catalog
 from .pages import Crumb, Frame, Listed, long_date
@@ -186,7 +187,7 @@ def grouped(db: Catalog, make: Make, site_title: str, kind: str, column: str, ke
 
 def index(db: Catalog, make: Make, site_title: str, years: list[tuple[str, int]],
           agencies: list[Group], places: list[Group], languages: list[Group],
-          packages: list[tuple[str, str, int, str | None, int]]) -> None:
+          packages: list[tuple[str, str, int, str | None, Totals]]) -> None:
     """SITE/index.html: the collection at a glance, the search box, the ways to browse."""
     total, first, last, undated = db.one(
         "SELECT count(*), min(date), max(date), sum(date IS NULL) FROM bulletins")
@@ -247,14 +248,21 @@ def index(db: Catalog, make: Make, site_title: str, years: list[tuple[str, int]]
     model.child(dl, "dt", "Packages")
     dd = model.child(dl, "dd")
     ul = model.child(dd, "ul", class_="packages")
-    for name, path, count, organization, quarantined in packages:
+    for name, path, count, organization, totals in packages:
         li = model.child(ul, "li", f"{name}: {count:,} bulletin{'s' * (count != 1)}"
                          + (f" from {organization}" if organization else "") + "; ")
-        catalog = frame.a(li, "catalog.csv", f"{path}/catalog.csv", type="text/csv")
-        if quarantined:  # what could not be archived is part of the collection's story
-            catalog.tail = "; "
-            frame.a(li, f"{quarantined:,} input{'s' * (quarantined != 1)} quarantined",
-                    f"{path}/quarantine.csv", type="text/csv").tail = " (could not be archived)"
+        last = frame.a(li, "catalog.csv", f"{path}/catalog.csv", type="text/csv")
+        # what could not be archived, and where the collection ends, are part of its story
+        q = totals.quarantined
+        for number, listing, label, why in (
+                (q, "quarantine.csv", f"{q:,} input{'s' * (q != 1)} quarantined",
+                 " (could not be archived)"),
+                (totals.left_out, "left-out.csv", f"{totals.left_out:,} left out",
+                 " of the sources (files and folders not taken)")):
+            if number:
+                last.tail = (last.tail or "") + "; "
+                last = frame.a(li, label, f"{path}/{listing}", type="text/csv")
+                last.tail = why
 
     browse = model.child(main, "section", aria_labelledby="by-date")
     model.child(browse, "h2", "Browse by date", id="by-date")

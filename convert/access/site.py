@@ -201,7 +201,7 @@ class Builder:
                                        "language", "languages")
             self.search_index()
             self.assets()
-            packages = [(name, path, count, org, totals_of(package.info).quarantined)
+            packages = [(name, path, count, org, totals_of(package.info))
                         for name, path, package, (count, org) in zip(
                             self.names, self.paths, self.opened, self.db.query(
                                 "SELECT documents, source_organization FROM packages "

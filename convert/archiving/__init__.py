@@ -36,7 +36,7 @@ from .bag import (
     remove_workspace,
     workspace_of,
 )
-from .catalog import Totals
+from .catalog import LeftOutList, Totals
 from .journal import Index, Journal, load
 from .provenance import agent
 from .runner import Counts, Driver, Executor, expand, read
@@ -194,17 +194,19 @@ def _run(paths: list[str], target: Path, started: float, *, to: str | list[str] 
             driver = Driver(ws.bag, journal, index, executor, chunk_size=chunk_size,
                             window=max(4 * chunk_size * executor.capacity, 64),
                             progress=progress, resumed=ws.resumed)
-            inputs = Walk(paths, exclude=[target, ws.work], follow_symlinks=follow_symlinks,
-                          skip_outputs=True)
             found: list[Message] = []
-            counts = driver.run(expand(iter(inputs), found, job.from_reader))
+            with LeftOutList(ws.bag) as left_out:
+                inputs = Walk(paths, exclude=[target, ws.work],
+                              follow_symlinks=follow_symlinks, skip_outputs=True,
+                              left_out=left_out)
+                counts = driver.run(expand(iter(inputs), found, job.from_reader))
             counts.messages.extend(found)
             counts.ignored = inputs.ignored
             counts.messages[:0] = inputs.skipped
         finally:
             executor.close()
             journal.close()
-        totals = finish(ws, Journal(ws.journal).records(), index, settings)
+        totals = finish(ws, Journal(ws.journal).records(), index, settings, left_out.count)
     finally:
         index.close()
         ws.release()

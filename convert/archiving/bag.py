@@ -43,13 +43,15 @@ STATE = "state.json"
 JOURNAL = "journal.jsonl"
 INDEX = "index.sqlite"
 #: Tag files the finished bag may hold besides bagit's own.
-TAG_FILES = (catalog.CATALOG, catalog.QUARANTINE, catalog.CORPUS, catalog.DATAPACKAGE)
+TAG_FILES = (catalog.CATALOG, catalog.QUARANTINE, catalog.LEFT_OUT_CSV, catalog.CORPUS,
+             catalog.DATAPACKAGE)
 DESCRIPTION = (
     "News bulletins archived by bulletin-convert. data/<year>/<id>/ holds, for each input file, "
     "the original bytes (original.*), the canonical XML master of each bulletin in it (<id>.xml, "
     "urn:bulletin-convert:canonical:1), its renditions and a PREMIS 3 provenance file "
     "(premis.xml). catalog.csv lists the collection, quarantine.csv the inputs that could not "
-    "be archived and why (both described by datapackage.json), corpus.tei.xml holds every TEI "
+    "be archived and why, left-out.csv the files and folders of the sources that were not "
+    "taken and why (all three described by datapackage.json), corpus.tei.xml holds every TEI "
     "text in one teiCorpus."
 )
 
@@ -275,18 +277,20 @@ def sweep(bag: Path, index: Index) -> None:
 
 
 def finish(ws: Workspace, records: Iterable[Record], index: Index,
-           settings: dict[str, Any]) -> catalog.Totals:
+           settings: dict[str, Any], left_out: int) -> catalog.Totals:
     """Turn the staging folder into a bag, check it, and move it to DEST.
 
     The payload manifests come from the digests the workers computed as they made each file
     (recorded in the journal), so the finished payload is not read again here; what is checked
-    is that the folder holds exactly the journal's files, at their sizes. `bulletin verify` and
+    is that the folder holds exactly the journal's files, at their sizes. `left_out` is how
+    many rows this run's walk of the sources wrote into left-out.csv. `bulletin verify` and
     bagit-python's full validation re-hash everything.
     """
     if ws.resumed:  # a run that is never interrupted writes only what its journal claims
         sweep(ws.bag, index)
     totals = catalog.write(ws.bag, records, index, corpus="tei" in settings["formats"],
                            organization=settings["source_organization"])
+    totals.left_out = left_out
     files, octets = _write_manifests(ws.bag, index)
     info = {
         "Bag-Software-Agent": f"{AGENT} {__version__} (BagIt 1.0)",
@@ -300,6 +304,7 @@ def finish(ws: Workspace, records: Iterable[Record], index: Index,
         "Quarantined-Input-Count": str(totals.quarantined),
         "Input-With-Warnings-Count": str(totals.warned),
         "Document-Count": str(totals.documents),
+        "Left-Out-Count": str(totals.left_out),
     }
     if settings["source_organization"]:
         info["Source-Organization"] = settings["source_organization"]
@@ -408,7 +413,8 @@ def totals_of(info: dict[str, str]) -> catalog.Totals:
                           duplicates=count("Duplicate-Input-Count"),
                           quarantined=count("Quarantined-Input-Count"),
                           warned=count("Input-With-Warnings-Count"),
-                          documents=count("Document-Count"))
+                          documents=count("Document-Count"),
+                          left_out=count("Left-Out-Count"))
 
 
 def catalog_inputs(dest: Path) -> Iterator[tuple[str, str]]:

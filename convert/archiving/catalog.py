@@ -10,10 +10,13 @@
   (types, patterns, the Dublin Core term behind each column), so that `frictionless validate`
   checks them and tools load them typed;
 - `quarantine.csv`: the report of every input that could not be archived, and why;
+- `left-out.csv`: every file and folder of the sources the archive did not take, and why
+  (hidden, not a bulletin file, a package, a link leaving the folder...): where the collection
+  the package holds ends, written as the sources are walked;
 - `corpus.tei.xml`: a TEI P5 `teiCorpus` holding every archived document's TEI, in catalogue
   order, so the whole collection loads at once (only when TEI is among the renditions).
 
-All three are tag files of the bag (outside `data/`, covered by the tag manifests): they
+All are tag files of the bag (outside `data/`, covered by the tag manifests): they
 describe the payload, whose every file is already described by its item's PREMIS file.
 Each is streamed: memory does not grow with the collection.
 """
@@ -24,6 +27,8 @@ import contextlib
 import csv
 import io
 import json
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,12 +38,14 @@ from lxml import etree
 
 from .. import model
 from ..files import atomic_output
+from ..walk import relative_path
 from ..writers.tei import Corpus as TeiCorpus
 from .journal import ARCHIVED, DUPLICATE, QUARANTINED, Index, Record
 
 CATALOG = "catalog.csv"
 QUARANTINE = "quarantine.csv"
 CORPUS = "corpus.tei.xml"
+LEFT_OUT_CSV = "left-out.csv"
 DATAPACKAGE = "datapackage.json"
 
 DC_TERMS = "http://purl.org/dc/terms/"
@@ -75,6 +82,7 @@ CATALOG_COLUMNS: list[tuple[str, str, str | None, str, str | None]] = [
 ]
 CATALOG_FIELDS = [c[0] for c in CATALOG_COLUMNS]
 QUARANTINE_FIELDS = ["source", "sha256", "size", "folder", "reason", "messages"]
+LEFT_OUT_FIELDS = ["source", "type", "size", "reason"]
 #: Column names of catalog.csv before Dublin Core names (packages made by 0.1.0 and earlier).
 OLD_NAMES = {"id": "identifier", "agency": "publisher"}
 STATUSES = ("archived", "duplicate", "quarantined")
@@ -90,6 +98,7 @@ class Totals:
     quarantined: int = 0
     warned: int = 0  # archived inputs whose conversion gave warnings
     documents: int = 0
+    left_out: int = 0  # files and folders of the sources not taken (left-out.csv)
 
 
 #: What makes a spreadsheet read a cell as a formula (`=HYPERLINK(...)` in a scraped title):
@@ -122,6 +131,36 @@ class _CsvFile:
 
     def detach(self) -> None:
         self.text.detach()  # leave the stream to atomic_output
+
+
+class LeftOutList:
+    """left-out.csv, a row per file or folder a walk of the sources leaves out (its
+    `convert.walk.LeftOut`); in place only once the block it opens ends without an error,
+    so that a run stopped half-way leaves no list that looks whole."""
+
+    def __init__(self, bag: Path) -> None:
+        self._stack = contextlib.ExitStack()
+        self._csv = _CsvFile(self._stack.enter_context(atomic_output(
+            bag / LEFT_OUT_CSV, force=True, fsync=False)), LEFT_OUT_FIELDS)
+        self.count = 0
+
+    def __call__(self, path: str, top: str | None, reason: str) -> None:
+        try:
+            mode, size = (st := os.lstat(path)).st_mode, st.st_size
+        except OSError:
+            mode, size = 0, None
+        kind = ("link" if stat.S_ISLNK(mode) else "folder" if stat.S_ISDIR(mode)
+                else "file")
+        self._csv.row(source=relative_path(path, top), type=kind,
+                      size=size if stat.S_ISREG(mode) else None, reason=reason)
+        self.count += 1
+
+    def __enter__(self) -> LeftOutList:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._csv.detach()
+        self._stack.__exit__(*exc)  # an error: atomic_output removes what it wrote
 
 
 def write(bag: Path, records: Iterable[Record], index: Index, *, corpus: bool,
@@ -201,8 +240,8 @@ def _doc_fields(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def datapackage() -> dict[str, Any]:
-    """The Frictionless Data Package descriptor of catalog.csv and quarantine.csv (the same
-    for every package: it describes the columns, not the rows)."""
+    """The Frictionless Data Package descriptor of catalog.csv, quarantine.csv and
+    left-out.csv (the same for every package: it describes the columns, not the rows)."""
     catalog_fields = []
     for name, kind, term, description, pattern in CATALOG_COLUMNS:
         field: dict[str, Any] = {"name": name, "type": kind, "description": description}
@@ -231,13 +270,23 @@ def datapackage() -> dict[str, Any]:
         {"name": "messages", "type": "string", "description": "What reading it said, "
          "separated by ' | '"},
     ]
+    left_out_fields = [
+        {"name": "source", "type": "string", "description": "The path of the file or folder "
+         "relative to the folder archived", "constraints": {"required": True}},
+        {"name": "type", "type": "string", "description": "file, folder (not entered: nothing "
+         "under it was taken) or link", "constraints": {"required": True,
+                                                        "enum": ["file", "folder", "link"]}},
+        {"name": "size", "type": "integer", "description": "Bytes, for a file"},
+        {"name": "reason", "type": "string", "description": "Why it was not taken"},
+    ]
     dialect = {"delimiter": ",", "lineTerminator": "\r\n", "header": True}
     return {
         "profile": "tabular-data-package",
         "name": "bulletin-collection",
         "title": "Catalogue of a collection of news bulletins archived by bulletin-convert",
-        "description": "One row per archived bulletin (catalog.csv), and the inputs that "
-                       "could not be archived (quarantine.csv). Cells a spreadsheet would run "
+        "description": "One row per archived bulletin (catalog.csv), the inputs that could "
+                       "not be archived (quarantine.csv), and the files and folders of the "
+                       "sources that were not taken (left-out.csv). Cells a spreadsheet would run "
                        "as a formula (opening with =, +, -, @) are written with a leading "
                        "apostrophe.",
         "resources": [
@@ -247,6 +296,9 @@ def datapackage() -> dict[str, Any]:
             {"name": "quarantine", "path": QUARANTINE, "profile": "tabular-data-resource",
              "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
              "dialect": dialect, "schema": {"fields": quarantine_fields}},
+            {"name": "left-out", "path": LEFT_OUT_CSV, "profile": "tabular-data-resource",
+             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+             "dialect": dialect, "schema": {"fields": left_out_fields}},
         ],
     }
 
