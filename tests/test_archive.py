@@ -751,6 +751,11 @@ def test_resume_says_which_inputs_changed_or_went_away(tmp_path: Path) -> None:
     rows = catalog_rows(tmp_path / "p")
     assert [r["source"] for r in rows].count(edited.name) == 2  # both versions kept
     assert deleted.name in [r["source"] for r in rows]
+    # which of the two is the file as it is now: the other is marked superseded
+    now = hashlib.sha256(edited.read_bytes()).hexdigest()
+    versions = {r["sha256"]: r["superseded"] for r in rows if r["source"] == edited.name}
+    assert versions.pop(now) == "false" and list(versions.values()) == ["true"]
+    assert {r["superseded"] for r in rows if r["source"] != edited.name} == {"false"}
 
 
 def test_a_second_run_on_a_busy_workspace_is_refused(small: Path, tmp_path: Path) -> None:

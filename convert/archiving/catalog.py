@@ -72,6 +72,9 @@ CATALOG_COLUMNS: list[tuple[str, str, str | None, str, str | None]] = [
      None),
     ("status", "string", None, "archived, duplicate (the same bytes as an input archived "
      "before) or quarantined (not converted: see quarantine.csv)", None),
+    ("superseded", "boolean", None, "true for an earlier version of its source: the file was "
+     "edited after an interrupted run archived it, and the resumed run archived it again",
+     None),
     ("note", "string", None, "Why a duplicate or quarantined row is so; or that a text and its "
      "canonical master are the same bulletin", None),
     ("warnings", "string", None, "What converting the input warned of, separated by ' | '",
@@ -183,6 +186,8 @@ def write(bag: Path, records: Iterable[Record], index: Index, *, corpus: bool,
             status = record["status"]
             common = {"source": record["source"], "sha256": record.get("sha256"),
                       "folder": record.get("folder"), "status": status,
+                      "superseded": "true" if index.superseded(record.get("sha256"),
+                                                               record["source"]) else "false",
                       "url": record.get("url"), "captured": record.get("captured")}
             if status == ARCHIVED:
                 totals.archived += 1
@@ -252,7 +257,7 @@ def datapackage() -> dict[str, Any]:
             constraints["pattern"] = pattern
         if name == "status":
             constraints = {"required": True, "enum": list(STATUSES)}
-        if name == "source":
+        if name in ("source", "superseded"):
             constraints = {"required": True}
         if constraints:
             field["constraints"] = constraints

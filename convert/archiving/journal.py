@@ -162,7 +162,7 @@ class Index:
             CREATE TABLE firsts (sha TEXT PRIMARY KEY, status TEXT, folder TEXT, docs TEXT);
             CREATE TABLE folders (folder TEXT PRIMARY KEY, sha TEXT);
             CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, sha256 TEXT, sha512 TEXT);
-            CREATE TABLE listed (source TEXT PRIMARY KEY);
+            CREATE TABLE listed (source TEXT PRIMARY KEY, sha TEXT);
             CREATE TABLE derived (text_sha TEXT, source TEXT, folder TEXT);
             CREATE INDEX inputs_by_source ON inputs (source);
             BEGIN;
@@ -198,15 +198,22 @@ class Index:
                               (sha or "", source)).fetchone()
         return row is not None
 
-    def listed(self, source: str) -> None:
-        """Note that this run found `source` among its inputs (see `gone`)."""
-        self.db.execute("INSERT OR IGNORE INTO listed VALUES (?)", (source,))
+    def listed(self, sha: str | None, source: str) -> None:
+        """Note that this run found `source` among its inputs, holding the bytes `sha` (see
+        `gone` and `superseded`)."""
+        self.db.execute("INSERT OR REPLACE INTO listed VALUES (?, ?)", (source, sha or ""))
 
     def changed(self, sha: str | None, source: str) -> bool:
         """Whether a record holds other bytes from this path (the file changed since)."""
         row = self.db.execute("SELECT 1 FROM inputs WHERE source = ? AND sha != ?",
                               (source, sha or "")).fetchone()
         return row is not None
+
+    def superseded(self, sha: str | None, source: str) -> bool:
+        """Whether these bytes are an earlier version of `source`: a resumed run found other
+        bytes there (the file was edited after the interrupted run archived it)."""
+        row = self.db.execute("SELECT sha FROM listed WHERE source = ?", (source,)).fetchone()
+        return row is not None and row[0] != (sha or "")
 
     def gone(self) -> Iterator[str]:
         """Recorded inputs this run did not find among its sources, in order of path."""

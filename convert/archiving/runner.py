@@ -287,7 +287,7 @@ class Driver:
 
     def _compare(self, entry: Entry) -> None:
         """An input of a resumed run, against what the interrupted run recorded."""
-        self.index.listed(entry.source.relative)
+        self.index.listed(entry.sha256, entry.source.relative)
         if entry.sha256 and not self.index.done(entry.sha256, entry.source.relative) \
                 and self.index.changed(entry.sha256, entry.source.relative):
             self.counts.messages.append(warning(
