@@ -227,6 +227,31 @@ def test_library_errors_name_no_command_line_flags(src: Path, tmp_path: Path) ->
         convert.parse(STORY.read_bytes(), lang="english")
 
 
+def test_the_readme_library_example_runs_as_a_script(tmp_path: Path) -> None:
+    # Field test: run as written, the example's archive(jobs=2) started fork-server workers,
+    # each of which ran the unguarded script again: "worker processes keep dying" and no word
+    # of why. The example guards its calls; a script that does not is told what to do.
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    library = readme[readme.index("## Library"):]
+    code = library[library.index("```python\n") + 10:library.index("```\n", 10)]
+    shutil.copy(STORY, tmp_path / "story.txt")
+    (tmp_path / "scraped").mkdir()
+    for name in TEXTS:
+        shutil.copy(EXAMPLES / name, tmp_path / "scraped" / name)
+    (tmp_path / "example.py").write_text(code, encoding="utf-8")
+    done = subprocess.run([sys.executable, "example.py"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert verify(tmp_path / "collection") == []
+    unguarded = "import convert\nconvert.archive(['scraped/'], 'again', jobs=2, to='tei')\n"
+    (tmp_path / "unguarded.py").write_text(unguarded, encoding="utf-8")
+    done = subprocess.run([sys.executable, "unguarded.py"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300, check=False)
+    last = done.stderr.strip().splitlines()[-1]
+    assert done.returncode == 1 and "keep dying" in last, done.stderr
+    assert "unguarded.py again" in last and 'if __name__ == "__main__":' in last
+
+
 def test_a_digest_into_one_file_is_a_usage_error_in_the_library(tmp_path: Path) -> None:
     result = convert.convert(DIGEST, dest=tmp_path / "d.tei.xml")
     assert result.exit_code == ExitCode.USAGE
