@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import get_type_hints
 
 import pytest
 from click.testing import CliRunner, Result
@@ -21,6 +22,8 @@ from convert import cli as cli_module
 from convert import model
 from convert.archiving import verify
 from convert.messages import ExitCode, OutputExistsError, UsageError
+from convert.reader import Reading, read
+from convert.reader.profile import PLAIN
 
 STORY = EXAMPLES / "harbor-cranes.txt"
 DIGEST = EXAMPLES / "digest-europe.txt"  # two items
@@ -250,6 +253,20 @@ def test_the_readme_library_example_runs_as_a_script(tmp_path: Path) -> None:
     last = done.stderr.strip().splitlines()[-1]
     assert done.returncode == 1 and "keep dying" in last, done.stderr
     assert "unguarded.py again" in last and 'if __name__ == "__main__":' in last
+
+
+def test_the_library_is_typed_as_it_is_called(tmp_path: Path) -> None:
+    # Field test: mypy --strict refused what the README and the docstrings offer, and what
+    # runs: parse() of a str (`read` takes one) and convert(profile=) of a Profile object.
+    reading, hints = get_type_hints(Reading), get_type_hints(convert.convert)
+    assert {name: hints[name] for name in reading} == reading
+    assert get_type_hints(convert.parse)["data"] == get_type_hints(read)["data"]
+    text = STORY.read_text(encoding="utf-8")
+    assert model.dump(convert.parse(text, name=STORY.name).documents[0]) == \
+        model.dump(convert.parse(STORY.read_bytes(), name=STORY.name).documents[0])
+    assert convert.convert(STORY, "xml", tmp_path / "plain.xml", profile=PLAIN).ok
+    assert convert.convert(STORY, "xml", tmp_path / "eir.xml", profile="eir").ok
+    assert (tmp_path / "plain.xml").read_bytes() != (tmp_path / "eir.xml").read_bytes()
 
 
 def test_a_digest_into_one_file_is_a_usage_error_in_the_library(tmp_path: Path) -> None:
