@@ -795,13 +795,14 @@ def archive_command(sources: tuple[str, ...], dest: str, to: str | None, jobs: i
 
 
 @cli.command("verify")
-@click.argument("dest", metavar="DEST", type=click.Path(exists=True, file_okay=False))
+@click.argument("dest", metavar="DEST", type=click.Path(file_okay=False))
 @click.option("-q", "--quiet", is_flag=True, help="Print problems only.")
 @click.option("--json", "as_json", is_flag=True, help="Print problems as JSON Lines on stderr.")
 def verify_command(dest: str, quiet: bool, as_json: bool) -> None:
     """Check a package: re-hash every file and compare the provenance with the manifests.
 
-    Each missing, extra or altered file is named; the exit code is 3 when anything is wrong.
+    Each missing, extra or altered file is named; the exit code is 3 when anything is wrong,
+    1 when there is nothing at DEST.
 
     \b
     Examples:
@@ -809,10 +810,15 @@ def verify_command(dest: str, quiet: bool, as_json: bool) -> None:
       bulletin verify collection --json 2> problems.jsonl
     """
     from .archiving import verify
+    from .messages import BulletinError
 
     reporter = Reporter(quiet=quiet, as_json=as_json)
-    with Progress("verifying", None, enabled=not quiet and not as_json) as progress:
-        problems = verify(dest, progress=progress)
+    try:
+        with Progress("verifying", None, enabled=not quiet and not as_json) as progress:
+            problems = verify(dest, progress=progress)
+    except BulletinError as exc:  # no package there: exit 1, as for any missing input
+        reporter.report(exc.messages)
+        finish(reporter, exc.exit_code)
     reporter.report(problems)
     if not quiet and not as_json:
         click.echo(f"{dest}: " + (f"{len(problems)} problem(s)" if problems else

@@ -21,7 +21,7 @@ import convert
 from convert import cli as cli_module
 from convert import model
 from convert.archiving import verify
-from convert.messages import ExitCode, OutputExistsError, UsageError
+from convert.messages import ExitCode, InputError, OutputExistsError, UsageError
 from convert.reader import Reading, read
 from convert.reader.profile import PLAIN
 
@@ -192,12 +192,20 @@ def test_parse_writes_every_document_of_a_digest_to_standard_output() -> None:
 
 
 @pytest.mark.parametrize("command", [["parse"], ["convert", "--to", "tei"], ["validate"],
-                                     ["archive", "-o", "{tmp}/bag"]])
+                                     ["archive", "-o", "{tmp}/bag"], ["verify"]])
 def test_a_missing_input_is_exit_code_1_everywhere(command: list[str], tmp_path: Path) -> None:
+    # verify gave click's usage error (exit 2), and the library "not a BagIt bag: Expected
+    # bagit.txt does not exist" (field test)
     args = [a.format(tmp=tmp_path) for a in command]
     done = run(*args[:1], tmp_path / "no-such.txt", *args[1:])
     assert done.returncode == ExitCode.FAILED, done.stderr
     assert "no-such.txt" in done.stderr and "Traceback" not in done.stderr
+    assert "no such file or folder" in done.stderr
+
+
+def test_the_library_verify_of_no_package_raises_as_archive_does(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file or folder"):
+        verify(tmp_path / "gone")
 
 
 @pytest.mark.parametrize("command", [["convert", "{story}", "-o", "{tmp}/out"],
