@@ -1,9 +1,9 @@
 """bulletin-convert: news bulletins to a canonical XML master, renditions and archives.
 
-The public API is small: `parse` (text or canonical XML -> canonical documents), `validate`
-(a document -> messages), `convert` (inputs -> rendition files) and `archive` (a collection ->
-a BagIt package). Heavy modules are imported only when a function needs them, so
-`import convert` stays fast.
+The public API is small: `parse` and `parse_file` (text or canonical XML -> canonical
+documents), `validate` (a document -> messages), `convert` (inputs -> rendition files),
+`archive` (a collection -> a BagIt package) and `verify` (a package -> messages). Heavy
+modules are imported only when a function needs them, so `import convert` stays fast.
 """
 
 from __future__ import annotations

@@ -328,10 +328,11 @@ def parse(inputs: tuple[str, ...], output: str | None, force: bool, explain: boo
           strict: bool) -> None:
     """Parse bulletins (text or canonical XML) into canonical XML.
 
-    INPUT is a file, a folder (walked for .txt and .xml files; BagIt packages, hidden files
-    and earlier outputs left out) or '-' for standard input. Each document is checked against
-    the schema before it is written. A digest page gives one document per item: written one
-    after another on standard output, or as STEM-1.xml, STEM-2.xml, ... in a folder.
+    INPUT is a file, a folder (walked for .txt, .xml, .html and .warc(.gz) files; BagIt
+    packages, hidden files and earlier outputs left out) or '-' for standard input. Each
+    document is checked against the schema before it is written. A digest page gives one
+    document per item: written one after another on standard output, or as STEM-1.xml,
+    STEM-2.xml, ... in a folder.
 
     With --explain, nothing is written: the profile and the rules are listed, then each
     document with the page rule that cut it and, line by line, what was removed as chrome,
@@ -550,9 +551,9 @@ def convert_command(inputs: tuple[str, ...], to: str | None, output: str | None,
     """Convert bulletins (text or canonical XML) to TEI P5, EPUB 3, DOCX, PDF/A, HTML.
 
     INPUT is a bulletin text file, a canonical XML file or a folder, walked recursively for
-    .txt and .xml files (leaving out hidden files, BagIt packages, archive workspaces, the
-    output folder, *.tei.xml and masters saved next to their text, STEM.xml or STEM-N.xml
-    beside STEM.txt). Each output is named after its input: STEM.tei.xml, STEM.epub,
+    .txt, .xml, .html and .warc(.gz) files (leaving out hidden files, BagIt packages, archive
+    workspaces, the output folder, *.tei.xml and masters saved next to their text, STEM.xml
+    or STEM-N.xml beside STEM.txt). Each output is named after its input: STEM.tei.xml, STEM.epub,
     STEM.docx, STEM.pdf, STEM.html, STEM.xml (--to xml); a digest page gives STEM-1.epub,
     STEM-2.epub, ..., and so does a crawl (crawl.warc.gz gives crawl-1.epub, ...). Every
     document is checked against the canonical schema first. An
@@ -743,12 +744,12 @@ def archive_command(sources: tuple[str, ...], dest: str, to: str | None, jobs: i
                     site: str | None) -> None:
     """Archive a collection as a BagIt package with provenance.
 
-    Every .txt and .xml file under SRC (hidden files, BagIt packages and symbolic links
-    that leave SRC left out; a file named on the command line is always taken) is
-    archived: its original bytes, the canonical XML master of each
-    bulletin in it, the renditions asked for, and a PREMIS provenance file, under
-    DEST/data/<year>/<id>/. An input that cannot be converted is quarantined with its reason
-    (quarantine.csv) and the rest goes on; the exit code is then 1.
+    Every .txt, .xml, .html and .warc(.gz) file under SRC (hidden files, BagIt packages and
+    symbolic links that leave SRC left out; a file named on the command line is always
+    taken) is archived: its original bytes, the canonical XML master of each bulletin in it,
+    the renditions asked for, and a PREMIS provenance file, under DEST/data/<year>/<id>/. An
+    input that cannot be converted is quarantined with its reason (quarantine.csv) and the
+    rest goes on; the exit code is then 1.
 
     \b
     Examples:
@@ -797,13 +798,14 @@ def archive_command(sources: tuple[str, ...], dest: str, to: str | None, jobs: i
 
 
 @cli.command("verify")
-@click.argument("dest", metavar="DEST", type=click.Path(exists=True, file_okay=False))
+@click.argument("dest", metavar="DEST", type=click.Path(file_okay=False))
 @click.option("-q", "--quiet", is_flag=True, help="Print problems only.")
 @click.option("--json", "as_json", is_flag=True, help="Print problems as JSON Lines on stderr.")
 def verify_command(dest: str, quiet: bool, as_json: bool) -> None:
     """Check a package: re-hash every file and compare the provenance with the manifests.
 
-    Each missing, extra or altered file is named; the exit code is 3 when anything is wrong.
+    Each missing, extra or altered file is named; the exit code is 3 when anything is wrong,
+    1 when there is nothing at DEST.
 
     \b
     Examples:
@@ -811,10 +813,15 @@ def verify_command(dest: str, quiet: bool, as_json: bool) -> None:
       bulletin verify collection --json 2> problems.jsonl
     """
     from .archiving import verify
+    from .messages import BulletinError
 
     reporter = Reporter(quiet=quiet, as_json=as_json)
-    with Progress("verifying", None, enabled=not quiet and not as_json) as progress:
-        problems = verify(dest, progress=progress)
+    try:
+        with Progress("verifying", None, enabled=not quiet and not as_json) as progress:
+            problems = verify(dest, progress=progress)
+    except BulletinError as exc:  # no package there: exit 1, as for any missing input
+        reporter.report(exc.messages)
+        finish(reporter, exc.exit_code)
     reporter.report(problems)
     if not quiet and not as_json:
         click.echo(f"{dest}: " + (f"{len(problems)} problem(s)" if problems else

@@ -193,6 +193,8 @@ def open_input(path: str | os.PathLike[str]) -> BinaryIO:
     shown = display_path(path)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:  # worded as every command words a missing input
+        raise InputError("no such file or folder", shown) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", shown) from exc
     if not stat.S_ISREG(os.fstat(fd).st_mode):

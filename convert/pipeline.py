@@ -55,6 +55,7 @@ from .messages import (
 )
 from .reader import Capture, ParseResult, Reading, read, read_file
 from .reader import formats as readers
+from .reader.profile import Profile
 from .reader.profile import get as get_profile
 from .schema import check
 from .walk import LEFT_OUT, Walk, output_stem, package_around
@@ -81,7 +82,7 @@ def _transformed(result: ParseResult) -> ParseResult:
     return result
 
 
-def parse(data: bytes, *, name: str | None = None, source: str | None = None,
+def parse(data: bytes | str, *, name: str | None = None, source: str | None = None,
           media_type: str | None = None, capture: Capture | None = None,
           **reading: Unpack[Reading]) -> ParseResult:
     """Parse one input: `convert.reader.read` (same arguments), then the transforms."""
@@ -148,7 +149,7 @@ def convert(
     source_url: str | None = None,
     lang: str = "en",
     encoding: str | None = None,
-    profile: str | None = None,
+    profile: str | Profile | None = None,
     reader: str | None = None,
     options: writers.WriteOptions | None = None,
     strict: bool = False,
@@ -170,8 +171,10 @@ def convert(
     cannot be loaded, raise WriterError; every other problem is reported in the result.
     `year`, `source_url`, `lang`, `encoding`, `profile` and `reader` (`--from`: a reader's
     name, instead of choosing one by each input's content and name) are given to the parser
-    (see `convert.reader.Reading`); an unknown reader raises ReaderError; with `strict`, an
-    input that does not look like a bulletin (no title, no dateline) is not converted.
+    (see `convert.reader.Reading`: `profile` may be a `Profile`); an unknown reader raises
+    ReaderError, an unknown profile or a `lang` that is no BCP 47 tag ValueError; with
+    `strict`, an input that does not look like a bulletin (no title, no dateline) is not
+    converted.
     `progress(done, total)` is called before the first input and after each one.
 
     `jobs` worker processes convert a folder's inputs (default: one per usable CPU; with 1,

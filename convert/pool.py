@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, Protocol, TypeVar
 
-from .messages import BulletinError
+from .messages import BulletinError, display_path
 
 #: What a worker sends once it is set up, before it takes any input.
 READY = "ready"
@@ -245,7 +245,7 @@ class LocalPool(Generic[TaskT, ResultT]):
         self.barren = 0 if worker.fruitful or hang else self.barren + 1
         if self.barren > 10 + 2 * self.jobs:
             raise WorkerStartError(f"worker processes keep dying before converting anything "
-                                   f"(the last: {why})")
+                                   f"(the last: {why}){self._start_hint()}")
         pending = worker.items
         if pending and not worker.retiring and worker.ready:  # else it never took an item
             culprit, pending = pending[0], pending[1:]
@@ -255,6 +255,19 @@ class LocalPool(Generic[TaskT, ResultT]):
             else:
                 retry.append(culprit.retried())
         retry.extend(pending)
+
+    def _start_hint(self) -> str:
+        """The likeliest cause when workers started from the fork server keep dying: each
+        imports the caller's script again (as multiprocessing's spawn does), so a script that
+        calls the library at its top level runs again in every worker, which ends there. Said
+        in the text, not as a hint: it speaks to a program's author, not to a command's user."""
+        script = getattr(sys.modules.get("__main__"), "__file__", None) or ""
+        ours = os.path.dirname(os.path.abspath(__file__))
+        if self.forks or not script.endswith(".py") or \
+                os.path.dirname(os.path.abspath(script)) == ours:  # `python -m convert`
+            return ""
+        return (f"; each worker imports {display_path(script)} again: put its calls to "
+                f"convert.archive and convert.convert under `if __name__ == \"__main__\":`")
 
     def close(self) -> None:
         for worker in self.workers:

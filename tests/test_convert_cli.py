@@ -316,6 +316,14 @@ def test_help_shows_examples() -> None:
     assert "--no-validate" in run.output and "--reference-docx" in run.output
 
 
+@pytest.mark.parametrize("command", ["parse", "convert", "archive"])
+def test_help_names_every_kind_of_file_a_folder_walk_takes(command: str) -> None:
+    # Field test: the three said "walked for .txt and .xml files", and a folder's saved pages
+    # and crawls were taken too (README, "What a folder walk takes")
+    run = CliRunner().invoke(cli, [command, "--help"], terminal_width=200)
+    assert ".txt, .xml, .html and .warc(.gz)" in run.output
+
+
 def test_library_call_returns_what_it_did(tmp_path: Path) -> None:
     result = convert.convert([SEED, DIGEST], to="tei,epub", dest=tmp_path, year=2012)
     assert result.ok and result.exit_code is ExitCode.OK

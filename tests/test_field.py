@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import get_type_hints
 
 import pytest
 from click.testing import CliRunner, Result
@@ -20,7 +21,9 @@ import convert
 from convert import cli as cli_module
 from convert import model
 from convert.archiving import verify
-from convert.messages import ExitCode, OutputExistsError, UsageError
+from convert.messages import ExitCode, InputError, OutputExistsError, UsageError
+from convert.reader import Reading, read
+from convert.reader.profile import PLAIN
 
 STORY = EXAMPLES / "harbor-cranes.txt"
 DIGEST = EXAMPLES / "digest-europe.txt"  # two items
@@ -189,12 +192,20 @@ def test_parse_writes_every_document_of_a_digest_to_standard_output() -> None:
 
 
 @pytest.mark.parametrize("command", [["parse"], ["convert", "--to", "tei"], ["validate"],
-                                     ["archive", "-o", "{tmp}/bag"]])
+                                     ["archive", "-o", "{tmp}/bag"], ["verify"]])
 def test_a_missing_input_is_exit_code_1_everywhere(command: list[str], tmp_path: Path) -> None:
+    # verify gave click's usage error (exit 2), and the library "not a BagIt bag: Expected
+    # bagit.txt does not exist" (field test)
     args = [a.format(tmp=tmp_path) for a in command]
     done = run(*args[:1], tmp_path / "no-such.txt", *args[1:])
     assert done.returncode == ExitCode.FAILED, done.stderr
     assert "no-such.txt" in done.stderr and "Traceback" not in done.stderr
+    assert "no such file or folder" in done.stderr
+
+
+def test_the_library_verify_of_no_package_raises_as_archive_does(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file or folder"):
+        verify(tmp_path / "gone")
 
 
 @pytest.mark.parametrize("command", [["convert", "{story}", "-o", "{tmp}/out"],
@@ -225,6 +236,45 @@ def test_library_errors_name_no_command_line_flags(src: Path, tmp_path: Path) ->
     assert "--" not in exists.value.text and "--force" in (exists.value.hint or "")
     with pytest.raises(ValueError, match="BCP 47"):
         convert.parse(STORY.read_bytes(), lang="english")
+
+
+def test_the_readme_library_example_runs_as_a_script(tmp_path: Path) -> None:
+    # Field test: run as written, the example's archive(jobs=2) started fork-server workers,
+    # each of which ran the unguarded script again: "worker processes keep dying" and no word
+    # of why. The example guards its calls; a script that does not is told what to do.
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    library = readme[readme.index("## Library"):]
+    code = library[library.index("```python\n") + 10:library.index("```\n", 10)]
+    shutil.copy(STORY, tmp_path / "story.txt")
+    (tmp_path / "scraped").mkdir()
+    for name in TEXTS:
+        shutil.copy(EXAMPLES / name, tmp_path / "scraped" / name)
+    (tmp_path / "example.py").write_text(code, encoding="utf-8")
+    done = subprocess.run([sys.executable, "example.py"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert verify(tmp_path / "collection") == []
+    unguarded = "import convert\nconvert.archive(['scraped/'], 'again', jobs=2, to='tei')\n"
+    (tmp_path / "unguarded.py").write_text(unguarded, encoding="utf-8")
+    done = subprocess.run([sys.executable, "unguarded.py"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300, check=False)
+    last = done.stderr.strip().splitlines()[-1]
+    assert done.returncode == 1 and "keep dying" in last, done.stderr
+    assert "unguarded.py again" in last and 'if __name__ == "__main__":' in last
+
+
+def test_the_library_is_typed_as_it_is_called(tmp_path: Path) -> None:
+    # Field test: mypy --strict refused what the README and the docstrings offer, and what
+    # runs: parse() of a str (`read` takes one) and convert(profile=) of a Profile object.
+    reading, hints = get_type_hints(Reading), get_type_hints(convert.convert)
+    assert {name: hints[name] for name in reading} == reading
+    assert get_type_hints(convert.parse)["data"] == get_type_hints(read)["data"]
+    text = STORY.read_text(encoding="utf-8")
+    assert model.dump(convert.parse(text, name=STORY.name).documents[0]) == \
+        model.dump(convert.parse(STORY.read_bytes(), name=STORY.name).documents[0])
+    assert convert.convert(STORY, "xml", tmp_path / "plain.xml", profile=PLAIN).ok
+    assert convert.convert(STORY, "xml", tmp_path / "eir.xml", profile="eir").ok
+    assert (tmp_path / "plain.xml").read_bytes() != (tmp_path / "eir.xml").read_bytes()
 
 
 def test_a_digest_into_one_file_is_a_usage_error_in_the_library(tmp_path: Path) -> None:

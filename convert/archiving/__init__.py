@@ -107,7 +107,8 @@ def archive(
     page is an input of its own, named FILE#OFFSET. Folders are
     walked as `convert.walk` says (packages, workspaces and links leaving a folder left out,
     unless `follow_symlinks`). Raises OutputExistsError, ArchiveError, InputError or
-    WriterError when the run cannot start or finish.
+    WriterError when the run cannot start or finish, ReaderError for an unknown `reader`,
+    ValueError for a `lang` that is no BCP 47 tag.
     """
     started = time.monotonic()
     if package != "bagit":

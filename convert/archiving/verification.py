@@ -21,7 +21,7 @@ from typing import Any
 
 from lxml import etree
 
-from ..messages import Message, error
+from ..messages import InputError, Message, display_path, error
 from . import layout, provenance
 from .bag import ALGORITHMS, is_package
 
@@ -31,10 +31,13 @@ _BLOCK = 1 << 20
 def verify(dest: str | os.PathLike[str],
            progress: Callable[[int, int], None] | None = None) -> list[Message]:
     """Every problem with the package at `dest`, one message per file; empty when it is sound.
-    `progress(done, total)` is told of each file re-hashed."""
+    `progress(done, total)` is told of each file re-hashed. A `dest` that does not exist is
+    no package to judge: InputError, as `archive` and `build_site` raise for it."""
     import bagit
 
     path = Path(dest)
+    if not os.path.lexists(path):
+        raise InputError("no such file or folder", display_path(path))
     if path.is_dir() and not (path / "bagit.txt").is_file():  # before walking all it holds
         return [error("not a BagIt bag: it holds no bagit.txt", str(path),
                       hint="give the folder `bulletin archive -o` made")]

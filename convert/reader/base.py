@@ -43,7 +43,7 @@ class Reading(TypedDict, total=False):
     `encoding` is used for text that is not UTF-8 (else it is guessed); `profile` (a name or
     a `Profile`; ValueError for an unknown name) says what the news service's pages look
     like; `reader` names the reader to use (`--from`) instead of choosing one by the input's
-    content, then its name (an unknown name is a ValueError listing the readers)."""
+    content, then its name (an unknown name is a ReaderError listing the readers)."""
 
     year: int | None
     source_url: str | None
