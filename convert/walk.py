@@ -99,13 +99,16 @@ class Walk:
     """The inputs under `sources`, in a stable order (see the module's rules).
 
     `skipped` holds one message per package, workspace, output folder or link left out;
-    `ignored` counts the hidden files and the files without an input suffix.
+    `ignored` counts the hidden files and the files without an input suffix. `follow_option`
+    is the command's option that sets `follow_symlinks`, if it has one: a skipped link's hint
+    names it, and only then (parse and convert have none; naming the target takes it).
     """
 
     sources: Iterable[str | os.PathLike[str]]
     suffixes: tuple[str, ...] = INPUT_SUFFIXES
     exclude: Iterable[str | os.PathLike[str]] = ()
     follow_symlinks: bool = False
+    follow_option: str | None = None
     skip_outputs: bool = False
     skipped: list[Message] = field(default_factory=list)
     ignored: int = 0
@@ -204,13 +207,16 @@ class Walk:
             return True
         if is_dir:
             why = "a symbolic link to a folder is not followed"
+            hint = "name the folder it points to, to take it"
         else:
             real = os.path.realpath(link)
             if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
                 return True
             why = "a symbolic link to a file outside the folder is not followed"
-        self.skipped.append(warning(f"skipped: {why} (--follow-symlinks takes it)",
-                                    display_path(link)))
+            hint = "name the link or its file, to take it"
+        if self.follow_option:
+            hint = f"{self.follow_option} follows it"
+        self.skipped.append(warning(f"skipped: {why}", display_path(link), hint=hint))
         return False
 
 

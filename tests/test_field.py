@@ -129,6 +129,23 @@ def test_symlinks_that_leave_the_folder_are_not_followed(src: Path, tmp_path: Pa
     assert "secret.txt" in catalog_sources(tmp_path / "bag2")
 
 
+def test_a_skipped_link_names_an_option_only_the_command_has(src: Path, tmp_path: Path) -> None:
+    """parse and convert have no --follow-symlinks: their hint once named it all the same,
+    and the command the user then ran was refused (exit 2) (field test)."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (src / "away.txt").symlink_to(STORY)
+    (src / "folder").symlink_to(outside, target_is_directory=True)
+    for command in (("parse",), ("convert", "--to", "tei")):
+        done = invoke(*command, src, "-o", tmp_path / command[0])
+        assert done.exit_code == 0, done.stderr
+        assert "--follow-symlinks" not in done.stderr
+        assert "away.txt: warning: skipped: a symbolic link to a file outside the folder is " \
+               "not followed; name the link or its file, to take it" in done.stderr
+        assert "folder: warning: skipped: a symbolic link to a folder is not followed; name " \
+               "the folder it points to, to take it" in done.stderr
+
+
 def test_every_command_skips_hidden_files_alike(src: Path, tmp_path: Path) -> None:
     (src / ".cache").mkdir()
     shutil.copy(STORY, src / ".cache" / "copy.txt")

@@ -195,7 +195,7 @@ def _run(paths: list[str], target: Path, started: float, *, to: str | list[str] 
                             window=max(4 * chunk_size * executor.capacity, 64),
                             progress=progress, resumed=ws.resumed)
             inputs = Walk(paths, exclude=[target, ws.work], follow_symlinks=follow_symlinks,
-                          skip_outputs=True)
+                          follow_option="--follow-symlinks", skip_outputs=True)
             found: list[Message] = []
             counts = driver.run(expand(iter(inputs), found, job.from_reader))
             counts.messages.extend(found)
