@@ -593,6 +593,8 @@ def _inputs(sources: Iterable[Source], result: ConvertResult,
         result.messages.append(info(f"the same file as {display_path(found[seen[key]].path)}, "
                                     "converted under that name", display_path(candidate.path)))
     result.messages.extend(walk.skipped)
+    if walk.unread:
+        result.failures.append(ExitCode.FAILED)
     if walk.ignored:
         result.messages.append(info(f"{walk.ignored} file(s) in the folders walked were left out "
                                     f"({LEFT_OUT}); name a file to convert it anyway"))

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .messages import Message, display_path, info, warning
+from .messages import Message, display_path, error, info, warning
 
 #: What a folder walk picks up: the file name endings of the built-in readers (bulletin text,
 #: canonical XML, saved web pages, web archives; `convert.reader.formats.EXTENSIONS`).
@@ -99,7 +99,9 @@ class Walk:
     """The inputs under `sources`, in a stable order (see the module's rules).
 
     `skipped` holds one message per package, workspace, output folder or link left out;
-    `ignored` counts the hidden files and the files without an input suffix. `follow_option`
+    `ignored` counts the hidden files and the files without an input suffix; `unread` counts
+    the folders that could not be read, an error of the run (their files may be bulletins:
+    a run that leaves them out must not look complete). `follow_option`
     is the command's option that sets `follow_symlinks`, if it has one: a skipped link's hint
     names it, and only then (parse and convert have none; naming the target takes it).
     """
@@ -112,6 +114,7 @@ class Walk:
     skip_outputs: bool = False
     skipped: list[Message] = field(default_factory=list)
     ignored: int = 0
+    unread: int = 0
 
     def __post_init__(self) -> None:
         self._excluded = set()
@@ -160,8 +163,7 @@ class Walk:
                 entries = sorted(it, key=lambda e: e.name)
             st = os.stat(folder)
         except OSError as exc:
-            self.skipped.append(warning(f"skipped: the folder cannot be read "
-                                        f"({exc.strerror or exc})", display_path(folder)))
+            self._unreadable(folder, exc)
             return
         seen = seen | {(st.st_dev, st.st_ino)}  # a linked folder may lead back up
         texts = {output_stem(e.name) for e in entries
@@ -182,9 +184,7 @@ class Walk:
                 try:
                     target = os.stat(entry.path)
                 except OSError as exc:  # a path too long, a folder gone meanwhile
-                    self.skipped.append(warning(f"skipped: cannot be read "
-                                                f"({exc.strerror or exc})",
-                                                display_path(entry.path)))
+                    self._unreadable(entry.path, exc)
                     continue
                 if (target.st_dev, target.st_ino) not in seen and self._enter(entry.path,
                                                                               entry.path):
@@ -200,6 +200,13 @@ class Walk:
                     hint="name such a file to read it", kind="earlier-output"))
             else:
                 yield Found(entry.path, display_path(entry.path), top)
+
+    def _unreadable(self, folder: str, exc: OSError) -> None:
+        self.unread += 1
+        self.skipped.append(error(f"cannot read the folder ({exc.strerror or exc}); its files "
+                                  "were not taken", display_path(folder),
+                                  hint="make it readable (chmod u+rx), then run again on it",
+                                  kind="unreadable-folder"))
 
     def _follow(self, link: str, root: str, is_dir: bool) -> bool:
         """Whether to follow a symbolic link met in a walk of `root`."""

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -144,6 +145,34 @@ def test_a_skipped_link_names_an_option_only_the_command_has(src: Path, tmp_path
                "not followed; name the link or its file, to take it" in done.stderr
         assert "folder: warning: skipped: a symbolic link to a folder is not followed; name " \
                "the folder it points to, to take it" in done.stderr
+
+
+def test_a_folder_that_cannot_be_read_fails_the_run(src: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its files may be bulletins: parse, convert, validate and archive said so in a warning
+    and ended with exit code 0, '0 failure(s)', as if the collection were done (field test:
+    a subfolder chmod 000, run without root's rights)."""
+    import convert.walk
+
+    (src / "locked").mkdir()
+    real = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if isinstance(path, str) and os.path.basename(path) == "locked":
+            raise PermissionError(13, "Permission denied", path)
+        return real(path)
+
+    monkeypatch.setattr(convert.walk.os, "scandir", scandir)
+    said = f"{src / 'locked'}: error: cannot read the folder (Permission denied)"
+    for done in (invoke("parse", src, "-o", tmp_path / "parse"),
+                 invoke("convert", src, "--to", "xml", "-o", tmp_path / "convert"),
+                 invoke("validate", tmp_path / "parse", src)):
+        assert done.exit_code == ExitCode.FAILED, done.stderr
+        assert said in done.stderr and "chmod" in done.stderr
+    assert files(tmp_path / "convert") == ["harbor-cranes.xml", "sofia-tram-cyrillic.xml"]
+    report = convert.archive(src, tmp_path / "bag", to="xml", jobs=1)
+    assert report.exit_code == ExitCode.FAILED and report.run.unread == 1
+    assert any(str(m).startswith(said) for m in report.messages)
 
 
 def test_every_command_skips_hidden_files_alike(src: Path, tmp_path: Path) -> None:

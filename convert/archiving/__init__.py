@@ -65,8 +65,9 @@ class ArchiveReport:
 
     @property
     def exit_code(self) -> ExitCode:
-        """FAILED when the package has quarantined inputs ("finished with failures")."""
-        return ExitCode.FAILED if self.totals.quarantined else ExitCode.OK
+        """FAILED when the package has quarantined inputs ("finished with failures"), or a
+        source folder could not be read (its files are not in the package)."""
+        return ExitCode.FAILED if self.totals.quarantined or self.run.unread else ExitCode.OK
 
 
 def archive(
@@ -199,7 +200,7 @@ def _run(paths: list[str], target: Path, started: float, *, to: str | list[str] 
             found: list[Message] = []
             counts = driver.run(expand(iter(inputs), found, job.from_reader))
             counts.messages.extend(found)
-            counts.ignored = inputs.ignored
+            counts.ignored, counts.unread = inputs.ignored, inputs.unread
             counts.messages[:0] = inputs.skipped
         finally:
             executor.close()
