@@ -175,6 +175,29 @@ def test_a_folder_that_cannot_be_read_fails_the_run(src: Path, tmp_path: Path,
     assert any(str(m).startswith(said) for m in report.messages)
 
 
+def test_an_input_that_cannot_be_opened_says_why_and_what_to_do(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A link to a file gone said only "No such file or directory" of a name `ls` lists, and
+    a file without read permission gave no advice (field test)."""
+    import convert.files
+
+    (tmp_path / "gone.txt").symlink_to("moved-away.txt")
+    with pytest.raises(convert.messages.InputError) as dangling:
+        convert.parse_file(tmp_path / "gone.txt")
+    assert dangling.value.text == ("cannot read: a symbolic link to moved-away.txt, which does "
+                                   "not exist")
+    assert dangling.value.hint == "remove the link, or restore the file it points to"
+
+    def denied(path: Any, *args: Any) -> int:
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(convert.files.os, "open", denied)
+    with pytest.raises(convert.messages.InputError) as locked:
+        convert.parse_file(STORY)
+    assert locked.value.text == "cannot read: Permission denied"
+    assert locked.value.hint == "make it readable (chmod u+r)"
+
+
 def test_every_command_skips_hidden_files_alike(src: Path, tmp_path: Path) -> None:
     (src / ".cache").mkdir()
     shutil.copy(STORY, src / ".cache" / "copy.txt")
