@@ -430,6 +430,7 @@ def validate(files: tuple[str, ...], quiet: bool, as_json: bool, strict: bool) -
         invalid += bool(problems)
         valid += not problems
     reporter.report(walk.skipped)
+    unreadable += walk.unread
     if not valid + invalid + unreadable:
         reporter.report([warning("no canonical XML files (.xml) to validate")])
     if not quiet and not as_json:

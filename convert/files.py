@@ -193,15 +193,28 @@ def open_input(path: str | os.PathLike[str]) -> BinaryIO:
     shown = display_path(path)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except FileNotFoundError:  # worded as every command words a missing input
-        raise InputError("no such file or folder", shown) from None
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", shown) from exc
+        raise _cannot_open(path, exc) from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise InputError("not a regular file (a device, a pipe or a socket); only files are "
                          "read", shown)
     return os.fdopen(fd, "rb")
+
+
+def _cannot_open(path: str | os.PathLike[str], exc: OSError) -> InputError:
+    """Why an input cannot be opened, and what to do. A link to nothing is named as one:
+    `ls` lists it, so "No such file or directory" alone puzzles (field test)."""
+    shown = display_path(path)
+    if exc.errno == errno.ENOENT:
+        if os.path.islink(path):
+            return InputError(f"cannot read: a symbolic link to "
+                              f"{display_path(os.readlink(path))}, which does not exist", shown,
+                              hint="remove the link, or restore the file it points to")
+        return InputError("no such file or folder", shown)  # as every command words it
+    return InputError(f"cannot read: {exc.strerror or exc}", shown,
+                      hint="make it readable (chmod u+r)" if exc.errno == errno.EACCES
+                      else None)
 
 
 def read_stdin(limit: int = MAX_INPUT_BYTES) -> bytes:

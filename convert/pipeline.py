@@ -20,6 +20,7 @@ input it was on. The batch is made durable once, at its end (`files.make_durable
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import io
 import os
@@ -406,7 +407,7 @@ def _render(task: _Task, job: _Job, chosen: dict[str, writers.Writer]) -> _Rende
             stem = "stdin" if str(item.path) == STDIN else output_stem(item.path.name)
             target = _target(item, job.folder, f"{stem}{suffix}.{writer.extension}")
             outcome = ConvertResult()
-            existed = target.exists() and (job.skip_existing or not job.force)
+            existed = _exists(target) and (job.skip_existing or not job.force)
             temp = None
             if not existed and (made := _rendition(doc, writer, item.path, outcome,
                                                    job.options, target)) is not None:
@@ -495,10 +496,10 @@ class _Commit:
                      "items and a file named like one of them, or files of two folders sent "
                      "to one): convert them into separate folders, or rename one"))
             return False
-        if self.job.skip_existing and (r.existed or target.exists()):
+        if self.job.skip_existing and (r.existed or _exists(target)):
             result.kept.append(target)
             return False
-        if r.existed or (not self.job.force and target.exists()):
+        if r.existed or (not self.job.force and _exists(target)):
             result.fail(exists_error(target))
             return False
         if r.temp is None:  # it could not be rendered: the outcome says why
@@ -595,6 +596,8 @@ def _inputs(sources: Iterable[Source], result: ConvertResult,
         result.messages.append(info(f"the same file as {display_path(found[seen[key]].path)}, "
                                     "converted under that name", display_path(candidate.path)))
     result.messages.extend(walk.skipped)
+    if walk.unread:
+        result.failures.append(ExitCode.FAILED)
     if walk.ignored:
         result.messages.append(info(f"{walk.ignored} file(s) in the folders walked were left out "
                                     f"({LEFT_OUT}); name a file to convert it anyway"))
@@ -693,10 +696,23 @@ def _noted(result: ConvertResult, messages: list[Message], source: Path) -> None
         result.failures.append(ExitCode.FAILED)
 
 
+def _exists(target: Path) -> bool:
+    """Whether the output `target` exists. A name its file system cannot hold (over 255
+    bytes) does not: renaming into it says so, with the file and what to do (Path.exists
+    raises for it on Python 3.11, which stopped the batch with a traceback; field test)."""
+    try:
+        return target.exists()
+    except OSError:
+        return False
+
+
 def _cannot_write(where: object, exc: OSError, source: Path) -> WriterError:
+    hint = ("free some space or choose another output folder" if exc.errno != errno.ENAMETOOLONG
+            else "the file name is too long for the file system (most take 255 bytes): "
+                 "shorten the input's name, or the output's")
     return WriterError(f"cannot write {where}: {write_failure(exc)}", str(source),
-                       hint="free some space or choose another output folder, then run the "
-                            "same command with --skip-existing", kind=f"cannot-write-{exc.errno}")
+                       hint=f"{hint}, then run the same command with --skip-existing",
+                       kind=f"cannot-write-{exc.errno}")
 
 
 def _single_document(inputs: list[_Input], result: ConvertResult, *, validate: bool,
@@ -730,12 +746,12 @@ def _to_file(inputs: list[_Input], writer: writers.Writer, target: Path,
     if not found:
         return
     path, doc = found[0]
-    if skip_existing and target.exists():
+    if skip_existing and _exists(target):
         result.kept.append(target)
     elif _real(path) == _real(target):
         result.fail(BulletinError(f"{target} would overwrite an input; not written", str(path),
                                   hint=_OVERWRITES_INPUT))
-    elif not force and target.exists():
+    elif not force and _exists(target):
         result.fail(exists_error(target))
     elif (made := _rendition(doc, writer, path, result, options, target)) is not None:
         data, messages = made

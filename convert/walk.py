@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .messages import Message, display_path, info, warning
+from .messages import Message, display_path, error, info, warning
 
 #: What a folder walk picks up: the file name endings of the built-in readers (bulletin text,
 #: canonical XML, saved web pages, web archives; `convert.reader.formats.EXTENSIONS`).
@@ -111,18 +111,24 @@ class Walk:
     """The inputs under `sources`, in a stable order (see the module's rules).
 
     `skipped` holds one message per package, workspace, output folder or link left out;
-    `ignored` counts the hidden files and the files without an input suffix; `left_out`, when
-    given, is told of each of both, one by one.
+    `ignored` counts the hidden files and the files without an input suffix; `unread` counts
+    the folders that could not be read, an error of the run (their files may be bulletins:
+    a run that leaves them out must not look complete); `left_out`, when given, is told of
+    every file and folder left out, one by one. `follow_option` is the command's option that
+    sets `follow_symlinks`, if it has one: a skipped link's hint names it, and only then
+    (parse and convert have none; naming the target takes it).
     """
 
     sources: Iterable[str | os.PathLike[str]]
     suffixes: tuple[str, ...] = INPUT_SUFFIXES
     exclude: Iterable[str | os.PathLike[str]] = ()
     follow_symlinks: bool = False
+    follow_option: str | None = None
     skip_outputs: bool = False
     left_out: LeftOut | None = None
     skipped: list[Message] = field(default_factory=list)
     ignored: int = 0
+    unread: int = 0
 
     def __post_init__(self) -> None:
         self._excluded = set()
@@ -184,8 +190,7 @@ class Walk:
                 entries = sorted(it, key=lambda e: e.name)
             st = os.stat(folder)
         except OSError as exc:
-            self._skip(warning(f"skipped: the folder cannot be read ({exc.strerror or exc})",
-                               display_path(folder)), folder, None if folder == top else top)
+            self._unreadable(folder, None if folder == top else top, exc)
             return
         seen = seen | {(st.st_dev, st.st_ino)}  # a linked folder may lead back up
         texts = {output_stem(e.name) for e in entries
@@ -206,8 +211,7 @@ class Walk:
                 try:
                     target = os.stat(entry.path)
                 except OSError as exc:  # a path too long, a folder gone meanwhile
-                    self._skip(warning(f"skipped: cannot be read ({exc.strerror or exc})",
-                                       display_path(entry.path)), entry.path, top)
+                    self._unreadable(entry.path, top, exc)
                     continue
                 if (target.st_dev, target.st_ino) not in seen and self._enter(entry.path, top):
                     yield from self._walk(entry.path, top, root, seen)
@@ -224,19 +228,29 @@ class Walk:
             else:
                 yield Found(entry.path, display_path(entry.path), top)
 
+    def _unreadable(self, folder: str, top: str | None, exc: OSError) -> None:
+        self.unread += 1
+        self._skip(error(f"cannot read the folder ({exc.strerror or exc}); its files were not "
+                         "taken", display_path(folder),
+                         hint="make it readable (chmod u+rx), then run again on it",
+                         kind="unreadable-folder"), folder, top)
+
     def _follow(self, link: str, top: str, root: str, is_dir: bool) -> bool:
         """Whether to follow a symbolic link met in a walk of `top` (really at `root`)."""
         if self.follow_symlinks:
             return True
         if is_dir:
             why = "a symbolic link to a folder is not followed"
+            hint = "name the folder it points to, to take it"
         else:
             real = os.path.realpath(link)
             if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
                 return True
             why = "a symbolic link to a file outside the folder is not followed"
-        self._skip(warning(f"skipped: {why} (--follow-symlinks takes it)", display_path(link)),
-                   link, top)
+            hint = "name the link or its file, to take it"
+        if self.follow_option:
+            hint = f"{self.follow_option} follows it"
+        self._skip(warning(f"skipped: {why}", display_path(link), hint=hint), link, top)
         return False
 
 

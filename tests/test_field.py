@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import get_type_hints
+from typing import Any, get_type_hints
 
 import pytest
 from click.testing import CliRunner, Result
@@ -130,6 +130,74 @@ def test_symlinks_that_leave_the_folder_are_not_followed(src: Path, tmp_path: Pa
     followed = run("archive", src, "-o", tmp_path / "bag2", "--to", "tei", "--follow-symlinks")
     assert followed.returncode == 0, followed.stderr
     assert "secret.txt" in catalog_sources(tmp_path / "bag2")
+
+
+def test_a_skipped_link_names_an_option_only_the_command_has(src: Path, tmp_path: Path) -> None:
+    """parse and convert have no --follow-symlinks: their hint once named it all the same,
+    and the command the user then ran was refused (exit 2) (field test)."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (src / "away.txt").symlink_to(STORY)
+    (src / "folder").symlink_to(outside, target_is_directory=True)
+    for command in (("parse",), ("convert", "--to", "tei")):
+        done = invoke(*command, src, "-o", tmp_path / command[0])
+        assert done.exit_code == 0, done.stderr
+        assert "--follow-symlinks" not in done.stderr
+        assert "away.txt: warning: skipped: a symbolic link to a file outside the folder is " \
+               "not followed; name the link or its file, to take it" in done.stderr
+        assert "folder: warning: skipped: a symbolic link to a folder is not followed; name " \
+               "the folder it points to, to take it" in done.stderr
+
+
+def test_a_folder_that_cannot_be_read_fails_the_run(src: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its files may be bulletins: parse, convert, validate and archive said so in a warning
+    and ended with exit code 0, '0 failure(s)', as if the collection were done (field test:
+    a subfolder chmod 000, run without root's rights)."""
+    import convert.walk
+
+    (src / "locked").mkdir()
+    real = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if isinstance(path, str) and os.path.basename(path) == "locked":
+            raise PermissionError(13, "Permission denied", path)
+        return real(path)
+
+    monkeypatch.setattr(convert.walk.os, "scandir", scandir)
+    said = f"{src / 'locked'}: error: cannot read the folder (Permission denied)"
+    for done in (invoke("parse", src, "-o", tmp_path / "parse"),
+                 invoke("convert", src, "--to", "xml", "-o", tmp_path / "convert"),
+                 invoke("validate", tmp_path / "parse", src)):
+        assert done.exit_code == ExitCode.FAILED, done.stderr
+        assert said in done.stderr and "chmod" in done.stderr
+    assert files(tmp_path / "convert") == ["harbor-cranes.xml", "sofia-tram-cyrillic.xml"]
+    report = convert.archive(src, tmp_path / "bag", to="xml", jobs=1)
+    assert report.exit_code == ExitCode.FAILED and report.run.unread == 1
+    assert any(str(m).startswith(said) for m in report.messages)
+
+
+def test_an_input_that_cannot_be_opened_says_why_and_what_to_do(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A link to a file gone said only "No such file or directory" of a name `ls` lists, and
+    a file without read permission gave no advice (field test)."""
+    import convert.files
+
+    (tmp_path / "gone.txt").symlink_to("moved-away.txt")
+    with pytest.raises(convert.messages.InputError) as dangling:
+        convert.parse_file(tmp_path / "gone.txt")
+    assert dangling.value.text == ("cannot read: a symbolic link to moved-away.txt, which does "
+                                   "not exist")
+    assert dangling.value.hint == "remove the link, or restore the file it points to"
+
+    def denied(path: Any, *args: Any) -> int:
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(convert.files.os, "open", denied)
+    with pytest.raises(convert.messages.InputError) as locked:
+        convert.parse_file(STORY)
+    assert locked.value.text == "cannot read: Permission denied"
+    assert locked.value.hint == "make it readable (chmod u+r)"
 
 
 def test_every_command_skips_hidden_files_alike(src: Path, tmp_path: Path) -> None:

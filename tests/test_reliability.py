@@ -177,6 +177,24 @@ def test_a_read_only_output_folder_is_a_message(tmp_path: Path) -> None:
         assert "Read-only file system" in archived.stderr and "Traceback" not in archived.stderr
 
 
+def test_an_output_name_too_long_for_the_disk_fails_that_input_only(tmp_path: Path) -> None:
+    """STEM.txt of 255 bytes makes STEM.tei.xml of 259, which no file system takes: the
+    batch stopped there with a traceback (Path.exists raises on Python 3.11), and on 3.12
+    the hint was to free some space (field test)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(STORY, src / ("N" * 251 + ".txt"))
+    shutil.copy(STORY, src / "short.txt")
+    for options in ({}, {"skip_existing": True}, {"force": True}):
+        result = convert.convert([src], "tei", tmp_path / "out", jobs=1, **options)
+        assert result.exit_code == ExitCode.FAILED
+        assert {p.name for p in (tmp_path / "out").iterdir()} == {"short.tei.xml"}
+        [failed] = [m for m in result.messages if m.level == "error"]
+        assert failed.source == str(src / ("N" * 251 + ".txt"))
+        assert "File name too long" in failed.text
+        assert "shorten the input's name" in (failed.hint or "")
+
+
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS])
 def test_an_injected_write_error_fails_one_output_and_leaves_no_temporary_file(
         code: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -65,8 +65,9 @@ class ArchiveReport:
 
     @property
     def exit_code(self) -> ExitCode:
-        """FAILED when the package has quarantined inputs ("finished with failures")."""
-        return ExitCode.FAILED if self.totals.quarantined else ExitCode.OK
+        """FAILED when the package has quarantined inputs ("finished with failures"), or a
+        source folder could not be read (its files are not in the package)."""
+        return ExitCode.FAILED if self.totals.quarantined or self.run.unread else ExitCode.OK
 
 
 def archive(
@@ -198,11 +199,12 @@ def _run(paths: list[str], target: Path, started: float, *, to: str | list[str] 
             found: list[Message] = []
             with LeftOutList(ws.bag) as left_out:
                 inputs = Walk(paths, exclude=[target, ws.work],
-                              follow_symlinks=follow_symlinks, skip_outputs=True,
+                              follow_symlinks=follow_symlinks,
+                              follow_option="--follow-symlinks", skip_outputs=True,
                               left_out=left_out)
                 counts = driver.run(expand(iter(inputs), found, job.from_reader))
             counts.messages.extend(found)
-            counts.ignored = inputs.ignored
+            counts.ignored, counts.unread = inputs.ignored, inputs.unread
             counts.messages[:0] = inputs.skipped
         finally:
             executor.close()

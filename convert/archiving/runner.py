@@ -79,6 +79,7 @@ class Counts:
     quarantined: int = 0
     warned: int = 0  # converted with warnings (listed in the catalogue)
     ignored: int = 0  # files in the source folders that are not inputs (see convert.walk)
+    unread: int = 0  # source folders that could not be read (see convert.walk)
     messages: list[Message] = field(default_factory=list)
 
 
