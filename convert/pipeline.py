@@ -369,18 +369,17 @@ def _rendered(tasks: list[_Task], job: _Job, chosen: dict[str, writers.Writer],
         for task in tasks:
             yield _render(task, job, chosen)
         return
-    from .pool import LocalPool, next_chunk
+    from .pool import LocalPool, next_chunk, share
 
     pool = LocalPool(workers, job, fork=True, preload=[
         "convert.pipeline", *(type(w).__module__ for w in chosen.values())])
-    chunk = max(1, min(CHUNK_SIZE, len(tasks) // (4 * workers)))
     queue = deque(tasks)
     ready: dict[int, _Rendered] = {}
     try:
         for seq in range(len(tasks)):
             while seq not in ready:
                 while queue and pool.free_slots() > 0:
-                    pool.submit(next_chunk(queue, chunk))
+                    pool.submit(next_chunk(queue, share(len(queue), workers, CHUNK_SIZE)))
                 results, retry = pool.collect(timeout=0.25)
                 ready.update((r.seq, r) for r in results)
                 queue.extendleft(reversed(retry))

@@ -123,6 +123,14 @@ def _context(fork: bool) -> Any:
     return multiprocessing.get_context("forkserver")
 
 
+def share(remaining: int, workers: int, most: int) -> int:
+    """The size of the next chunk: at most `most`, and half a worker's even share of what is
+    left, so chunks shrink as the queue does and the workers run out of work together (the
+    last chunks hold one input each; with fixed chunks of 15, one worker of two sat idle for
+    a tenth of a 120-input batch while the other finished its chunk)."""
+    return max(1, min(most, remaining // (2 * workers)))
+
+
 def next_chunk(queue: deque[TaskT], size: int) -> list[TaskT]:
     """Up to `size` tasks from the queue; a task being retried after a failure goes alone."""
     if queue[0].attempt > 1:

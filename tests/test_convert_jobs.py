@@ -137,6 +137,22 @@ def test_a_few_inputs_are_converted_in_this_process(tmp_path: Path,
     assert result.ok and len(result.outputs) == len(inputs)
 
 
+@pytest.mark.parametrize(("inputs", "workers"), [(120, 2), (2000, 2), (37, 3), (9, 2)])
+def test_chunks_shrink_so_the_workers_run_out_of_work_together(inputs: int,
+                                                               workers: int) -> None:
+    """A batch is handed out in chunks of at most CHUNK_SIZE that shrink with the queue:
+    the last ones, the work each worker may still be busy with when another is idle, hold
+    one input each (fixed chunks of 15 over 120 inputs left one of two workers idle while
+    the other ran up to 15 more)."""
+    sizes, left = [], inputs
+    while left:
+        sizes.append(pool.share(left, workers, pipeline.CHUNK_SIZE))
+        left -= min(sizes[-1], left)
+    assert max(sizes) <= pipeline.CHUNK_SIZE and sizes == sorted(sizes, reverse=True)
+    assert sizes[-2 * workers:] == [1] * (2 * workers)
+    assert len(sizes) <= inputs // pipeline.CHUNK_SIZE + 8 * workers * 2  # few messages
+
+
 @pytest.fixture
 def crashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """The `segfault` and `hang` writers of tests/fixtures/plugin/crash, as if installed
