@@ -15,12 +15,15 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from . import __version__
 from .messages import ExitCode, Level, Message, printable
+
+if TYPE_CHECKING:
+    from .walk import Walk
 
 
 class Reporter:
@@ -302,6 +305,31 @@ def report_options(f: F) -> F:
     return f
 
 
+def overwrite_options(f: F) -> F:
+    """--force and --skip-existing, for the commands that write a file per input."""
+    f = click.option("--skip-existing", is_flag=True,
+                     help="Leave outputs that are already there and write only the missing "
+                          "ones (to finish an interrupted run).")(f)
+    return click.option("--force", is_flag=True, help="Overwrite existing output files.")(f)
+
+
+#: What to do about an output that is already there, for the commands that take both options.
+_EXISTS_HINT = {"exists": "--force overwrites existing outputs; --skip-existing keeps them and "
+                          "writes only the missing ones"}
+
+
+def _one_of(force: bool, skip_existing: bool) -> None:
+    if force and skip_existing:
+        raise click.UsageError("--force replaces existing outputs, --skip-existing keeps them: "
+                               "give one of them")
+
+
+def _interrupted(reporter: Reporter) -> NoReturn:
+    click.echo("bulletin: interrupted; no output is left half-written: run the same command "
+               "with --skip-existing to finish", err=True)
+    finish(reporter, ExitCode.INTERRUPTED)
+
+
 def finish(reporter: Reporter, code: int = ExitCode.OK, strict: bool = False) -> NoReturn:
     """Name the messages counted but not shown, then exit with `code`, or with the code of
     warnings under --strict when nothing worse happened."""
@@ -316,14 +344,14 @@ def finish(reporter: Reporter, code: int = ExitCode.OK, strict: bool = False) ->
 @click.option("-o", "--output", metavar="OUT",
               help="A file whose name ends in .xml (one document), or a folder (one STEM.xml "
                    "per document); default: standard output.")
-@click.option("--force", is_flag=True, help="Overwrite existing output files.")
+@overwrite_options
 @click.option("--explain", is_flag=True,
               help="Instead of the XML, print the parser's rules in the order they are tried, "
                    "then for each document the rule behind each part, with its source lines.")
 @metadata_options
 @report_options
-def parse(inputs: tuple[str, ...], output: str | None, force: bool, explain: bool,
-          year: int | None, source_url: str | None, lang: str, encoding: str | None,
+def parse(inputs: tuple[str, ...], output: str | None, force: bool, skip_existing: bool,
+          explain: bool, year: int | None, source_url: str | None, lang: str, encoding: str | None,
           profile: str | None, reader: str | None, quiet: bool, as_json: bool,
           strict: bool) -> None:
     """Parse bulletins (text or canonical XML) into canonical XML.
@@ -343,12 +371,14 @@ def parse(inputs: tuple[str, ...], output: str | None, force: bool, explain: boo
       bulletin parse story.txt > story.xml
       bulletin parse --year 2017 story.txt -o story.xml
       bulletin parse scraped/ -o masters/
+      bulletin parse scraped/ -o masters/ --skip-existing   after an interruption
       bulletin parse --explain story.txt          why it came out as it did
     """
     from .messages import BulletinError
     from .pipeline import STDOUT, convert
 
-    reporter = Reporter(quiet=quiet, as_json=as_json)
+    reporter = Reporter(quiet=quiet, as_json=as_json, hints=_EXISTS_HINT)
+    _one_of(force, skip_existing)
     metadata: dict[str, Any] = {"year": year, "source_url": source_url, "lang": lang,
                                 "encoding": encoding, "profile": profile, "reader": reader}
     if explain:
@@ -358,29 +388,43 @@ def parse(inputs: tuple[str, ...], output: str | None, force: bool, explain: boo
         _explain(inputs, reporter, metadata)
         finish(reporter, ExitCode.FAILED if reporter.errors else ExitCode.OK, strict)
     try:
-        result = convert(list(inputs), "xml", output or STDOUT, force=force, **metadata)
+        result = convert(list(inputs), "xml", output or STDOUT, force=force,
+                         skip_existing=skip_existing, **metadata)
     except BulletinError as exc:
         reporter.report(exc.messages)
         finish(reporter, exc.exit_code)
     except ValueError as exc:  # -o story.pdf: a file name that says another format
         raise click.UsageError(str(exc)) from exc
+    except KeyboardInterrupt:
+        _interrupted(reporter)
     reporter.report(result.messages)
     finish(reporter, result.exit_code, strict)
+
+
+def _named(inputs: tuple[str, ...], **walking: Any
+           ) -> tuple[Walk, Iterable[tuple[str, str | None]]]:
+    """The walk of `inputs` and (shown name, path) of each input it finds, as it finds them;
+    for '-' alone, standard input (its path None)."""
+    from .pipeline import STDIN, STDIN_NAME
+    from .walk import Walk
+
+    walk = Walk([] if inputs == (STDIN,) else inputs, skip_outputs=True, **walking)
+    if inputs == (STDIN,):
+        return walk, [(STDIN_NAME, None)]
+    return walk, ((found.display, found.path) for found in walk)
 
 
 def _explain(inputs: tuple[str, ...], reporter: Reporter, metadata: dict[str, Any]) -> None:
     """`bulletin parse --explain`: the rules, then how each input's documents were read."""
     from .files import read_stdin
     from .messages import BulletinError
-    from .pipeline import STDOUT, parse_file
     from .pipeline import parse as parse_bytes
+    from .pipeline import parse_file
     from .reader import explain
     from .reader.profile import get
-    from .walk import Walk
 
     click.echo("\n".join(explain.rules(get(metadata["profile"]))))
-    walk = Walk([] if inputs == (STDOUT,) else inputs, skip_outputs=True)
-    named = [("<stdin>", None)] if inputs == (STDOUT,) else ((f.display, f.path) for f in walk)
+    walk, named = _named(inputs)
     for display, path in named:
         try:
             result = (parse_bytes(read_stdin(), source=display, **metadata)
@@ -402,30 +446,31 @@ def _explain(inputs: tuple[str, ...], reporter: Reporter, metadata: dict[str, An
 def validate(files: tuple[str, ...], quiet: bool, as_json: bool, strict: bool) -> None:
     """Check canonical XML files against the schema (XSD and Schematron rules).
 
-    FILE is a file or a folder, walked for .xml files (BagIt packages, hidden files and TEI
-    renditions, *.tei.xml, left out). Every problem is printed as FILE:LINE: error: MESSAGE.
-    Exit code 0 when every file is valid, 3 when any is not, 1 when a file cannot be read.
+    FILE is a file, a folder, walked for .xml files (BagIt packages, hidden files and TEI
+    renditions, *.tei.xml, left out), or '-' for standard input. Every problem is printed as
+    FILE:LINE: error: MESSAGE. Exit code 0 when every file is valid, 3 when any is not, 1
+    when a file cannot be read.
 
     \b
-    Example:
+    Examples:
       bulletin validate masters/*.xml
+      bulletin parse story.txt | bulletin validate -
     """
-    from .files import read_input
+    from .files import read_input, read_stdin
     from .messages import BulletinError, warning
     from .schema import validate as validate_bytes
-    from .walk import Walk
 
     reporter = Reporter(quiet=quiet, as_json=as_json)
     valid = invalid = unreadable = 0
-    walk = Walk(files, suffixes=(".xml",), skip_outputs=True)  # *.tei.xml: renditions
-    for found in walk:
+    walk, named = _named(files, suffixes=(".xml",))  # *.tei.xml: renditions, left out
+    for display, path in named:
         try:
-            data = read_input(found.path)
+            data = read_stdin() if path is None else read_input(path)
         except BulletinError as exc:
             reporter.report(exc.messages)
             unreadable += 1
             continue
-        problems = validate_bytes(data, found.display)
+        problems = validate_bytes(data, display)
         reporter.report(problems)
         invalid += bool(problems)
         valid += not problems
@@ -527,10 +572,7 @@ def _reader_row(readers: Any, name: str) -> dict[str, Any]:
                    "are mirrored); a file whose extension names its format (story.epub, "
                    "story.tei.xml) for one document; '-' writes one rendition to standard "
                    "output. Default: next to each input.")
-@click.option("--force", is_flag=True, help="Overwrite existing output files.")
-@click.option("--skip-existing", is_flag=True,
-              help="Leave outputs that are already there and write only the missing ones "
-                   "(to finish an interrupted run).")
+@overwrite_options
 @click.option("--no-validate", is_flag=True,
               help="Write documents even when they fail the canonical schema.")
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
@@ -586,9 +628,7 @@ def convert_command(inputs: tuple[str, ...], to: str | None, output: str | None,
     from .pipeline import STDOUT
     from .pipeline import convert as run
 
-    reporter = Reporter(quiet=quiet, as_json=as_json, hints={
-        "exists": "--force overwrites existing outputs; --skip-existing keeps them and writes "
-                  "only the missing ones"})
+    reporter = Reporter(quiet=quiet, as_json=as_json, hints=_EXISTS_HINT)
     try:
         writers.available()  # two installed writers of one name: a broken setup, not usage
     except WriterError as exc:
@@ -598,9 +638,7 @@ def convert_command(inputs: tuple[str, ...], to: str | None, output: str | None,
     if formats is None and (output in (None, STDOUT) or writers.format_of(output) is None):
         raise click.UsageError("give the formats with --to (e.g. --to epub), or name one output "
                                "file whose extension says its format (-o story.epub)")
-    if force and skip_existing:
-        raise click.UsageError("--force replaces existing outputs, --skip-existing keeps them: "
-                               "give one of them")
+    _one_of(force, skip_existing)
     if output == STDOUT and formats is not None and len(formats) != 1:
         raise click.UsageError("'-o -' writes a single rendition: give one format with --to")
     asked = formats if formats is not None else [writers.format_of(output or "")]
@@ -629,9 +667,7 @@ def convert_command(inputs: tuple[str, ...], to: str | None, output: str | None,
     except ValueError as exc:  # one file or stream for several formats
         raise click.UsageError(str(exc)) from exc
     except KeyboardInterrupt:
-        click.echo("bulletin: interrupted; no output is left half-written: run the same "
-                   "command with --skip-existing to finish", err=True)
-        finish(reporter, ExitCode.INTERRUPTED)
+        _interrupted(reporter)
     reporter.report(result.messages)
     reporter.close()
     if as_json and output != STDOUT:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
+import socket
 import stat
 import sys
 import tempfile
@@ -96,18 +98,46 @@ def write_temporary(folder: Path, data: bytes | memoryview, tag: str = "") -> Pa
     return Path(tmp)
 
 
+#: This machine, in a batch's tag: a batch of another machine writing into a shared folder
+#: is never judged by this machine's processes.
+_HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:4]
+
+
+def batch_tag() -> str:
+    """A tag for the names of a batch's temporary files: this machine, the process that
+    renames them into place, and a random part (see `remove_temporary`)."""
+    return f"{_HOST}{os.getpid()}-{os.urandom(3).hex()}-"
+
+
 def remove_temporary(folders: Iterable[Path], tag: str) -> None:
     """Remove the temporary files of the batch `tag` from `folders`: what its workers wrote
-    for outputs the batch never renamed into place (it was interrupted, a worker was killed)."""
+    for outputs the batch never renamed into place (it was interrupted, a worker was killed);
+    and those of earlier batches of this machine whose process is gone (killed with -9, it
+    could not remove its own), so that a run that finishes an interrupted one cleans up."""
     for folder in folders:
         try:
             names = os.listdir(folder)
         except OSError:
             continue
         for name in names:
-            if name.startswith(TEMP_PREFIX + tag):
+            if name.startswith(TEMP_PREFIX + tag) or _orphan(name):
                 with contextlib.suppress(OSError):
                     os.unlink(folder / name)
+
+
+def _orphan(name: str) -> bool:
+    """Whether `name` is a temporary file of a batch of this machine whose process is gone."""
+    mine = TEMP_PREFIX + _HOST
+    pid = name[len(mine):].partition("-")[0] if name.startswith(mine) else ""
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, another user's
+        return False
+    return False
 
 
 def sync_file_systems(folders: Iterable[Path]) -> None:

@@ -33,6 +33,7 @@ from typing import Any, BinaryIO, Unpack, cast
 
 from . import model, transforms, writers
 from .files import (
+    batch_tag,
     exists_error,
     make_durable,
     read_stdin,
@@ -330,7 +331,7 @@ class _Job:
     force: bool
     skip_existing: bool
     #: In the names of the batch's temporary files: what it leaves is found and removed.
-    tag: str = field(default_factory=lambda: os.urandom(4).hex() + "-")
+    tag: str = field(default_factory=batch_tag)
 
     def setup(self) -> None:
         pass

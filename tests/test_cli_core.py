@@ -73,6 +73,39 @@ def test_parse_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["story.xml"]  # no temporary file left
 
 
+def test_parse_finishes_an_interrupted_folder_with_skip_existing(tmp_path: Path) -> None:
+    """A folder of 50,000 texts parsed into masters and interrupted is finished as convert's
+    outputs are: --skip-existing writes only what is missing (field test: parse's own advice
+    on a full disk named the option, which parse refused)."""
+    out = tmp_path / "masters"
+    assert bulletin("parse", str(CORPUS / "bulletins"), "-o", str(out) + "/").returncode == 0
+    written = sorted(out.iterdir())
+    lost, kept = written[0], written[1]
+    lost.unlink()
+    kept.write_bytes(b"an earlier run's bytes")  # kept as it is, not compared
+    proc = bulletin("parse", str(CORPUS / "bulletins"), "-o", str(out) + "/",
+                    "--skip-existing")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert sorted(out.iterdir()) == written and model.load(lost.read_bytes()) is not None
+    assert kept.read_bytes() == b"an earlier run's bytes"
+    both = bulletin("parse", str(CORPUS / "bulletins"), "-o", str(out) + "/", "--force",
+                    "--skip-existing")
+    assert both.returncode == ExitCode.USAGE and b"give one of them" in both.stderr
+
+
+def test_validate_reads_standard_input() -> None:
+    """`bulletin parse story.txt | bulletin validate -`, as parse and convert read '-'."""
+    good = (FIXTURES / "everything.xml").read_bytes()
+    proc = bulletin("validate", "-", stdin=good)
+    assert proc.returncode == 0 and b"1 valid, 0 invalid" in proc.stderr, proc.stderr
+    bad = good.replace(b'when="2016-09-14"', b'when="2016-02-30"')
+    proc = bulletin("validate", "-", stdin=bad)
+    assert proc.returncode == ExitCode.INVALID
+    problems = [ln for ln in proc.stderr.decode().splitlines() if ": error: " in ln]
+    assert problems and all(ln.startswith("<stdin>:") for ln in problems)
+    assert problems[0].split(":")[1].isdigit()
+
+
 def test_parse_year_option_dates_a_yearless_dateline() -> None:
     assert b"Jan. 27 (EIRNS)" in YEAR_LESS.read_bytes()
     doc = model.load(bulletin("parse", str(YEAR_LESS), "--year", "2016").stdout)

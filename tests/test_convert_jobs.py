@@ -239,6 +239,7 @@ def finished_after_kill(command: list[str], out: Path, whole: dict[str, bytes],
     assert [name for name in found if found[name] != whole[name]] == []
     subprocess.run([*command, "-o", str(out), "--skip-existing"], check=True, timeout=300)
     assert tree(out) == whole
+    assert temporary(out) == []  # what the killed run left, the run that finished removed
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -280,6 +281,35 @@ def test_a_run_killed_at_a_write_leaves_only_whole_outputs(
         if b"ptrace" in err:
             pytest.skip("ptrace is not allowed here")
         finished_after_kill([*command, "--jobs", jobs], out, whole, proc.pid)
+
+
+def test_a_batch_removes_the_temporary_files_of_runs_that_are_gone(tmp_path: Path) -> None:
+    """kill -9 leaves a run's temporary files behind (hidden, under no final name); the next
+    run into that folder removes those of this machine's runs whose process is gone, and only
+    those: a run still going, or another machine's, keeps its own."""
+    mine = files.batch_tag()  # this machine's hash, this process, a random part
+    host, pid = mine[:4], str(os.getpid())
+    assert mine[4:].startswith(pid + "-")
+    rest = mine[4 + len(pid):]
+    dead = f"{host}{_pid_of_ended()}{rest}"
+    alive = f"{host}{os.getppid()}{rest}"
+    elsewhere = ("0000" if host != "0000" else "1111") + dead[4:]
+    out = tmp_path / "out"
+    out.mkdir()
+    names = [f"{TEMP_PREFIX}{dead}abcd1234", f"{TEMP_PREFIX}{alive}abcd1234",
+             f"{TEMP_PREFIX}{elsewhere}abcd1234", f"{TEMP_PREFIX}k2x9"]
+    for name in names:
+        (out / name).write_bytes(b"half a rendition")
+    result = convert.convert(BULLETINS[:2 * pipeline.INPUTS_PER_WORKER], "tei", out, jobs=2)
+    assert result.ok
+    assert sorted(p.name for p in temporary(out)) == sorted(names[1:])
+
+
+def _pid_of_ended() -> int:
+    """The process id of a process that has ended and been reaped."""
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
 
 
 def test_a_large_batch_is_synced_once_after_its_last_rename_and_no_file_alone(

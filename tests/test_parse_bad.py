@@ -315,6 +315,26 @@ def test_one_trailing_lead_byte_is_a_cut_alone_and_a_legacy_letter_among_others(
     assert decode("Voilà — d".encode() + b"\xe9j\xe0").text == "Voilà — déjà"
 
 
+def test_a_byte_windows_1252_leaves_undefined_does_not_make_it_another_page() -> None:
+    """One stray 0x81 (undefined in Windows-1252: a corrupted download) made the guesser read
+    a French bulletin as KOI8-R ("CafИ", the dateline's dash "≈", so no dateline). Read as
+    browsers do, the byte is a control character, removed as a recorded repair."""
+    text = ("Café Owners Meet the Mayor\n\nLYON, June 23, 2017 (EIRNS)—The café owners of "
+            "the old town “met” the mayor today. They asked for longer terrace hours.\n")
+    data = text.encode("cp1252").replace("“".encode("cp1252"), b"\x81", 1)
+    result = parse(data, name="stray.txt")
+    doc = result.documents[0]
+    assert encoding_of(result) == "cp1252"
+    assert model.head(doc).title == "Café Owners Meet the Mayor"
+    date = model.find(doc, "head/dateline/date")
+    assert date is not None and date.get("when") == "2017-06-23"
+    assert "The café owners of the old town met” the mayor" in model.content_text(doc)
+    shown = [str(m) for m in result.messages]
+    assert any("stray.txt:3: warning: not UTF-8; decoded as cp1252" in t and "0x81" in t
+               for t in shown), shown
+    assert any("removed 1 control character(s) (U+0081)" in t for t in shown), shown
+
+
 def test_encoding_option_replaces_the_guess() -> None:
     text = ("Rail Chiefs Sign Plan\n\nMay 4, 2019 (EIRNS) - The plan, titled "
             "Каспийский коридор, was signed in Астрахань today.\n")

@@ -155,6 +155,8 @@ def _decode_bytes(data: bytes, source: str | None, fallback: str | None) -> Deco
     if (mixed := _partly_utf8(data, source)) is not None:
         return mixed
     best = _detect(data)
+    if best is not None and (stray := _cp1252_but_undefined(data, best, source)) is not None:
+        return stray
     if best is None:
         raise _not_text(source, f"byte {offset} (0x{data[offset]:02x}, line {line}) is not "
                         "valid UTF-8 and no other text encoding fits")
@@ -165,6 +167,38 @@ def _decode_bytes(data: bytes, source: str | None, fallback: str | None) -> Deco
                  f"as {best}, a guess; check the result, or give the encoding with --encoding",
                  source, line)],
     )
+
+
+#: The five bytes Windows-1252 leaves undefined. Browsers read them as the C1 controls of
+#: the same number (the WHATWG Encoding Standard): a stray one in a Windows-1252 text (a
+#: corrupted download, a byte of another page) is not a reason to read the whole file in
+#: another page, and `decode` then removes the control character as a recorded repair.
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
+
+def _cp1252_but_undefined(data: bytes, best: str, source: str | None) -> Decoded | None:
+    """`data` read as Windows-1252 with its undefined bytes as C1 controls, when that is the
+    only way Windows-1252 fails and its letters fit a language at least as well as the
+    reading `best` that was detected (a stray 0x81 made a French text KOI8-R: "CafИ")."""
+    if not _CP1252_UNDEFINED.intersection(data):
+        return None
+    text = data.decode("latin-1").translate(_CP1252_TABLE)
+    if _alphabet_fit(text) < _alphabet_fit(data.decode(best)):
+        return None
+    stray = sorted({f"0x{b:02x}" for b in data if b in _CP1252_UNDEFINED})
+    where = next(i for i, b in enumerate(data) if b in _CP1252_UNDEFINED)
+    line = data.count(b"\n", 0, where) + 1
+    return Decoded(text, "cp1252", [(
+        "encoding", f"decoded as cp1252: not UTF-8, with byte(s) {', '.join(stray)} that "
+        f"cp1252 leaves undefined (first on line {line}), read as control characters")],
+        [warning(f"not UTF-8; decoded as cp1252, a guess, though it leaves byte(s) "
+                 f"{', '.join(stray)} undefined (first on line {line}): check the result, or "
+                 "give the encoding with --encoding", source, line)])
+
+
+#: Windows-1252 over Latin-1: the bytes 0x80-0x9F it defines, mapped to its characters.
+_CP1252_TABLE = {b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0)
+                 if b not in _CP1252_UNDEFINED}
 
 
 def _decode_as(data: bytes, encoding: str, source: str | None) -> Decoded:
