@@ -180,6 +180,36 @@ def test_the_index_links_what_a_package_could_not_archive(tmp_path: Path) -> Non
     assert "notes.md" in target.read_text("utf-8") and "photo.jpg" in target.read_text("utf-8")
 
 
+def test_an_earlier_version_of_an_edited_source_is_left_to_the_package(tmp_path: Path) -> None:
+    """A source edited after an interrupted archive run is in the package twice (catalog.csv
+    marks the earlier version superseded); the site shows the file as it now is, once."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for path in BULLETINS[:6]:
+        shutil.copyfile(path, src / path.name)
+
+    def interrupt(counts: Counts) -> None:
+        if counts.converted >= 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        archive([src], tmp_path / "package", to="html", jobs=1, chunk_size=1,
+                progress=interrupt)
+    first = sorted(src.iterdir())[0]
+    first.write_text(first.read_text("utf-8") + "\nA correction was added.\n", "utf-8")
+    archive([src], tmp_path / "package", resume=True)
+    rows = archived_rows(tmp_path / "package")
+    earlier = [r for r in rows if r["superseded"] == "true"]
+    assert [r["source"] for r in earlier] == [first.name]
+    report = build_site([tmp_path / "package"], tmp_path / "site")
+    shown = {r["folder"] for r in rows if r["superseded"] == "false"}
+    assert report.bulletins == len(shown)
+    db = sqlite3.connect(tmp_path / "site" / "catalog.sqlite")
+    folders = {row[0] for row in db.execute("SELECT folder FROM bulletins")}
+    db.close()
+    assert folders == shown and earlier[0]["folder"] not in folders
+
+
 def test_browsing_goes_from_year_to_month_to_day(built: Built, db: sqlite3.Connection) -> None:
     dated = [r for r in bulletin_rows(db) if r["date"]]
     for year in sorted({str(r["date"])[:4] for r in dated}):

@@ -133,7 +133,9 @@ class Package:
 
     def archived(self) -> Iterator[tuple[str, str]]:
         """(folder, source) of every archived input, in catalogue order (a digest page's rows
-        are one input); a folder that is not data/<year>/<name> is refused."""
+        are one input); a folder that is not data/<year>/<name> is refused. An earlier version
+        of an edited source (superseded) stays in the package only: a reader is shown the file
+        as it now is, not the same bulletin twice."""
         last = None
         try:
             rows = catalog.read(self.path)
@@ -141,7 +143,8 @@ class Package:
                 if "status" not in row or "folder" not in row:
                     raise self.damaged(f"line {number} lacks a status or a folder",
                                        catalog.CATALOG)
-                if row["status"] != "archived" or row["folder"] == last:
+                if row["status"] != "archived" or row["folder"] == last \
+                        or row.get("superseded") == "true":
                     continue
                 last = folder = row["folder"]
                 parts = folder.split("/")
