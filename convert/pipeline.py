@@ -317,6 +317,9 @@ class _Rendered:
     renditions: list[_Rendition] = field(default_factory=list)
     lost: str | None = None  # why it has no result: its worker crashed, or ran out of time
     retire: bool = False
+    #: The sha256 of the text its documents were read from, and whether the input is a
+    #: canonical master of that text rather than the text (see `_Commit.pair`).
+    origin: tuple[str, bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -396,8 +399,10 @@ def _render(task: _Task, job: _Job, chosen: dict[str, writers.Writer]) -> _Rende
     rendered = _Rendered(task.seq, ConvertResult())
     if job.folder is None and not _outside_packages(item.path.parent, rendered.reading):
         return rendered
-    documents = _documents(item.path, rendered.reading, validate=job.validate,
-                           reading=job.reading)
+    documents, master = _documents(item.path, rendered.reading, validate=job.validate,
+                                   reading=job.reading)
+    if documents and (sha := model.head(documents[0]).source_sha256):
+        rendered.origin = (sha, master)
     long_input = task.size >= GIVE_BACK_FROM
     if long_input:
         _give_back_memory()
@@ -458,6 +463,8 @@ class _Commit:
         self.written: set[Path] = set()  # nor a file this run already wrote
         self.folders: set[Path] = set()  # where outputs were renamed into place
         self.real_folders: dict[Path, Path] = {}  # output folder -> where it really is
+        #: The inputs by the text they were read from (`_Rendered.origin`): texts, masters.
+        self.origins: tuple[dict[str, str], dict[str, str]] = ({}, {})
 
     def add(self, item: _Input, rendered: _Rendered) -> None:
         result = self.result
@@ -467,9 +474,25 @@ class _Commit:
             return
         result.messages.extend(rendered.reading.messages)
         result.failures.extend(rendered.reading.failures)
+        if rendered.origin is not None:
+            self.pair(display_path(item.path), *rendered.origin)
         for rendition in rendered.renditions:
             if not self._place(item, rendition) and rendition.temp is not None:
                 rendition.temp.unlink(missing_ok=True)
+
+    def pair(self, shown: str, sha: str, master: bool) -> None:
+        """Warn of a canonical master converted in the same batch as the text it was made
+        from: the same bulletin twice (`bulletin parse in -o in/masters`, then `convert in`;
+        field test). `archive` warns alike."""
+        texts, masters = self.origins
+        (masters if master else texts).setdefault(sha, shown)
+        other = (texts if master else masters).get(sha)
+        if other is not None:
+            text, copy = (other, shown) if master else (shown, other)
+            self.result.messages.append(warning(
+                f"a canonical master of {text}, which is converted too: the same bulletin is "
+                "converted twice", copy, hint="convert the texts alone (leave the folder of "
+                "masters out), or the masters alone", kind="master-and-text"))
 
     def _resolved(self, target: Path) -> Path:
         """Where `target` really is (see `_real`): its folder's real path, looked up once per
@@ -625,8 +648,9 @@ def _target(item: _Input, folder: Path | None, name: str) -> Path:
 
 
 def _documents(path: Path, result: ConvertResult, *, validate: bool,
-               reading: dict[str, Any]) -> list[model.Element]:
-    """The valid documents of one input (standard input for "-"); problems go to `result`."""
+               reading: dict[str, Any]) -> tuple[list[model.Element], bool]:
+    """The valid documents of one input (standard input for "-"), and whether the input is
+    canonical XML (a master); problems go to `result`."""
     strict = reading.get("strict", False)
     how = {k: v for k, v in reading.items() if k != "strict"}
     try:
@@ -634,12 +658,12 @@ def _documents(path: Path, result: ConvertResult, *, validate: bool,
                   else parse_file(path, **how))
     except BulletinError as exc:
         result.fail(exc)
-        return []
+        return [], False
     except Exception as exc:  # a bug must cost this input only, never the batch
         result.fail(BulletinError(f"unexpected failure while reading: {type(exc).__name__}: "
                                   f"{printable(str(exc))}", str(path),
                                   hint="please report this, with the input if you can"))
-        return []
+        return [], False
     result.messages.extend(parsed.messages)
     if any(m.level is Level.ERROR for m in parsed.messages):  # a damaged WARC, read in part
         result.failures.append(ExitCode.FAILED)
@@ -647,7 +671,7 @@ def _documents(path: Path, result: ConvertResult, *, validate: bool,
         result.fail(BulletinError("not converted: no title and no dateline, this does not look "
                                   "like a bulletin", str(path),
                                   hint="without --strict it is converted as plain paragraphs"))
-        return []
+        return [], False
     documents = []
     for doc in parsed.documents:
         if validate:
@@ -657,7 +681,7 @@ def _documents(path: Path, result: ConvertResult, *, validate: bool,
                 result.fail(exc)
                 continue
         documents.append(doc)
-    return documents
+    return documents, parsed.reader == "xml"  # the canonical XML reader: a master
 
 
 def _rendition(doc: model.Element, writer: writers.Writer, source: Path, result: ConvertResult,
@@ -722,7 +746,7 @@ def _single_document(inputs: list[_Input], result: ConvertResult, *, validate: b
     else nothing, and the reason in `result`. An input that cannot be read is reported and
     costs only itself, as in a batch: the one document of the others is still written."""
     found = [(item.path, doc) for item in inputs
-             for doc in _documents(item.path, result, validate=validate, reading=reading)]
+             for doc in _documents(item.path, result, validate=validate, reading=reading)[0]]
     if len(found) <= 1 or many:
         return found
     givers = list(dict.fromkeys(str(path) for path, _ in found))

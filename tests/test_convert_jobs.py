@@ -137,6 +137,30 @@ def test_a_few_inputs_are_converted_in_this_process(tmp_path: Path,
     assert result.ok and len(result.outputs) == len(inputs)
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_master_converted_beside_its_text_is_warned_of(jobs: int, tmp_path: Path) -> None:
+    """`bulletin parse in -o in/masters`, then `bulletin convert in`: each bulletin converted
+    twice, said of each master (archive says it alike); other inputs are not named."""
+    src = tmp_path / "in"
+    src.mkdir()
+    for path in BULLETINS[:10]:
+        shutil.copyfile(path, src / path.name)
+    assert convert.convert(src, "xml", src / "masters").ok
+    result = convert.convert(src, "tei", tmp_path / "out", jobs=jobs)
+    assert result.ok
+    pairs = [m for m in result.messages if m.kind == "master-and-text"]
+    masters = sorted(str(p) for p in (src / "masters").iterdir())
+    assert sorted(m.source or "" for m in pairs) == masters
+    for m in pairs:  # STEM.xml, or STEM-N.xml for a digest's items
+        stem = Path(m.source or "").stem
+        text = [p for p in BULLETINS[:10] if p.stem in (stem, stem.rsplit("-", 1)[0])]
+        assert len(text) == 1, m
+        assert m.text.startswith(f"a canonical master of {src / text[0].name}, which is "
+                                 "converted too")
+    alone = convert.convert(src / "masters", "tei", tmp_path / "out2", jobs=jobs)
+    assert not [m for m in alone.messages if m.kind == "master-and-text"]
+
+
 @pytest.mark.parametrize(("inputs", "workers"), [(120, 2), (2000, 2), (37, 3), (9, 2)])
 def test_chunks_shrink_so_the_workers_run_out_of_work_together(inputs: int,
                                                                workers: int) -> None:
