@@ -313,6 +313,26 @@ def test_labels_quote_marks_and_speakers_are_tagged_text(
     assert any("today that keeps two crossings" in text for _, text in texts)
 
 
+def test_running_footer_keeps_the_date_as_the_dateline_shows_it(
+        everything: model.Element, tmp_path: Path) -> None:
+    """A title too long for the footer is shortened, not the date after it (a 200-character
+    title used to push the date out); a year the dateline lacks is shown in brackets, as in
+    the dateline above the text ("Sept. 14 [2016]", not "Sept. 14")."""
+    doc = copy.deepcopy(everything)
+    title = model.find(doc, "head/title")
+    date = model.find(doc, "head/dateline/date")
+    assert title is not None and date is not None
+    title.text = " ".join(["Regional Assembly Adopts a Ten-Year Plan for Freight"] * 4)
+    date.text = "Sept. 14"
+    date.set("year-from", "digest")
+    path = tmp_path / "long.pdf"
+    path.write_bytes(pdf_bytes(doc))
+    lines = [line.strip() for line in pdf_text(path).split("\f")[0].splitlines() if line.strip()]
+    footer = re.sub(r"\s+", " ", lines[-1])
+    assert footer.startswith("Regional Assembly Adopts") and "… · " in footer
+    assert footer.endswith("· Sept. 14 [2016] 1")
+
+
 def test_untitled_bulletin_gets_a_supplied_title_in_metadata_only(
         everything: model.Element) -> None:
     doc = copy.deepcopy(everything)

@@ -546,6 +546,16 @@ def _layout_progress(report: Progress, total: int) -> Callable[[str, int], None]
 # --- page furniture ------------------------------------------------------------------------
 
 
+def _running(title: str, date: str, font: str, size: float, avail: float) -> str:
+    """The running footer: the title, then the date as the dateline shows it ("May 22 [2016]").
+    A long title is shortened, never the date: with the title cut, the date is what still says
+    which bulletin a printed page belongs to."""
+    if not date:
+        return _fit(title, font, size, avail)
+    tail = f" · {date}"
+    return _fit(title, font, size, avail - pdfmetrics.stringWidth(tail, font, size)) + tail
+
+
 def _fit(text: str, font: str, size: float, avail: float) -> str:
     """`text`, shortened at a word boundary with an ellipsis, so that it fits in `avail`."""
     if pdfmetrics.stringWidth(text, font, size) <= avail:
@@ -841,9 +851,9 @@ class PdfWriter:
                 f"{shown}"))
 
         footer_style = kit.styles["footer"]
-        date_text = story.head.date_text
-        running = f"{meta.title} · {date_text}" if date_text else meta.title
-        footer = _fit(running, footer_style.fontName, footer_style.fontSize, width - 40)
+        date = model.find(doc, "head/dateline/date")
+        footer = _running(meta.title, model.shown_date(date) if date is not None else "",
+                          footer_style.fontName, footer_style.fontSize, width - 40)
 
         def furniture(canvas: Canvas, _doc: BaseDocTemplate) -> None:
             _Tagger.artifact(canvas, "/Pagination /Subtype /Footer")
