@@ -14,6 +14,7 @@ import copy
 import functools
 import hashlib
 import io
+import itertools
 import os
 import re
 import subprocess
@@ -279,6 +280,39 @@ def test_no_text_leaves_the_page(everything: model.Element, tmp_path: Path) -> N
         found = model.words(pdf_text(path))
         expected = [w for w in model.words(model.content_text(doc)) if len(w) < 100]
         assert missing_in_order(expected, found) == []
+
+
+def test_a_very_long_paragraph_shows_no_break_where_it_was_cut(everything: model.Element,
+                                                               tmp_path: Path) -> None:
+    """A paragraph of over 4,500 characters is laid out in pieces (reportlab re-wraps a
+    paragraph at every page break); each piece ends where a line ends, so every line of the
+    paragraph but its last is full: the next line's first word would not have fitted on it.
+    Cut at sentence ends, a piece ended in a short line, read as a paragraph break (a
+    reader's review of the renditions)."""
+    from lxml import etree
+
+    doc = copy.deepcopy(everything)
+    body = model.find(doc, "body")
+    for el in list(body):
+        body.remove(el)
+    lengths = [3, 11, 5, 8, 2, 13, 6, 9, 4, 7]
+    words = [f"w{'o' * lengths[n % 10]}rd{n}" for n in range(2400)]
+    text = " ".join(w + ("." if n % 13 == 12 else "") for n, w in enumerate(words))
+    assert len(text) > 3 * 4500
+    model.sub(body, "p", text)
+    path = tmp_path / "long.pdf"
+    path.write_bytes(pdf_bytes(doc))
+    page = etree.fromstring(run("pdftotext", "-bbox-layout", path, "-").encode())
+    ns = {"h": "http://www.w3.org/1999/xhtml"}
+    lines = [[(w.text, float(w.get("xMin")), float(w.get("xMax")))
+              for w in line.iterfind("h:word", ns)] for line in page.iterfind(".//h:line", ns)]
+    ours = [line for line in lines if line and line[0][0].rstrip(".").startswith("wo")]
+    assert " ".join(w for line in ours for w, _, _ in line) == text
+    right = max(line[-1][2] for line in ours)
+    space = min(b[1] - a[2] for line in ours for a, b in itertools.pairwise(line))
+    short = [" ".join(w for w, _, _ in line) for line, after in itertools.pairwise(ours)
+             if line[-1][2] + space + (after[0][2] - after[0][1]) <= right]
+    assert short == []
 
 
 def test_structure_is_tagged(pdf_outputs: dict[str, tuple[model.Element, Path]]) -> None:

@@ -360,7 +360,8 @@ class _Story(Visitor[_Slot]):
         or a clause's label), `label` a list item's label (the element is then its LBody)."""
         item_label = (parent.add("Lbl"), label) if label is not None else None
         node = parent.add(tag)
-        pieces = list(_pieces(text))
+        pieces = list(_pieces(text, functools.partial(self.markup, style=style), style,
+                              self.width))
         for i, piece in enumerate(pieces):
             markup = self.markup(piece, style)
             if i == 0:
@@ -485,20 +486,44 @@ class _Story(Visitor[_Slot]):
         self._speaker = el.text or ""
 
 
-def _pieces(text: str) -> Iterator[str]:
-    """Cut a very long paragraph into pieces of about _PIECE characters at sentence ends."""
+def _pieces(text: str, markup: Callable[[str], str], style: ParagraphStyle,
+            width: float) -> Iterator[str]:
+    """Cut a very long paragraph into pieces of about _PIECE characters, each ending where
+    the layout ends a line, so that the next piece starts a line where the whole paragraph
+    would have started one (cut at a sentence end, a piece ended in a short line: a break a
+    reader takes for a new paragraph). Where no line end is found, at a sentence end."""
     while len(text) > _PIECE * 1.5:
-        cut = None
-        for m in _SENTENCE_END.finditer(text, _PIECE):
-            cut = m.start()
-            break
-        if cut is None or cut > _PIECE * 2:
-            cut = text.find(" ", _PIECE)
+        cut = _line_end(text, markup, style, width)
+        if cut is None:
+            cut = next((m.start() for m in _SENTENCE_END.finditer(text, _PIECE)), None)
+            if cut is None or cut > _PIECE * 2:
+                cut = text.find(" ", _PIECE)
         if cut < 0:
             break
         yield text[:cut]
         text = text[cut + 1:]
     yield text
+
+
+def _line_end(text: str, markup: Callable[[str], str], style: ParagraphStyle,
+              width: float) -> int | None:
+    """Where the first line ending past _PIECE characters of `text` ends (the space after it),
+    found by laying out the next 2 x _PIECE characters (reportlab re-wraps a paragraph at each
+    page break, so only a window is laid out); None when the lines do not give it back word
+    for word (a token broken to fit, a line of several fonts)."""
+    stop = text.rfind(" ", 0, 2 * _PIECE)
+    if stop <= _PIECE:
+        return None  # no word boundary to cut at
+    laid = Paragraph(markup(text[:stop]), style)
+    laid.wrap(width, 1 << 30)
+    broken = laid.blPara  # type: ignore[attr-defined]  # reportlab's lines, kind 0: one font
+    taken: list[str] = []
+    for _extra, words in broken.lines[:-1] if broken.kind == 0 else []:
+        taken += words  # the window's last line (left out) may end only with the window
+        end = len(" ".join(taken))
+        if end >= _PIECE:
+            return end if text[end:end + 1] == " " and text[:end] == " ".join(taken) else None
+    return None
 
 
 def _break(token: str, style: ParagraphStyle, avail: float) -> list[str]:
