@@ -116,3 +116,28 @@ def test_an_empty_item_does_not_cost_the_page() -> None:
     assert any("has a dateline but no text" in m.text for m in result.messages)
     with pytest.raises(InputError, match="no text after it"):
         parse(page.replace("The last ring was set.", "").encode())
+
+
+@pytest.mark.parametrize("name", ["Élise Martin", "Łukasz Król", "Ørsted Hansen",
+                                  "Мария Петрова", "Ángel Ruiz-Díaz"])
+def test_a_byline_names_a_person_of_any_script(name: str) -> None:
+    """"by Élise Martin" was no byline ("[A-Z]"): it became part of the title above it, and
+    "by Мария Петрова" was taken for site chrome (a reader's review of the renditions)."""
+    from convert import parse
+
+    text = (f"Harbour Cranes Return to Work\nby {name}\n\nLYON, June 23, 2017 (EIRNS)—The "
+            "cranes of the old harbour were back at work today.\n")
+    doc = parse(text.encode(), name="byline.txt").documents[0]
+    head = model.head(doc)
+    assert head.title == "Harbour Cranes Return to Work"
+    assert model.text(model.find(doc, "head/byline/name")) == name
+
+
+def test_by_and_a_lower_case_word_is_no_byline() -> None:
+    from convert import parse
+
+    text = ("Harbour Cranes Return to Work\n\nLYON, June 23, 2017 (EIRNS)—The cranes were "
+            "repaired.\n\nby the harbour office\n")
+    doc = parse(text.encode(), name="x.txt").documents[0]
+    assert model.find(doc, "head/byline") is None
+    assert "by the harbour office" in model.content_text(doc)

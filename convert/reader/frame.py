@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..messages import NOT_A_BULLETIN, InputError
 from .dateline import find_dateline
-from .grammar import BYLINE, SENTENCE_END, split_byline
+from .grammar import SENTENCE_END, byline, split_byline
 from .records import Context, Frame, Line, groups
 
 # --- site chrome ----------------------------------------------------------------------------
@@ -110,7 +110,7 @@ def title_and_byline(head: list[Line], frame: Frame, ctx: Context, rule: str) ->
         rest = []
         for line in group:
             s = line.stripped
-            if BYLINE.match(s) and frame.byline is None:
+            if byline(s) and frame.byline is None:
                 frame.byline, byline_line = s, line.n
                 continue
             if chrome.match(s):

@@ -27,9 +27,10 @@ CLAUSE_START = re.compile(
     r"|(?P<section>(?:Section|SECTION|Sec\.)\s+\d+\.))"
 )
 RESOLUTION_TITLE = re.compile(r"^RESOLUTION\b")
-BYLINE = re.compile(r"^[Bb]y\s+(?P<name>[A-Z][\w.,'’\- ]{1,80})$")
+#: A byline: "by" and a name whose first letter is a capital of any script (see `byline`).
+_BYLINE = re.compile(r"^[Bb]y\s+(?P<name>[^\W\d_][\w.,'’\- ]{1,80})$")
 #: A byline at the end of a headline: "Port Authority Delays the Dredging Plan, by Ana Ruiz:".
-INLINE_BYLINE = re.compile(r",\s+by\s+(?P<name>[A-Z][\w.'’\- ]{1,60}?):?$")
+INLINE_BYLINE = re.compile(r",\s+by\s+(?P<name>[^\W\d_][\w.'’\- ]{1,60}?):?$")
 
 OPENERS = {'"': '"', "“": "”", "«": "»", "„": "“"}
 #: A displayed quotation opens with a quote mark right before its first word (`opener`).
@@ -111,10 +112,17 @@ def speaker_label(text: str, profile: Profile) -> re.Match[str] | None:
     return m if name.isupper() and len(name) <= profile.speaker_max_chars else None
 
 
+def byline(text: str) -> re.Match[str] | None:
+    """`text` as a byline line: "by Ana Ruiz", "by Élise Martin", "by Мария Петрова" (a capital
+    of any script: "[A-Z]" made "by Élise Martin" part of the title above it)."""
+    m = _BYLINE.match(text)
+    return m if m is not None and m.group("name")[0].isupper() else None
+
+
 def split_byline(title: str) -> tuple[str, str | None]:
     """A headline without its inline byline, and the byline ("by Ana Ruiz") if it has one."""
     b = INLINE_BYLINE.search(title)
-    if b is None:
+    if b is None or not b.group("name")[0].isupper():
         return title, None
     return title[:b.start()].strip(), "by " + b.group("name").strip()
 

@@ -25,7 +25,7 @@ from .frame import (
     titled,
     undated_frame,
 )
-from .grammar import BULLET, BYLINE, NUMBERED, OPENERS, capitalised, split_byline
+from .grammar import BULLET, NUMBERED, OPENERS, byline, capitalised, split_byline
 from .records import Context, DigestPage, Frame, Issue, Line, TocEntry
 from .registry import Registry
 
@@ -210,7 +210,7 @@ class Page:
             if not s or (i and rest[i - 1].stripped) or not test(s):
                 continue
             under = _next_text(rest, i + 1)
-            if under is not None and BYLINE.match(rest[under].stripped):
+            if under is not None and byline(rest[under].stripped):
                 under = _next_text(rest, under + 1)
             if under is not None and not test(rest[under].stripped):
                 starts.append(i)
@@ -358,15 +358,15 @@ def digest_headlines(page: Page) -> list[Item]:
     for number, lines in enumerate(pieces, start=1):
         ctx = page.ctx.fork()
         head, body = lines[0], strip_inner_chrome(lines[1:], ctx)
-        title, byline = split_byline(head.stripped)
-        frame = Frame(title=title, title_line=head.n, byline=byline, body=body)
+        title, inline = split_byline(head.stripped)
+        frame = Frame(title=title, title_line=head.n, byline=inline, body=body)
         ctx.note(head.n, "title", "digest-headlines", title)
         first = next((ln for ln in body if ln.stripped), None)
-        if byline is None and first is not None and BYLINE.match(first.stripped):
+        if inline is None and first is not None and byline(first.stripped):
             frame.byline, frame.body = first.stripped, [ln for ln in body if ln is not first]
             ctx.note(first.n, "byline", "digest-headlines", first.stripped)
-        elif byline is not None:
-            ctx.note(head.n, "byline", "digest-headlines", byline)
+        elif inline is not None:
+            ctx.note(head.n, "byline", "digest-headlines", inline)
         items.append(Item(frame, ctx, digest, number))
     page.confirm_toc(items)
     return items
