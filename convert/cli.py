@@ -786,7 +786,8 @@ def archive_command(sources: tuple[str, ...], dest: str, to: str | None, jobs: i
     taken) is archived: its original bytes, the canonical XML master of each bulletin in it,
     the renditions asked for, and a PREMIS provenance file, under DEST/data/<year>/<id>/. An
     input that cannot be converted is quarantined with its reason (quarantine.csv) and the
-    rest goes on; the exit code is then 1.
+    rest goes on; the exit code is then 1. Every file and folder of SRC not taken is listed,
+    with why, in DEST/left-out.csv.
 
     \b
     Examples:
