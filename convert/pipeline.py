@@ -401,7 +401,8 @@ def _render(task: _Task, job: _Job, chosen: dict[str, writers.Writer]) -> _Rende
         return rendered
     documents, master = _documents(item.path, rendered.reading, validate=job.validate,
                                    reading=job.reading)
-    if documents and (sha := model.head(documents[0]).source_sha256):
+    source = model.find(documents[0], "head/source") if documents else None
+    if source is not None and (sha := source.get("sha256")):
         rendered.origin = (sha, master)
     long_input = task.size >= GIVE_BACK_FROM
     if long_input:

@@ -131,6 +131,8 @@ class Walk:
     unread: int = 0
 
     def __post_init__(self) -> None:
+        #: Why a file without an input suffix is left out (told of each: made once).
+        self._not_an_input = f"not an input: its name ends in none of {', '.join(self.suffixes)}"
         self._excluded = set()
         for path in self.exclude:
             try:
@@ -216,8 +218,7 @@ class Walk:
                 if (target.st_dev, target.st_ino) not in seen and self._enter(entry.path, top):
                     yield from self._walk(entry.path, top, root, seen)
             elif not entry.name.lower().endswith(self.suffixes):
-                self._ignore(entry.path, top, "not an input: its name ends in none of "
-                             + ", ".join(self.suffixes))
+                self._ignore(entry.path, top, self._not_an_input)
             elif self.skip_outputs and (_earlier_output(entry.name, texts)
                                         or _html_output(entry.path)):
                 self._skip(info(

@@ -70,9 +70,9 @@ class Package:
         self.path = path
         self.shown = display_path(path)
         if not path.exists():
-            if workspace_of(path).is_dir():
+            if (work := workspace_of(path)).is_dir():
                 raise PackageError("not a package yet: the archive run making it is unfinished "
-                                   f"({display_path(workspace_of(path))})", self.shown,
+                                   f"({display_path(work)})", self.shown,
                                    hint="finish it with `bulletin archive ... --resume`")
             # an input that is not there, as convert and archive say it
             raise InputError("no such file or folder", self.shown)

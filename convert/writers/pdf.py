@@ -518,9 +518,10 @@ def _line_end(text: str, markup: Callable[[str], str], style: ParagraphStyle,
     laid.wrap(width, 1 << 30)
     broken = laid.blPara  # type: ignore[attr-defined]  # reportlab's lines, kind 0: one font
     taken: list[str] = []
+    end = -1
     for _extra, words in broken.lines[:-1] if broken.kind == 0 else []:
         taken += words  # the window's last line (left out) may end only with the window
-        end = len(" ".join(taken))
+        end += 1 + sum(map(len, words)) + len(words) - 1
         if end >= _PIECE:
             return end if text[end:end + 1] == " " and text[:end] == " ".join(taken) else None
     return None
