@@ -836,7 +836,7 @@ def archive_command(sources: tuple[str, ...], dest: str, to: str | None, jobs: i
 
 
 @cli.command("verify")
-@click.argument("dest", metavar="DEST", type=click.Path(file_okay=False))
+@click.argument("dest", metavar="DEST", type=click.Path())
 @click.option("-q", "--quiet", is_flag=True, help="Print problems only.")
 @click.option("--json", "as_json", is_flag=True, help="Print problems as JSON Lines on stderr.")
 def verify_command(dest: str, quiet: bool, as_json: bool) -> None:

@@ -414,6 +414,11 @@ def test_verify_refuses_what_is_not_a_bag(tmp_path: Path) -> None:
     assert result.exit_code == ExitCode.INVALID
     assert "not a BagIt bag: it holds no bagit.txt" in result.output
     assert "not a regular file" not in result.output
+    # a file is refused the same way (it was click's usage error, exit 2; field test)
+    result = CliRunner().invoke(cli, ["verify", str(tmp_path / "notes.txt")])
+    assert result.exit_code == ExitCode.INVALID
+    assert "not a BagIt bag: a file, not a folder" in result.output
+    assert "give the folder `bulletin archive -o` made" in result.output
 
 
 def test_sources_without_a_bulletin_make_no_package(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from . import layout, provenance
 from .bag import ALGORITHMS, is_package
 
 _BLOCK = 1 << 20
+_GIVE_PACKAGE = "give the folder `bulletin archive -o` made"
 
 
 def verify(dest: str | os.PathLike[str],
@@ -38,9 +39,10 @@ def verify(dest: str | os.PathLike[str],
     path = Path(dest)
     if not os.path.lexists(path):
         raise InputError("no such file or folder", display_path(path))
-    if path.is_dir() and not (path / "bagit.txt").is_file():  # before walking all it holds
-        return [error("not a BagIt bag: it holds no bagit.txt", str(path),
-                      hint="give the folder `bulletin archive -o` made")]
+    if not path.is_dir():  # a file: bagit would say "bagit.txt" is missing beside it
+        return [error("not a BagIt bag: a file, not a folder", str(path), hint=_GIVE_PACKAGE)]
+    if not (path / "bagit.txt").is_file():  # before walking all it holds
+        return [error("not a BagIt bag: it holds no bagit.txt", str(path), hint=_GIVE_PACKAGE)]
     if odd := _not_regular(path):  # reading a FIFO or a device would never end
         return odd
     try:
