@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.5.0"
+__version__ = "0.6.0"
 
 __all__ = ["__version__", "archive", "convert", "parse", "parse_file", "validate", "verify"]
 

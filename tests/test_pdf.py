@@ -155,6 +155,43 @@ def test_qpdf_finds_no_error(pdf_outputs: dict[str, tuple[model.Element, Path]])
         run("qpdf", "--check", path)
 
 
+#: A stream's dictionary ending with its /Length (reportlab's and ours put no other
+#: dictionary inside), then the `stream` keyword and its end of line.
+_STREAM_HEAD = re.compile(rb"/Length (\d+)\b[^<>]*>>\s*stream(?:\r\n|\n)")
+
+
+def stream_end_problems(data: bytes) -> tuple[list[str], int]:
+    """The streams of `data` whose /Length bytes are not followed by an end of line and
+    `endstream` (ISO 19005-2, 6.1.7.1), and how many streams were looked at."""
+    problems, streams = [], 0
+    for m in _STREAM_HEAD.finditer(data):
+        streams += 1
+        end = m.end() + int(m.group(1))
+        if not re.match(rb"(?:\r\n|\n|\r)endstream", data[end:end + 12]):
+            problems.append(f"stream at byte {m.start()}: {data[end - 4:end + 12]!r}")
+    return problems, streams
+
+
+def test_every_stream_ends_as_pdfa_says(
+        pdf_outputs: dict[str, tuple[model.Element, Path]]) -> None:
+    """An end of line between a stream's data and `endstream`: reportlab writes none (the
+    writer adds it), and pikepdf's validator does not look (veraPDF does: rule 6.1.7.1-2)."""
+    failed = {}
+    for name, (_, path) in pdf_outputs.items():
+        problems, streams = stream_end_problems(path.read_bytes())
+        assert streams >= 6, name  # a page, two of each font, the profile, the XMP packet...
+        if problems:
+            failed[name] = problems
+    assert failed == {}
+
+
+def test_the_stream_end_check_can_fail(everything: model.Element,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf_writer, "_STREAM_END", b"never found")  # the copy adds nothing
+    problems, _ = stream_end_problems(pdf_bytes(everything))
+    assert problems
+
+
 def test_only_the_embedded_text_face_is_used(
         pdf_outputs: dict[str, tuple[model.Element, Path]]) -> None:
     """pdffonts: every font embedded (no Helvetica sneaking in), all DejaVu Serif, Unicode."""

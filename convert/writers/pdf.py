@@ -1,5 +1,5 @@
-"""PDF rendition claiming PDF/A-2b and PDF/UA-1: reportlab lays the pages out, pikepdf and
-this module add what archives and screen readers need.
+"""PDF rendition claiming PDF/A-2b and PDF/UA-1: reportlab lays the pages out, and this
+module adds what archives and screen readers need.
 
 reportlab has no PDF/A mode, so the work is done in three steps:
 
@@ -12,15 +12,16 @@ reportlab has no PDF/A mode, so the work is done in three steps:
    a marked-content sequence of its structure element (H1 title, P, BlockQuote, L / LI / Lbl /
    LBody, Div), each line ends with a real space, and page furniture (the rule under the
    heading block, the running footer) is drawn as artifacts.
-2. pikepdf reopens the bytes and adds the sRGB OutputIntent (the ICC profile ships with pinned
-   bytes), the XMP packet (pdfaid part 2, conformance B, pdfuaid part 1 with the extension
-   schema PDF/A requires for it, and Dublin Core) in step with the Info dictionary, /MarkInfo,
-   /Lang and DisplayDocTitle, and a placeholder for the structure tree's root.
-3. `_write_tree` copies qpdf's objects and writes the structure tree beside them, in
+2. the canvas (`_Canvas`), as reportlab writes the file, adds the sRGB OutputIntent (the ICC
+   profile ships with pinned bytes), the XMP packet (pdfaid part 2, conformance B, pdfuaid
+   part 1 with the extension schema PDF/A requires for it, and Dublin Core) in step with the
+   Info dictionary, /MarkInfo, /Lang and DisplayDocTitle, and a placeholder for the structure
+   tree's root.
+3. `_write_tree` copies reportlab's objects and writes the structure tree beside them, in
    compressed object streams, with one cross-reference stream and an /ID derived from the
-   content: qpdf never holds the tree, which cost it hundreds of megabytes for a 20 MB
-   bulletin. tests/pdf_ua.py lists the PDF/UA rules the test suite checks, and those it
-   cannot.
+   content: reportlab never holds the tree as objects of its own (221,000 elements for a
+   20 MB bulletin). tests/pdf_ua.py lists the PDF/UA rules the test suite checks, and those
+   it cannot.
 
 Output is byte-identical for the same document whatever the clock or time zone: reportlab runs
 in its invariant mode and every date written is the bulletin's own date.
@@ -41,15 +42,21 @@ from pathlib import Path
 from typing import Any, BinaryIO, cast
 from xml.sax.saxutils import escape
 
-import pikepdf
 from lxml import etree
-from pikepdf import Array, Dictionary, Name
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFZCompress
+from reportlab.pdfbase.pdfdoc import (
+    PDFArray,
+    PDFDictionary,
+    PDFInfo,
+    PDFName,
+    PDFObject,
+    PDFString,
+    PDFZCompress,
+)
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
@@ -72,6 +79,7 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 FONT = "DejaVuSerif"
 _FACES = {"": "normal", "-Bold": "bold", "-Italic": "italic", "-BoldItalic": "boldItalic"}
 SRGB_PROFILE = DATA / "sRGB.icc"
+SRGB = "sRGB IEC61966-2.1"
 PAPER = {"a4": A4, "letter": LETTER}
 PRODUCER = f"bulletin-convert {__version__}"
 
@@ -299,19 +307,104 @@ class _Queue:
         self._items.append(item)
 
 
-class _Canvas(Canvas):
-    """A canvas that compresses each page's content as the page ends.
+@dataclass(frozen=True)
+class _Objects:
+    """Where reportlab put what `_write_tree` needs (object numbers): the pages in order, the
+    structure tree's placeholder root, the catalog and the Info dictionary."""
 
-    reportlab keeps every page's content, uncompressed, until it writes the file: about
-    40 MB for a 20 MB bulletin. Compressed here with Flate alone (reportlab would add
-    ASCII85, which qpdf takes off again), the file qpdf writes is the same."""
+    pages: list[int]
+    root: int
+    catalog: int
+    info: int
+
+
+class _Stream(PDFObject):
+    """A stream whose data is encoded already, as `entries` say (reportlab's PDFStream would
+    add a filter, or an empty /Filter, to the XMP packet, which PDF/A wants unfiltered);
+    written as reportlab writes its own (`_write_tree` adds the end of line before
+    `endstream` to all of them)."""
+
+    __RefOnly__ = 1  # a stream is an indirect object
+
+    def __init__(self, entries: dict[str, Any], data: bytes) -> None:
+        self.entries = entries
+        self.data = data
+
+    def format(self, document: Any) -> bytes:
+        head = PDFDictionary({**self.entries, "Length": len(self.data)}).format(document)
+        return bytes(head) + b"\nstream\n" + self.data + b"endstream\n"
+
+
+class _Info(PDFInfo):
+    """The Info dictionary with the entries given only: reportlab's adds a subject, keywords
+    and dates of its own, and PDF/A wants every entry in step with the XMP packet."""
+
+    def __init__(self, entries: dict[str, str]) -> None:
+        super().__init__()
+        self.entries = entries
+
+    def format(self, document: Any) -> bytes:
+        return bytes(PDFDictionary({k: PDFString(v) for k, v in self.entries.items()})
+                     .format(document))
+
+
+class _Canvas(Canvas):
+    """reportlab's canvas, making the file PDF/A-2b and PDF/UA-1 as it goes.
+
+    Each page's content is compressed as the page ends (reportlab keeps it all, uncompressed,
+    until it writes the file: about 40 MB for a 20 MB bulletin), without reportlab's empty
+    page transition (noise PDF/A checkers query), with /StructParents when the page holds
+    marked content. When the file is written, the catalog gets the OutputIntent, the XMP
+    packet, /MarkInfo, DisplayDocTitle and an empty placeholder for the structure tree's root,
+    and the Info dictionary says what the XMP packet says. PDF 1.5: `_write_tree` adds object
+    streams and a cross-reference stream."""
+
+    def __init__(self, *args: Any, story: _Story, **kw: Any) -> None:
+        super().__init__(*args, **{**kw, "pdfVersion": (1, 5)})
+        self.story = story
 
     def showPage(self) -> None:
         super().showPage()
-        page = self._doc.Pages.pages[-1]  # type: ignore[attr-defined]  # reportlab's, private
-        page.Contents = PDFStream(PDFDictionary({"Filter": PDFArray([PDFName("FlateDecode")])}),
-                                  PDFZCompress.encode(page.stream))
+        pages = self._doc.Pages.pages  # type: ignore[attr-defined]  # reportlab's, private
+        page = pages[-1]
+        page.Contents = _Stream({"Filter": PDFName("FlateDecode")},
+                                PDFZCompress.encode(page.stream))
         page.stream = None
+        page.Trans = None
+        if (index := len(pages) - 1) in self.story.tagger.owners:
+            page.__NoDefault__ = [*page.__NoDefault__, "StructParents"]
+            page.StructParents = index
+
+    def save(self) -> None:
+        doc = self._doc  # type: ignore[attr-defined]  # reportlab's, private
+        meta = self.story.meta
+        catalog = doc.Catalog
+        catalog.__NoDefault__ = [*catalog.__NoDefault__, "OutputIntents"]
+        catalog.__Refs__ = [k for k in catalog.__Refs__ if k not in ("MarkInfo",
+                                                                     "ViewerPreferences")]
+        catalog.OutputIntents = PDFArray([PDFDictionary({
+            "Type": PDFName("OutputIntent"), "S": PDFName("GTS_PDFA1"),
+            "OutputConditionIdentifier": PDFString(SRGB), "Info": PDFString(SRGB),
+            "DestOutputProfile": _Stream({"N": 3, "Filter": PDFName("FlateDecode")}, _srgb()),
+        })])
+        catalog.ViewerPreferences = PDFDictionary({"DisplayDocTitle": "true"})
+        catalog.MarkInfo = PDFDictionary({"Marked": "true"})
+        catalog.StructTreeRoot = root = PDFDictionary({})
+        catalog.Metadata = _Stream({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")},
+                                   _xmp(meta))
+        info = {"Title": meta.title, "Author": meta.creator, "Subject": meta.description,
+                "Creator": PRODUCER, "Producer": PRODUCER}
+        if meta.date:
+            info["CreationDate"] = info["ModDate"] = f"D:{meta.date.replace('-', '')}000000+00'00"
+        doc.info = _Info({k: v for k, v in info.items() if v})
+        super().save()
+        numbers = doc.idToObjectNumberAndVersion
+
+        def number(obj: Any) -> int:
+            return int(numbers[obj.__InternalName__][0])
+
+        self.story.objects = _Objects([number(page) for page in doc.Pages.pages], number(root),
+                                      number(catalog), number(doc.info))
 
 
 class _Rule(HRFlowable):
@@ -347,6 +440,7 @@ class _Story(Visitor[_Slot]):
         self.width = width
         self.tagger = _Tagger()
         self.root = _Node("Document")
+        self.objects: _Objects | None = None  # where the canvas put them (see _Objects)
         self.flowables: list[Flowable | _Pending] = []
         self._speaker: str | None = None  # a speaker label waiting for its first paragraph
 
@@ -600,42 +694,8 @@ def _fit(text: str, font: str, size: float, avail: float) -> str:
 
 @functools.cache
 def _srgb() -> bytes:
-    return SRGB_PROFILE.read_bytes()
-
-
-def _finish(raw: BinaryIO, meta: model.Metadata, story: _Story) -> io.BytesIO:
-    """Add the OutputIntent, XMP + Info, language and marking to reportlab's file, and an
-    empty placeholder as the structure tree's root that `_write_tree` replaces; saved without
-    object streams, so that `_write_tree` can read where each object is."""
-    with pikepdf.open(raw) as pdf:
-        profile = pdf.make_stream(_srgb(), N=3)
-        intent = Dictionary(
-            Type=Name.OutputIntent, S=Name.GTS_PDFA1,
-            OutputConditionIdentifier=pikepdf.String("sRGB IEC61966-2.1"),
-            Info=pikepdf.String("sRGB IEC61966-2.1"), DestOutputProfile=profile,
-        )
-        pdf.Root.OutputIntents = Array([pdf.make_indirect(intent)])
-        pdf.Root.Lang = pikepdf.String(meta.language)
-        pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
-        for page in pdf.pages:  # reportlab's empty page transition: noise PDF/A checkers query
-            if Name.Trans in page.obj:
-                del page.obj.Trans
-        for index in story.tagger.owners:
-            pdf.pages[index].obj.StructParents = index
-        pdf.Root.StructTreeRoot = pdf.make_indirect(Dictionary())
-        pdf.Root.MarkInfo = Dictionary(Marked=True)
-        info = {"Title": meta.title, "Author": meta.creator, "Subject": meta.description,
-                "Creator": PRODUCER, "Producer": PRODUCER}
-        if meta.date:
-            info["CreationDate"] = info["ModDate"] = f"D:{meta.date.replace('-', '')}000000+00'00"
-        pdf.trailer.Info = pdf.make_indirect(Dictionary(
-            {f"/{k}": pikepdf.String(v) for k, v in info.items() if v}))
-        pdf.Root.Metadata = pdf.make_stream(_xmp(meta), Type=Name.Metadata, Subtype=Name.XML)
-        saved = io.BytesIO()
-        # the trailer and its /ID are replaced by _write_tree's; qpdf's must not read the clock
-        pdf.save(saved, deterministic_id=True, compress_streams=True, min_version="1.5",
-                 object_stream_mode=pikepdf.ObjectStreamMode.disable)
-    return saved
+    """The sRGB profile, Flate-compressed (once per process)."""
+    return zlib.compress(SRGB_PROFILE.read_bytes())
 
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -659,10 +719,9 @@ _DC_FORMS = {"title": "Alt", "creator": "Seq", "description": "Alt", "publisher"
 
 
 def _xmp(meta: model.Metadata) -> bytes:
-    """The XMP packet, in step with the Info dictionary _finish writes: Dublin Core, the dates,
+    """The XMP packet, in step with the Info dictionary the canvas writes: Dublin Core, the dates,
     the tool, the PDF/A-2b and PDF/UA-1 identification and the extension schema describing the
-    latter. Built here in one go: pikepdf's metadata editor re-reads the packet for every
-    property it sets, which cost about as much as laying out a short bulletin."""
+    latter."""
     def q(name: str) -> str:
         prefix, local = name.split(":")
         return f"{{{XMP_NS[prefix]}}}{local}"
@@ -714,6 +773,8 @@ _PER_STREAM = 100
 #: The cross-reference stream's field widths: type, offset or object stream, generation or index.
 _ROW = struct.Struct(">BIH")
 _CLASSIC_XREF = re.compile(rb"xref\r?\n0 (\d+)\r?\n")
+#: How reportlab ends a stream object: right after the data, no end of line before it.
+_STREAM_END = b"endstream\nendobj\n"
 
 
 def _numbered(root: _Node, first: int) -> int:
@@ -776,16 +837,15 @@ class _Output:
 
 
 def _write_tree(saved: io.BytesIO, story: _Story, out: BinaryIO) -> None:
-    """Write the file qpdf saved with the structure tree in it, qpdf never holding the tree.
+    """Write the file reportlab saved with the structure tree in it.
 
-    qpdf holds about 1.6 KB per object: the 221,000 elements of a 20 MB bulletin cost it
-    340 MB. So qpdf's objects are copied as they are, but for the placeholder root `_finish`
-    left, whose number the real root takes; the tree goes into compressed object streams;
-    one cross-reference stream indexes both. The file has one revision, no update."""
-    with pikepdf.open(saved) as pdf:  # qpdf reads the cross-references and the page tree
-        pages = [int(page.objgen[0]) for page in pdf.pages]
-        root = pdf.Root.StructTreeRoot.objgen[0]
-        catalog, info = pdf.trailer.Root.objgen[0], pdf.trailer.Info.objgen[0]
+    reportlab's objects are copied as they are, in their order, but for the placeholder root
+    the canvas left, whose number the real root takes, and with the end of line PDF/A wants
+    before each `endstream` (reportlab writes none: a stream's data ends right before it);
+    the tree goes into compressed object streams; one cross-reference stream indexes both.
+    The file has one revision, no update."""
+    objects = story.objects
+    assert objects is not None  # the canvas said where it put them
     data = saved.getbuffer()
     tail = bytes(data[-64:])
     xref = int(tail[tail.rindex(b"startxref") + 9:].split()[0])
@@ -793,16 +853,15 @@ def _write_tree(saved: io.BytesIO, story: _Story, out: BinaryIO) -> None:
     size = int(found.group(1)) if found else 0
     rows_at = xref + found.end() if found else 0
     entries = [bytes(data[rows_at + 20 * n:rows_at + 20 * n + 18]) for n in range(size)]
-    # What the copy by offsets relies on, checked even under `python -O`: one table, every
-    # object in use and of generation 0 (qpdf renumbers what it saves).
+    # What the copy relies on, checked even under `python -O`: one table, every object in use
+    # and of generation 0.
     if not found or not all(e[11:] == b"00000 n" for e in entries[1:]):
-        raise RuntimeError("qpdf saved the file in a form this writer does not read (one "
+        raise RuntimeError("reportlab wrote the file in a form this writer does not read (one "
                            "cross-reference table, objects numbered without gaps, generation "
-                           "0): please report it, with the versions of pikepdf and qpdf")
+                           "0): please report it, with the version of reportlab")
     offsets = [int(e[:10]) for e in entries]
-    cut = offsets[root]
-    cut_end = cut + bytes(data[cut:cut + 64]).index(b"endobj") + len(b"endobj\n")
-
+    order = sorted(range(1, size), key=offsets.__getitem__)
+    ends = [*(offsets[n] for n in order[1:]), xref]
     elements_end = _numbered(story.root, size)
     parent_tree = elements_end
     in_streams = elements_end - size + 2  # the elements, the root and the parent tree
@@ -811,22 +870,26 @@ def _write_tree(saved: io.BytesIO, story: _Story, out: BinaryIO) -> None:
     total = first_stream + streams + 1  # and the cross-reference stream
     rows = bytearray(_ROW.size * total)
     _ROW.pack_into(rows, 0, 0, 0, 65535)
-    for number in range(1, size):
-        if number != root:
-            offset = offsets[number]
-            _ROW.pack_into(rows, _ROW.size * number, 1,
-                           offset - (cut_end - cut if offset > cut else 0), 0)
 
     output = _Output(out)
-    output.write(data[:cut])
-    output.write(data[cut_end:xref])
-    del data
+    output.write(data[:offsets[order[0]]])  # the header
+    for number, end in zip(order, ends, strict=True):
+        if number == objects.root:
+            continue
+        _ROW.pack_into(rows, _ROW.size * number, 1, output.position, 0)
+        copied = data[offsets[number]:end]
+        if copied[-len(_STREAM_END):] == _STREAM_END:
+            output.write(copied[:-len(_STREAM_END)])
+            output.write(b"\n" + _STREAM_END)
+        else:
+            output.write(copied)
+    del data, copied
     saved.close()  # copied: its 20 MB (for a 20 MB bulletin) are not needed with the tree's
-    objects = _tree_objects(story, pages, root, parent_tree)
+    tree = _tree_objects(story, objects.pages, objects.root, parent_tree)
     for stream in range(first_stream, first_stream + streams):
         header, body = [], []
         position = 0
-        for index, (number, obj) in enumerate(itertools.islice(objects, _PER_STREAM)):
+        for index, (number, obj) in enumerate(itertools.islice(tree, _PER_STREAM)):
             _ROW.pack_into(rows, _ROW.size * number, 2, stream, index)
             header.append(f"{number} {position}")
             body.append(obj)
@@ -843,8 +906,8 @@ def _write_tree(saved: io.BytesIO, story: _Story, out: BinaryIO) -> None:
     ident = output.digest.hexdigest()
     packed = zlib.compress(rows)
     start = output.position
-    output.write(f"{number} 0 obj\n<</Type/XRef/Size {total}/W[1 4 2]/Root {catalog} 0 R"
-                 f"/Info {info} 0 R/ID[<{ident}><{ident}>]/Filter/FlateDecode"
+    output.write(f"{number} 0 obj\n<</Type/XRef/Size {total}/W[1 4 2]/Root {objects.catalog} 0 R"
+                 f"/Info {objects.info} 0 R/ID[<{ident}><{ident}>]/Filter/FlateDecode"
                  f"/Length {len(packed)}>>\nstream\n".encode())
     output.write(packed + f"\nendstream\nendobj\nstartxref\n{start}\n%%EOF\n".encode())
 
@@ -898,8 +961,7 @@ class PdfWriter:
         template = BaseDocTemplate(
             buffer, pagesize=paper, invariant=1, initialFontName=FONT,
             leftMargin=_MARGIN_X, rightMargin=_MARGIN_X, topMargin=_MARGIN_TOP,
-            bottomMargin=_MARGIN_BOTTOM, title=meta.title, lang=meta.language,
-            author=meta.creator or "", creator=PRODUCER, producer=PRODUCER,
+            bottomMargin=_MARGIN_BOTTOM, lang=meta.language,
         )
         frame = Frame(_MARGIN_X, _MARGIN_BOTTOM, width, paper[1] - _MARGIN_TOP - _MARGIN_BOTTOM,
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
@@ -907,11 +969,9 @@ class PdfWriter:
         queue = _Queue(flowables)
         if options.progress is not None:
             template.setProgressCallBack(_layout_progress(options.progress, len(queue)))
-        template.build(queue, canvasmaker=_Canvas)  # type: ignore[arg-type]  # a list's interface
-        # reportlab's canvas keeps every page's objects: gone before pikepdf makes its own
+        template.build(queue, canvasmaker=functools.partial(  # type: ignore[arg-type]
+            _Canvas, story=story))  # (the queue has the interface of a list)
+        # reportlab's canvas keeps every page's objects: gone before the copy
         del template, frame
-        buffer.seek(0)
-        saved = _finish(buffer, meta, story)
-        del buffer
-        _write_tree(saved, story, stream)  # takes `saved` over, to free it as soon as it can
+        _write_tree(buffer, story, stream)  # takes `buffer` over, to free it as soon as it can
         return story.messages
