@@ -807,6 +807,30 @@ def test_a_workspace_without_reading_settings_resumes(small: Path, tmp_path: Pat
     assert run_cli("verify", tmp_path / "p").returncode == 0
 
 
+@pytest.mark.parametrize("began", ["0.1.0", None, "current"])
+def test_a_run_resumed_by_another_version_says_so(began: str | None, small: Path,
+                                                  tmp_path: Path) -> None:
+    """Renditions made by two versions in one package are told of (field review: the
+    version was recorded in the workspace, and never compared)."""
+    from convert import __version__
+
+    work = tmp_path / "p.partial"
+    (work / "bag" / "data").mkdir(parents=True)
+    state = {"tool": "bulletin-convert", "formats": ["tei"], "source_organization": None}
+    if began is not None:
+        state["version"] = __version__ if began == "current" else began
+    (work / "state.json").write_text(json.dumps(state))
+    result = run_cli("archive", small, "-o", tmp_path / "p", "--resume")
+    assert result.returncode == 0, result.stderr
+    told = f"converted by version {__version__}, whose renditions may differ"
+    if began == "current":
+        assert told not in result.stderr
+    else:
+        assert told in result.stderr
+        assert ("by version 0.1.0 of" if began else "by an earlier version of") in result.stderr
+        assert "archive again with --force" in result.stderr
+
+
 def test_catalog_has_dublin_core_columns_and_a_datapackage(built, tmp_path: Path) -> None:
     """catalog.csv's columns are Dublin Core's names where one fits, with a language column;
     datapackage.json describes both CSV files, and `frictionless validate` accepts them and

@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .. import model
+from .. import __version__, model
 from ..files import write_failure
-from ..messages import ExitCode, InputError, Message, OutputExistsError, one_line
+from ..messages import ExitCode, InputError, Message, OutputExistsError, one_line, warning
 from ..reader import formats as readers
 from ..reader.decode import text_encoding
 from ..reader.profile import get as get_profile
@@ -151,6 +151,17 @@ def archive(
                                 f"{again}") from exc
 
 
+def _other_version(started: str | None, target: Path) -> Message:
+    """A resumed run converting with another version than the one that began the package:
+    its renditions may differ from the earlier ones (each PREMIS event names its version)."""
+    by = f"version {started}" if started else "an earlier version"
+    return warning(f"the interrupted run was begun by {by} of bulletin-convert; the inputs "
+                   f"archived now are converted by version {__version__}, whose renditions "
+                   "may differ (each rendition's PREMIS event names the version that made it)",
+                   str(target), hint="for a package made by one version throughout, archive "
+                   "again with --force")
+
+
 def _run(paths: list[str], target: Path, started: float, *, to: str | list[str] | None,
          jobs: int | None, scheduler: str | None, scheduler_file: str | None,
          source_organization: str | None, resume: bool, force: bool, timeout: float,
@@ -206,6 +217,8 @@ def _run(paths: list[str], target: Path, started: float, *, to: str | list[str] 
             counts.messages.extend(found)
             counts.ignored, counts.unread = inputs.ignored, inputs.unread
             counts.messages[:0] = inputs.skipped
+            if ws.resumed and settings.get("version") != __version__:
+                counts.messages.insert(0, _other_version(settings.get("version"), target))
         finally:
             executor.close()
             journal.close()
