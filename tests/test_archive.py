@@ -807,6 +807,25 @@ def test_a_workspace_without_reading_settings_resumes(small: Path, tmp_path: Pat
     assert run_cli("verify", tmp_path / "p").returncode == 0
 
 
+def test_a_crawl_archived_without_the_web_extra_is_told_once_with_what_to_install(
+        small: Path, tmp_path: Path) -> None:
+    """Field review: without warcio, a WARC file was reported twice ("not read as a WARC
+    file", then "quarantined"), and neither line said what to install."""
+    blocked = tmp_path / "blocked"
+    (blocked / "warcio").mkdir(parents=True)
+    (blocked / "warcio" / "__init__.py").write_text('raise ImportError("warcio blocked")\n')
+    sources = tmp_path / "sources"
+    shutil.copytree(small, sources)
+    (sources / "crawl.warc").write_bytes(b"WARC/1.1\r\nWARC-Type: warcinfo\r\n\r\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(blocked), *sys.path])}
+    result = run_cli("archive", sources, "-o", tmp_path / "p", "--to", "tei", env=env)
+    assert result.returncode == ExitCode.FAILED, result.stderr
+    about = [line for line in result.stderr.splitlines() if "crawl.warc:" in line]
+    assert len(about) == 1, result.stderr
+    assert "quarantined: reading WARC files needs warcio, which is not installed" in about[0]
+    assert "pip install 'bulletin-convert[web]'" in result.stderr
+
+
 @pytest.mark.parametrize("began", ["0.1.0", None, "current"])
 def test_a_run_resumed_by_another_version_says_so(began: str | None, small: Path,
                                                   tmp_path: Path) -> None:

@@ -29,7 +29,16 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..files import MAX_INPUT_BYTES, open_input, write_in_place
-from ..messages import BulletinError, InputError, Level, Message, error, info, warning
+from ..messages import (
+    BulletinError,
+    InputError,
+    Level,
+    Message,
+    ReaderError,
+    error,
+    info,
+    warning,
+)
 from ..pool import next_chunk
 from ..reader.base import SNIFF_BYTES, Member, Tally
 from ..walk import Found
@@ -127,8 +136,9 @@ def expand(sources: Iterator[Found], messages: list[Message],
         except (BulletinError, OSError) as exc:
             if given:
                 raise
-            text = exc.text if isinstance(exc, BulletinError) else str(exc)
-            messages.append(error(f"not read as a WARC file: {text}", found.display))
+            if not isinstance(exc, ReaderError):  # a reader not installed: quarantine says so
+                text = exc.text if isinstance(exc, BulletinError) else str(exc)
+                messages.append(error(f"not read as a WARC file: {text}", found.display))
             yield found  # its conversion quarantines it, with the reason
             continue
         messages.append(info(tally.summary(), found.display, kind="container-summary"))
@@ -395,7 +405,9 @@ class Driver:
                  hashlib.sha256(premis).hexdigest(), hashlib.sha512(premis).hexdigest()]]
         self._record(record)
         self.counts.quarantined += 1
-        self.counts.messages.append(error(f"quarantined: {reason}", entry.source.display))
+        hint = next((m.get("hint") for m in messages if m.get("text") == reason), None)
+        self.counts.messages.append(error(f"quarantined: {reason}", entry.source.display,
+                                          hint=hint))
 
     def _commit_result(self, entry: Entry, result: ItemResult) -> None:
         """Place the input's files (named by the worker) in the folder chosen here."""
