@@ -490,14 +490,15 @@ def test_the_layout_queue_acts_as_the_list_reportlab_consumes() -> None:
     over, and makes a pending paragraph when it is first looked at."""
     from reportlab.platypus import Spacer
 
-    from convert.writers.pdf import _kit, _Node, _Pending, _Queue, _Tagger
+    from convert.writers.pdf import _kit, _Pending, _Queue, _Tagger
 
-    pending = _Pending("Gate <b>4</b>", _kit().styles["p"], _Node("P"), _Tagger(), None)
+    tagger = _Tagger()
+    pending = _Pending("Gate <b>4</b>", _kit().styles["p"], tagger.add(0, "P"), tagger, None)
     story: list = [Spacer(0, 1), pending, Spacer(0, 3)]
     queue = _Queue(story)
     assert len(queue) == 3 and queue[0].height == 1
     made = queue[1]
-    assert made is queue[1] and made.node is pending.node and "Gate" in made.getPlainText()
+    assert made is queue[1] and made.node == pending.node and "Gate" in made.getPlainText()
     assert queue[:2] == [queue[0], made]
     del queue[0]
     queue[0:0] = [Spacer(0, 7), Spacer(0, 8)]
