@@ -695,8 +695,8 @@ def _rendition(doc: model.Element, writer: writers.Writer, source: Path, result:
     A writer that raises is reported as a failure of this document only, whatever the
     exception: a third-party writer's bug must not stop the other inputs. A writer renders
     into memory, and only this module writes files: a full disk or a read-only folder is
-    then an OSError here, never a failure inside a writer's library (qpdf aborts the whole
-    process when its output stream fails).
+    then an OSError here, never a failure inside a writer's library (some abort the whole
+    process when their output stream fails, as qpdf did).
     """
     buffer = io.BytesIO()
     try:
