@@ -782,6 +782,8 @@ _PER_STREAM = 100
 #: The cross-reference stream's field widths: type, offset or object stream, generation or index.
 _ROW = struct.Struct(">BIH")
 _CLASSIC_XREF = re.compile(rb"xref\r?\n0 (\d+)\r?\n")
+#: A document of this many pages or more has its reportlab objects collected before the copy.
+_COLLECT_FROM_PAGES = 100
 #: How reportlab ends a stream object: right after the data, no end of line before it.
 _STREAM_END = b"endstream\nendobj\n"
 
@@ -979,8 +981,11 @@ class PdfWriter:
             _Canvas, story=story))  # (the queue has the interface of a list)
         # reportlab's canvas keeps every page's objects (40 MB for a 20 MB bulletin): gone
         # before the copy. Its objects refer to one another in cycles, so only the collector
-        # frees them, and it might not run before the end of the writer.
+        # frees them, and it might not run before the end of the writer; a full collection
+        # costs more than a short bulletin's whole PDF (18 ms against 6), so only when long.
         del template, frame
-        gc.collect()
+        assert story.objects is not None  # the canvas said where it put them
+        if len(story.objects.pages) >= _COLLECT_FROM_PAGES:
+            gc.collect()
         _write_tree(buffer, story, stream)  # takes `buffer` over, to free it as soon as it can
         return story.messages
