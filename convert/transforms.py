@@ -9,6 +9,7 @@ Dates live here too, since both the parser and the id need them.
 from __future__ import annotations
 
 import calendar
+import datetime
 import hashlib
 import re
 from collections.abc import Callable
@@ -41,7 +42,7 @@ def iso_date(year: int | None, month: int, day: int) -> str | None:
     if year is not None and not 1 <= year <= 9999:  # no year 0 in ISO 8601's common form
         return None
     try:
-        calendar.weekday(year or leap_year, month, day)
+        datetime.date(year or leap_year, month, day)  # what calendar.weekday asks, in C
     except ValueError:
         return None
     if year is None:
