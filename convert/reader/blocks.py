@@ -9,6 +9,7 @@ register a `BlockRule` at the priority where it must be tried (see the README).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Callable
@@ -49,10 +50,14 @@ class Cursor:
         self.profile = ctx.profile
         self.k = 0
         self.steps: list[Step] = []
-        # Blank lines separate the paragraphs: lines that follow each other without one are
-        # then a list (after an announcing colon), however long they are.
-        gaps = sum(b.n - a.n > 1 for a, b in itertools.pairwise(units))
-        self.blank_lines_separate = gaps >= 2
+
+    @functools.cached_property
+    def blank_lines_separate(self) -> bool:
+        """Blank lines separate the paragraphs: lines that follow each other without one are
+        then a list (after an announcing colon), however long they are. Worked out when an
+        unmarked list is looked for, which most bodies never need."""
+        gaps = sum(b.n - a.n > 1 for a, b in itertools.pairwise(self.units))
+        return gaps >= 2
 
     def peek(self, offset: int = 0) -> Unit | None:
         i = self.k + offset
