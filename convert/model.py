@@ -58,6 +58,14 @@ def child(parent: Element, tag: str, text: str | None = None, /,
     Python way: a trailing `_` is dropped and `_` stands for `-` (class_= gives class,
     media_type= gives media-type); an attribute whose value is None is left out.
     """
+    return _made(parent, tag, text, attrs)
+
+
+def _made(parent: Element, tag: str, text: str | None, attrs: dict[str, str | None]
+          ) -> Element:
+    """child() and sub(): the attributes come as the dict they were packed in once (a call
+    with `**attrs` packs them again: a sixth of the cost of an element, and the parser makes
+    every element of a document through sub())."""
     if attrs:
         el = etree.SubElement(parent, tag, {_attribute(k): v for k, v in attrs.items()
                                             if v is not None})
@@ -69,17 +77,8 @@ def child(parent: Element, tag: str, text: str | None = None, /,
 
 
 def sub(parent: Element, tag: str, text: str | None = None, /, **attrs: str | None) -> Element:
-    """Append a canonical child element (`tag` is its local name); see child(). The same steps
-    as child(), not a call to it: the parser makes every element of a document here, and a
-    second call (its keywords packed again) was a sixth of the cost of making one."""
-    if attrs:
-        el = etree.SubElement(parent, q(tag), {_attribute(k): v for k, v in attrs.items()
-                                               if v is not None})
-    else:
-        el = etree.SubElement(parent, q(tag))
-    if text is not None:
-        el.text = text
-    return el
+    """Append a canonical child element (`tag` is its local name); see child()."""
+    return _made(parent, q(tag), text, attrs)
 
 
 def add_text(parent: Element, text: str | None) -> None:
