@@ -82,7 +82,7 @@ class Package:
         if not (path / BAGIT_DECLARATION).is_file():
             raise PackageError("not a package made by `bulletin archive` (it holds no "
                                "bagit.txt)", self.shown,
-                               hint="give the folder `bulletin archive -o` made")
+                               hint=layout.GIVE_PACKAGE)
         if not (path / catalog.CATALOG).is_file():
             raise PackageError(f"a BagIt package, but not one made by `bulletin archive` (it "
                                f"holds no {catalog.CATALOG})", self.shown)

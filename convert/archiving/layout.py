@@ -19,6 +19,8 @@ QUARANTINE = "quarantine"  # a folder beside the year folders (a year has 4 digi
 #: File stems used by the item folder itself; a document id equal to one of them is suffixed.
 RESERVED_STEMS = frozenset({"original", "premis"})
 PREMIS_NAME = "premis.xml"
+#: What to do when a path given for a package is not one.
+GIVE_PACKAGE = "give the folder `bulletin archive -o` made"
 
 #: Extension of the stored original, by the media type the parser detected.
 _ORIGINAL_EXTENSIONS = {

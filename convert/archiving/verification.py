@@ -22,11 +22,11 @@ from typing import Any
 from lxml import etree
 
 from ..messages import InputError, Message, display_path, error
+from ..walk import BAGIT_DECLARATION
 from . import layout, provenance
 from .bag import ALGORITHMS, is_package
 
 _BLOCK = 1 << 20
-_GIVE_PACKAGE = "give the folder `bulletin archive -o` made"
 
 
 def verify(dest: str | os.PathLike[str],
@@ -40,9 +40,11 @@ def verify(dest: str | os.PathLike[str],
     if not os.path.lexists(path):
         raise InputError("no such file or folder", display_path(path))
     if not path.is_dir():  # a file: bagit would say "bagit.txt" is missing beside it
-        return [error("not a BagIt bag: a file, not a folder", str(path), hint=_GIVE_PACKAGE)]
-    if not (path / "bagit.txt").is_file():  # before walking all it holds
-        return [error("not a BagIt bag: it holds no bagit.txt", str(path), hint=_GIVE_PACKAGE)]
+        return [error("not a BagIt bag: a file, not a folder", str(path),
+                      hint=layout.GIVE_PACKAGE)]
+    if not (path / BAGIT_DECLARATION).is_file():  # before walking all it holds
+        return [error(f"not a BagIt bag: it holds no {BAGIT_DECLARATION}", str(path),
+                      hint=layout.GIVE_PACKAGE)]
     if odd := _not_regular(path):  # reading a FIFO or a device would never end
         return odd
     try:

@@ -845,7 +845,7 @@ class _Output:
         self.position += len(data)
 
 
-def _write_tree(saved: io.BytesIO, story: _Story, out: BinaryIO) -> None:
+def _write_tree(saved: io.BytesIO, tree: _Tagger, objects: _Objects, out: BinaryIO) -> None:
     """Write the file reportlab saved with the structure tree in it.
 
     reportlab's objects are copied as they are, in their order, but for the placeholder root
@@ -853,8 +853,6 @@ def _write_tree(saved: io.BytesIO, story: _Story, out: BinaryIO) -> None:
     before each `endstream` (reportlab writes none: a stream's data ends right before it);
     the tree goes into compressed object streams; one cross-reference stream indexes both.
     The file has one revision, no update."""
-    objects = story.objects
-    assert objects is not None  # the canvas said where it put them
     data = saved.getbuffer()
     tail = bytes(data[-64:])
     xref = int(tail[tail.rindex(b"startxref") + 9:].split()[0])
@@ -871,7 +869,7 @@ def _write_tree(saved: io.BytesIO, story: _Story, out: BinaryIO) -> None:
     offsets = [int(e[:10]) for e in entries]
     order = sorted(range(1, size), key=offsets.__getitem__)
     ends = [*(offsets[n] for n in order[1:]), xref]
-    elements_end = size + len(story.tagger.tags)
+    elements_end = size + len(tree.tags)
     parent_tree = elements_end
     in_streams = elements_end - size + 2  # the elements, the root and the parent tree
     first_stream = parent_tree + 1
@@ -894,11 +892,11 @@ def _write_tree(saved: io.BytesIO, story: _Story, out: BinaryIO) -> None:
             output.write(copied)
     del data, copied
     saved.close()  # copied: its 20 MB (for a 20 MB bulletin) are not needed with the tree's
-    tree = _tree_objects(story.tagger, objects.pages, objects.root, size, parent_tree)
+    elements = _tree_objects(tree, objects.pages, objects.root, size, parent_tree)
     for stream in range(first_stream, first_stream + streams):
         header, body = [], []
         position = 0
-        for index, (number, obj) in enumerate(itertools.islice(tree, _PER_STREAM)):
+        for index, (number, obj) in enumerate(itertools.islice(elements, _PER_STREAM)):
             _ROW.pack_into(rows, _ROW.size * number, 2, stream, index)
             header.append(f"{number} {position}")
             body.append(obj)
@@ -984,8 +982,9 @@ class PdfWriter:
         # frees them, and it might not run before the end of the writer; a full collection
         # costs more than a short bulletin's whole PDF (18 ms against 6), so only when long.
         del template, frame
-        assert story.objects is not None  # the canvas said where it put them
-        if len(story.objects.pages) >= _COLLECT_FROM_PAGES:
+        objects = story.objects
+        assert objects is not None  # the canvas said where it put them
+        if len(objects.pages) >= _COLLECT_FROM_PAGES:
             gc.collect()
-        _write_tree(buffer, story, stream)  # takes `buffer` over, to free it as soon as it can
+        _write_tree(buffer, story.tagger, objects, stream)  # frees `buffer` once it is copied
         return story.messages
