@@ -4,7 +4,7 @@ Outputs are written to a temporary file in the destination folder, then renamed 
 name (an atomic step on POSIX), so an interrupted run never leaves a half-written file behind,
 and a leftover temporary file is recognisable by its prefix. A single file is fsynced before
 its rename (`atomic_output`); a batch writes its temporary files unsynced and makes them all
-durable at once when it is done (`write_temporary`, then `make_durable`): one fsync per
+durable at once when it is done (`temporary_output`, then `make_durable`): one fsync per
 file cost more than the conversions themselves. The one exception, `write_in_place`, is for a
 package's payload, which counts only once a journal records it.
 """
@@ -89,13 +89,14 @@ def atomic_output(path: Path, *, force: bool = False, fsync: bool = True) -> Ite
         raise
 
 
-def write_temporary(folder: Path, data: bytes | memoryview, tag: str = "") -> Path:
-    """Write `data` to a new temporary file in `folder`, unsynced, for a batch that renames it
-    over its final name once it has decided to, and syncs once at its end. `tag` goes into
-    the name, so that the batch can find what it leaves behind (see `remove_temporary`)."""
+@contextlib.contextmanager
+def temporary_output(folder: Path, tag: str = "") -> Iterator[tuple[BinaryIO, Path]]:
+    """A new temporary file in `folder` to write an output into, unsynced, for a batch that
+    renames it over its final name once it has decided to, and syncs once at its end (the
+    stream and its path; the file is removed if the block fails). `tag` goes into the name,
+    so that the batch can find what it leaves behind (see `remove_temporary`)."""
     with _temporary(folder, tag) as (stream, tmp):
-        stream.write(data)
-    return Path(tmp)
+        yield stream, Path(tmp)
 
 
 #: This machine, in a batch's tag: a batch of another machine writing into a shared folder

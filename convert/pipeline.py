@@ -33,14 +33,14 @@ from typing import Any, BinaryIO, Unpack, cast
 
 from . import model, transforms, writers
 from .files import (
+    atomic_output,
     batch_tag,
     exists_error,
     make_durable,
     read_stdin,
     remove_temporary,
-    write_atomic,
+    temporary_output,
     write_failure,
-    write_temporary,
 )
 from .messages import (
     NOT_A_BULLETIN,
@@ -415,16 +415,18 @@ def _render(task: _Task, job: _Job, chosen: dict[str, writers.Writer]) -> _Rende
             outcome = ConvertResult()
             existed = _exists(target) and (job.skip_existing or not job.force)
             temp = None
-            if not existed and (made := _rendition(doc, writer, item.path, outcome,
-                                                   job.options, target)) is not None:
-                data, messages = made
+            if not existed:
                 try:
-                    temp = write_temporary(target.parent, data, job.tag)
+                    with temporary_output(target.parent, job.tag) as (stream, path):
+                        messages = _rendition(doc, writer, item.path, job.options, target,
+                                              stream)
+                except BulletinError as exc:
+                    outcome.fail(exc)
                 except OSError as exc:
                     outcome.fail(_cannot_write(target, exc, item.path))
                 else:
+                    temp = path
                     _noted(outcome, messages, item.path)
-                del made, data
                 if long_input:
                     _give_back_memory()
             rendered.renditions.append(_Rendition(name, target, temp, existed, outcome))
@@ -685,33 +687,26 @@ def _documents(path: Path, result: ConvertResult, *, validate: bool,
     return documents, parsed.reader == "xml"  # the canonical XML reader: a master
 
 
-def _rendition(doc: model.Element, writer: writers.Writer, source: Path, result: ConvertResult,
-               options: writers.WriteOptions, target: Path | None
-               ) -> tuple[memoryview, list[Message]] | None:
-    """One rendition in memory (a view of the writer's buffer, not a copy of it: a 20 MB
-    bulletin's PDF is 20 MB), with what the writer said; None (and why in `result`) when it
-    failed.
+def _rendition(doc: model.Element, writer: writers.Writer, source: Path,
+               options: writers.WriteOptions, target: Path | None, stream: BinaryIO
+               ) -> list[Message]:
+    """Write one rendition into `stream` (the output's temporary file, so that a long
+    bulletin's rendition is never held in memory besides what its writer builds); what the
+    writer said. Raises BulletinError, saying why, when it fails.
 
     A writer that raises is reported as a failure of this document only, whatever the
-    exception: a third-party writer's bug must not stop the other inputs. A writer renders
-    into memory, and only this module writes files: a full disk or a read-only folder is
-    then an OSError here, never a failure inside a writer's library (some abort the whole
-    process when their output stream fails, as qpdf did).
+    exception: a third-party writer's bug must not stop the other inputs. An OSError (the
+    stream's full disk or read-only folder) says what could not be written.
     """
-    buffer = io.BytesIO()
     try:
-        messages = writer.write(doc, buffer, options)
-    except BulletinError as exc:
-        result.fail(exc)
-        return None
+        return writer.write(doc, stream, options)
+    except BulletinError:
+        raise
     except OSError as exc:
-        result.fail(_cannot_write(target or exc.filename or "the output", exc, source))
-        return None
+        raise _cannot_write(target or exc.filename or "the output", exc, source) from exc
     except Exception as exc:
-        result.fail(WriterError(f"the {writer.name} writer failed: {type(exc).__name__}: {exc}",
-                                str(source)))
-        return None
-    return buffer.getbuffer(), messages
+        raise WriterError(f"the {writer.name} writer failed: {type(exc).__name__}: {exc}",
+                          str(source)) from exc
 
 
 def _noted(result: ConvertResult, messages: list[Message], source: Path) -> None:
@@ -778,10 +773,10 @@ def _to_file(inputs: list[_Input], writer: writers.Writer, target: Path,
                                   hint=_OVERWRITES_INPUT))
     elif not force and _exists(target):
         result.fail(exists_error(target))
-    elif (made := _rendition(doc, writer, path, result, options, target)) is not None:
-        data, messages = made
+    else:
         try:
-            write_atomic(target, data, force=force)
+            with atomic_output(target, force=force) as stream:
+                messages = _rendition(doc, writer, path, options, target, stream)
         except BulletinError as exc:
             result.fail(exc)
         except OSError as exc:
@@ -800,10 +795,12 @@ def _to_stream(inputs: list[_Input], writer: writers.Writer, stream: BinaryIO,
                              many=writer.name == "xml")
     buffer = io.BytesIO()
     for path, doc in found:
-        if (made := _rendition(doc, writer, path, result, options, None)) is None:
+        try:
+            messages = _rendition(doc, writer, path, options, None, buffer)
+        except BulletinError as exc:
+            result.fail(exc)
             return
-        buffer.write(made[0])
-        _noted(result, made[1], path)
+        _noted(result, messages, path)
     if found:
         stream.write(buffer.getvalue())
         stream.flush()

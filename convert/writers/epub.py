@@ -15,7 +15,7 @@ fixed entry times.
 from __future__ import annotations
 
 import datetime
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from ebooklib import epub
 from lxml import etree
@@ -77,16 +77,18 @@ class EpubContent(HtmlPage):
 
 
 class _ContentDocument(epub.EpubHtml):
-    """An XHTML document whose bytes are ours: ebooklib writes them as they are."""
+    """An XHTML document whose bytes are ours: ebooklib hands them on as they are, here as
+    the function that writes them into the archive (`ziputil.Data`), so that a long
+    bulletin's XHTML is never held whole besides its tree."""
 
-    def __init__(self, content: bytes, title: str, lang: str) -> None:
+    def __init__(self, content: ziputil.Data, title: str, lang: str) -> None:
         # The media type given: ebooklib would guess it from the system's MIME table
         # (mimetypes.init reads /etc/mime.types, 9 ms of every process that writes an EPUB).
         super().__init__(uid="bulletin", file_name=CONTENT, media_type="application/xhtml+xml",
                          title=title, lang=lang)
         self.xhtml = content
 
-    def get_content(self, default: bytes | None = None) -> bytes:
+    def get_content(self, default: bytes | None = None) -> Any:  # ziputil.Data, for _Entries
         return self.xhtml
 
 
@@ -96,9 +98,10 @@ class _Entries:
     would be read back and packed again: a third of the writer's time.)"""
 
     def __init__(self) -> None:
-        self.items: list[tuple[str, bytes]] = []
+        self.items: list[tuple[str, ziputil.Data]] = []
 
-    def writestr(self, name: str, data: str | bytes, compress_type: int | None = None) -> None:
+    def writestr(self, name: str, data: str | ziputil.Data,
+                 compress_type: int | None = None) -> None:
         self.items.append((name, data.encode("utf-8") if isinstance(data, str) else data))
 
 
@@ -110,7 +113,7 @@ class _Packager(epub.EpubWriter):
         root.set(model.LANG, self.book.language)
         super()._write_opf_file(root)
 
-    def entries(self) -> list[tuple[str, bytes]]:
+    def entries(self) -> list[tuple[str, ziputil.Data]]:
         """The book's entries but `mimetype` (ziputil writes that one first), in the order
         ebooklib's `write` makes them: the container, the package, the items."""
         self.out = _Entries()
@@ -129,8 +132,12 @@ class EpubWriter:
     def write(self, doc: model.Element, stream: BinaryIO, options: WriteOptions) -> list[Message]:
         page = EpubContent(doc)
         page.progress = options.progress
-        content = etree.tostring(page.page(), encoding="UTF-8", xml_declaration=True,
-                                 pretty_print=True, doctype="<!DOCTYPE html>")
+        tree = etree.ElementTree(page.page())
+
+        def content(entry: IO[bytes]) -> None:
+            tree.write(entry, encoding="UTF-8", xml_declaration=True, pretty_print=True,
+                       doctype="<!DOCTYPE html>")
+
         meta = page.meta
 
         book = epub.EpubBook()
