@@ -355,6 +355,25 @@ def test_writes_to_a_stream_that_cannot_seek(everything: model.Element) -> None:
     assert bytes(pipe.data) == docx_bytes(everything)
 
 
+def test_paragraphs_written_in_batches_are_the_bytes_lxml_writes_for_the_whole_tree(
+        everything: model.Element, reference_docx: Path, bare_reference_docx: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer writes the main document a batch of paragraphs at a time, between the
+    template's XML before and after them: the part must be what lxml makes of the whole tree,
+    and the package must not depend on the size of the batches."""
+    templates = {"built-in": {}, "reference": {"reference_docx": str(reference_docx)},
+                 "bare": {"reference_docx": str(bare_reference_docx)}}
+    whole = {name: docx_bytes(everything, **options) for name, options in templates.items()}
+    monkeypatch.setattr(docx_writer._Builder, "BATCH", 1)
+    for name, options in templates.items():
+        data = docx_bytes(everything, **options)
+        assert data == whole[name], name
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            document = archive.read("word/document.xml")
+        assert document == etree.tostring(etree.fromstring(document), encoding="UTF-8",
+                                          standalone=True), name
+
+
 def test_an_entry_written_in_pieces_is_packed_as_the_same_bytes_given_whole() -> None:
     """The DOCX writer streams a document's body into the archive (ziputil's callable
     entries): the package must not depend on how the bytes were handed over."""

@@ -16,9 +16,11 @@ Loading a template (its 400 KB of style XML) and compressing it again costs most
 python-docx spends on a document, so a template is loaded once per process: everything but the
 main document, the core and custom properties and the numbering definitions is packed once
 (dated like the template's parts, 1980-01-01), and each document only builds, serializes and
-compresses those four parts, which carry its date. The default
-template is python-docx's own, slimmed (its unused table styles, Word 2010 duplicate styles,
-thumbnail and bibliography part dropped) and restyled for print.
+compresses those four parts, which carry its date. The main document goes into the compressor
+as the walk makes it, a few hundred paragraphs at a time, between the template's XML before
+and after them (serialized once per paper size): a long bulletin's body is never held whole.
+The default template is python-docx's own, slimmed (its unused table styles, Word 2010
+duplicate styles, thumbnail and bibliography part dropped) and restyled for print.
 """
 
 from __future__ import annotations
@@ -46,11 +48,8 @@ from docx.oxml.coreprops import CT_CoreProperties
 from docx.oxml.document import CT_Document
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.numbering import CT_Numbering
-from docx.oxml.parser import OxmlElement
-from docx.oxml.text.paragraph import CT_P
 from docx.parts.numbering import NumberingPart
 from docx.shared import Mm, Pt, RGBColor
-from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from .. import model
@@ -63,9 +62,9 @@ BODY_FONT = "DejaVu Serif"  # the face of the PDF; Word falls back to another se
 PAPER = {"a4": (Mm(210), Mm(297)), "letter": (Mm(215.9), Mm(279.4))}
 
 #: The elements of a paragraph and its runs, made with lxml directly (see `_Builder.para`).
-_P_PR, _P_STYLE, _NUM_PR, _ILVL, _NUM_ID, _R, _R_PR, _R_STYLE, _T, _VAL = (
-    qn(f"w:{name}") for name in ("pPr", "pStyle", "numPr", "ilvl", "numId", "r", "rPr", "rStyle",
-                                 "t", "val"))
+_P, _P_PR, _P_STYLE, _NUM_PR, _ILVL, _NUM_ID, _R, _R_PR, _R_STYLE, _T, _VAL = (
+    qn(f"w:{name}") for name in ("p", "pPr", "pStyle", "numPr", "ilvl", "numId", "r", "rPr",
+                                 "rStyle", "t", "val"))
 _XML_SPACE = qn("xml:space")
 #: Word 2010's copy of styles.xml (python-docx's template has one): a second 440 KB to ship.
 _STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
@@ -116,8 +115,9 @@ STYLES: dict[str, _Spec] = {
 class _Template:
     """A loaded template: the parts each document rebuilds, and every other entry ready."""
 
-    document: Document  # its part resolves style names; its body element is the blank page
-    body: CT_Document  # the template's w:document with an empty body (copied per document)
+    frame: CT_Document  # the template's w:document, its body empty: paragraphs are made in a copy
+    body_tags: tuple[int, int]  # bytes of the frame body's start and end tag, as lxml writes it
+    shells: dict[str, tuple[bytes, bytes]]  # paper -> main document part around the paragraphs
     numbering: CT_Numbering  # w:numbering with this writer's list definitions
     bullets: dict[str, int]  # bullet glyph ("•", "–") -> its numId
     numbers: dict[str, int]  # suffix of a numbered list's labels (".", ")") -> abstractNumId
@@ -125,6 +125,15 @@ class _Template:
     packed: bytes  # every other part, a zip archive (ziputil) the documents' parts follow
     names: dict[str, str]  # "document" / "core" / "custom" / "numbering" -> zip entry name
     restyled: bool  # the built-in template (page size follows WriteOptions.paper)
+
+    def shell(self, paper: str) -> tuple[bytes, bytes]:
+        """The main document part around its paragraphs: on `paper` in the built-in template; a
+        user's template keeps its own page (its one shell, under "")."""
+        if not self.restyled:
+            return self.shells[""]
+        if paper.lower() not in self.shells:
+            raise WriterError(f"unknown paper size {paper!r}; use one of: {', '.join(PAPER)}")
+        return self.shells[paper.lower()]
 
 
 def check_reference(path: str) -> None:
@@ -178,8 +187,53 @@ def _load(path: str | None, _mtime: int, _size: int) -> _Template:
     packed = io.BytesIO()
     ziputil.write_zip(packed, entries)
     style_ids = _style_ids(document)
-    return _Template(document, copy.deepcopy(document.element), numbering_part.element,
-                     bullets, numbers, style_ids, packed.getvalue(), names, restyle)
+    frame, body_tags = _frame(document)
+    shells = ({paper: _shell(document, paper) for paper in PAPER} if restyle
+              else {"": _shell(document, None)})
+    return _Template(frame, body_tags, shells, numbering_part.element, bullets, numbers,
+                     style_ids, packed.getvalue(), names, restyle)
+
+
+def _frame(document: Document) -> tuple[CT_Document, tuple[int, int]]:
+    """The template's w:document with an empty body, and the bytes of that body's start and
+    end tag as lxml serializes it alone (its start tag then declares its ancestors' namespaces).
+    A document's paragraphs are made in a copy, so that they get the prefixes and namespace
+    declarations they would have in the whole tree."""
+    frame = copy.deepcopy(document.element)
+    body = frame.body
+    del body[:]
+    body.text = None
+    empty = len(etree.tostring(body, encoding="UTF-8"))  # <w:body ...decl.../>
+    body.text = "."
+    with_text = len(etree.tostring(body, encoding="UTF-8"))  # <w:body ...decl...>.</w:body>
+    body.text = None
+    return frame, (empty - 1, with_text - empty)
+
+
+#: A comment that stands where the paragraphs go in the serialized template (see `_shell`).
+_HERE = "bulletin-convert: the paragraphs"
+
+
+def _shell(document: Document, paper: str | None) -> tuple[bytes, bytes]:
+    """The main document part before and after the paragraphs (which go before the section
+    properties), as lxml writes the whole tree; the built-in template gets the page `paper`
+    (25 mm margins at the sides, 22 at top and bottom)."""
+    element = copy.deepcopy(document.element)
+    if paper is not None:
+        section = Document(element, document.part).sections[0]
+        section.page_width, section.page_height = PAPER[paper]
+        section.left_margin = section.right_margin = Mm(25)
+        section.top_margin = section.bottom_margin = Mm(22)
+    body = element.body
+    marker = etree.Comment(_HERE)
+    if body.sectPr is not None:
+        body.sectPr.addprevious(marker)
+    else:
+        body.append(marker)
+    out = io.BytesIO()
+    etree.ElementTree(element).write(out, encoding="UTF-8", standalone=True)
+    head, _, tail = out.getvalue().rpartition(etree.tostring(marker))
+    return head, tail
 
 
 def _slim(document: Document) -> None:
@@ -352,64 +406,81 @@ def _set_num(element: Any, num_id: int) -> None:
 @dataclass(frozen=True)
 class _Slot:
     """Where the visitor puts what it renders: the paragraph style of blocks and, in a list,
-    the numbering of its items; inside a byline or dateline, the paragraph its runs join."""
+    the numbering of its items; inside a byline or dateline, the paragraph (w:p) its runs join."""
 
     style: str = "Normal"
     num_id: int | None = None
-    para: Paragraph | None = None
+    para: etree._Element | None = None
 
 
 class _Builder(Visitor[_Slot]):
-    """Appends the canonical elements of one document to a fresh copy of the template body."""
+    """Writes the paragraphs of one document into the main document part as it walks."""
 
     label = "DOCX"
+    #: Paragraphs made before they are written and dropped: a long bulletin's body is never
+    #: built whole (the whole tree took 150 MB at 20 MB of text).
+    BATCH = 500
+
+    #: The main document part, while `serialize` writes it.
+    _out: IO[bytes]
 
     def __init__(self, doc: model.Element, tpl: _Template) -> None:
         super().__init__(doc)
         self.tpl = tpl
-        self.element = copy.deepcopy(tpl.body)
-        self.word = Document(self.element, tpl.document.part)
         self.numbering = copy.deepcopy(tpl.numbering)
-        # New paragraphs go before the section properties, found once: python-docx's
-        # add_paragraph searches the whole body for them each time, which grows as the square
-        # of the paragraphs. (Any: the lxml stubs take only an element's own class here.)
-        self._body: Any = self.element.body
-        self._before: Any = self._body.sectPr
+        self._body = copy.deepcopy(tpl.frame).body  # see _frame
+        self._made = 0  # paragraphs in self._body
         self._speaker: str | None = None  # a speaker label waiting for its first paragraph
 
-    def para(self, text: str, style: str, num_id: int | None = None) -> Paragraph:
+    def serialize(self, out: IO[bytes], shell: tuple[bytes, bytes]) -> None:
+        """Render the document into `out`, the main document part, with the template's XML
+        (`_Template.shell`) around its paragraphs: the bytes lxml writes for the whole tree."""
+        self._out = out
+        out.write(shell[0])
+        self.walk(_Slot())
+        if self._made:
+            self._flush()
+        out.write(shell[1])
+
+    def _flush(self) -> None:
+        """Write the paragraphs made so far (runs join only the newest) and drop them."""
+        data = etree.tostring(self._body, encoding="UTF-8")
+        opened, closed = self.tpl.body_tags
+        self._out.write(memoryview(data)[opened:len(data) - closed])
+        del self._body[:]
+        self._made = 0
+
+    def para(self, text: str, style: str, num_id: int | None = None) -> etree._Element:
         """A paragraph in `style` (by id: python-docx's lookup by name scans every style),
         numbered by the instance `num_id` if given (as `_set_num` does).
 
         Its properties and runs are new, so they are appended with lxml, in the elements
         python-docx's setters would write: those look for the place of every child among
         its possible successors, which was most of the writer's time on a long document."""
-        p_element = cast(CT_P, OxmlElement("w:p"))
-        if self._before is not None:
-            self._before.addprevious(p_element)
-        else:
-            self._body.append(p_element)
+        if self._made == self.BATCH:
+            self._flush()
+        self._made += 1
+        p: etree._Element = etree.SubElement(self._body, _P)
         style_id = self.tpl.style_ids[style]
         if style_id is not None or num_id is not None:
-            properties = etree.SubElement(p_element, _P_PR)
+            properties = etree.SubElement(p, _P_PR)
             if style_id is not None:
                 etree.SubElement(properties, _P_STYLE).set(_VAL, style_id)
             if num_id is not None:
                 numbering = etree.SubElement(properties, _NUM_PR)
                 etree.SubElement(numbering, _ILVL).set(_VAL, "0")
                 etree.SubElement(numbering, _NUM_ID).set(_VAL, str(num_id))
-        p = Paragraph(p_element, self.word)
         if text:
             self.run(p, text)
         return p
 
-    def run(self, p: Paragraph, text: str, style: str | None = None) -> None:
+    def run(self, p: etree._Element, text: str, style: str | None = None) -> None:
         """A run of `text` at the end of `p`, in the character style `style`.
 
         Canonical text has no tabs or line breaks, so it goes into one w:t at once (python-docx's
         `Run.text` appends it character by character), kept as is where it starts or ends
         with a space (python-docx's `add_t`)."""
-        r: etree._Element = etree.SubElement(p._p, _R)
+        r: etree._Element = etree.SubElement(p, _R)
         if style is not None:
             style_id = self.tpl.style_ids[style]
             assert style_id is not None, "only the default paragraph style has no id"
@@ -503,20 +574,9 @@ class _Builder(Visitor[_Slot]):
     def visit_speaker(self, el: model.Element, into: _Slot) -> None:
         self._speaker = el.text or ""
 
-    def serialize(self, out: IO[bytes]) -> None:
-        """Write the main document part to `out` as python-docx's serialize_part_xml would,
-        in pieces: a long bulletin's XML is never held whole (tens of MB at 20 MB of text)."""
-        etree.ElementTree(self.element).write(out, encoding="UTF-8", standalone=True)
-
-    def page(self, paper: str) -> None:
-        """The built-in template's page: the asked paper size, 25 mm margins."""
-        size = PAPER.get(paper.lower())
-        if size is None:
-            raise WriterError(f"unknown paper size {paper!r}; use one of: {', '.join(PAPER)}")
-        section = self.word.sections[0]
-        section.page_width, section.page_height = size
-        section.left_margin = section.right_margin = Mm(25)
-        section.top_margin = section.bottom_margin = Mm(22)
+    def serialize_numbering(self, out: IO[bytes]) -> None:
+        """Write the numbering part, with the instances the lists rendered added."""
+        out.write(serialize_part_xml(self.numbering))
 
 
 #: The longest text a core property may hold (python-docx refuses more, as Word does).
@@ -579,17 +639,18 @@ class DocxWriter:
 
     def write(self, doc: model.Element, stream: BinaryIO, options: WriteOptions) -> list[Message]:
         tpl = _template(options.reference_docx)
+        shell = tpl.shell(options.paper)
         builder = _Builder(doc, tpl)
         builder.progress = options.progress
-        if tpl.restyled:
-            builder.page(options.paper)
-        builder.walk(_Slot())
         meta = builder.meta
+        notes: list[Message] = []
         names = tpl.names
+        # The document is rendered while its part is written; the numbering part, which holds
+        # the instances its lists start, is serialized after it.
         ziputil.write_zip(stream, [
-            (names["core"], _core(meta, builder.messages)),
-            (names["document"], builder.serialize),
-            (names["numbering"], serialize_part_xml(builder.numbering)),
+            (names["core"], _core(meta, notes)),
+            (names["document"], functools.partial(builder.serialize, shell=shell)),
+            (names["numbering"], builder.serialize_numbering),
             (names["custom"], _custom(meta)),
         ], date_time=ziputil.date_time(meta.date), base=tpl.packed)
-        return builder.messages
+        return builder.messages + notes
