@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Unpack, cast
 
-from . import model, transforms, writers
+from . import model, schema, transforms, writers
 from .files import (
     atomic_output,
     batch_tag,
@@ -377,6 +377,10 @@ def _rendered(tasks: list[_Task], job: _Job, chosen: dict[str, writers.Writer],
 
     pool = LocalPool(workers, job, fork=True, preload=[
         "convert.pipeline", *(type(w).__module__ for w in chosen.values())])
+    if pool.forks:  # what every worker would load on its first input, loaded once for all
+        readers.get(readers.FALLBACK)
+        if job.validate:
+            schema.load()
     queue = deque(tasks)
     ready: dict[int, _Rendered] = {}
     try:

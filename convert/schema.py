@@ -52,6 +52,12 @@ class _Validators(NamedTuple):
     patterns: dict[str, str]
 
 
+def load() -> None:
+    """Compile the schemas now rather than at the first validation (workers forked after it
+    inherit them)."""
+    _validators()
+
+
 @functools.cache
 def _validators() -> _Validators:
     """Compile both schemas (a few ms), once per process."""

@@ -142,6 +142,11 @@ def test_a_failing_third_party_writer_leaves_no_trace_and_others_go_on(
     assert run.returncode == 1
     assert "the broken writer failed: RuntimeError: the broken writer always fails" in run.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["ferry.shout.txt"]
+    # one output file: what the writer wrote into its temporary file goes with it
+    one = bulletin("convert", str(source), "--to", "broken", "-o", "single/ferry.broken.txt",
+                   site=[installed["shout"]], cwd=tmp_path)
+    assert one.returncode == 1 and "the broken writer failed" in one.stderr
+    assert list((tmp_path / "single").iterdir()) == []
 
 
 def test_a_name_taken_by_a_builtin_is_refused(installed: dict[str, Path],
