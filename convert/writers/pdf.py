@@ -265,23 +265,43 @@ class _Pending:
         block.node, block.tagger, block.label = self.node, self.tagger, self.label
         return block
 
+    def getKeepWithNext(self) -> bool:
+        """What the paragraph made will say (reportlab's name and rule)."""
+        return bool(getattr(self.style, "keepWithNext", 0))
+
 
 class _Queue:
     """The story as reportlab's build loop consumes it: taken from the front, split parts put
     back at the front, the first few looked at (keepWithNext).
 
-    Kept in reverse order, so that taking the front is a pop (`del story[0]` on a list moves
-    every later item: quadratic over the 100,000 flowables of a 20 MB bulletin); a `_Pending`
-    paragraph is made when reportlab first looks at it."""
+    The story's parts (see `_Story.story`) are taken as the layout reaches them, so the queue
+    holds a window of it, not the 100,000 flowables of a 20 MB bulletin. reportlab looks
+    ahead for keepWithNext as far as len() says, so len() first takes parts until the window
+    ends with a flowable that does not keep with the next, or the story ends: the run of them
+    at the front ends inside the window, as it would in the whole story. The window is kept
+    in reverse order, so that taking the front is a pop (`del story[0]` on a list moves every
+    later item); a `_Pending` paragraph is made when reportlab first looks at it."""
 
-    def __init__(self, story: list[Flowable | _Pending]) -> None:
-        story.reverse()  # taken over, not copied: what is laid out is freed
-        self._items = story
+    def __init__(self, parts: Iterator[list[Flowable | _Pending]]) -> None:
+        self._parts = parts
+        self._items: list[Flowable | _Pending] = []
+
+    def _take(self) -> bool:
+        """Put the story's next part behind the window; False once the story has ended."""
+        part = next(self._parts, None)
+        if part is None:
+            return False
+        self._items[:0] = reversed(part)
+        return True
 
     def __len__(self) -> int:
+        while (not self._items or self._items[0].getKeepWithNext()) and self._take():
+            pass
         return len(self._items)
 
     def _at(self, index: int) -> Flowable:
+        while len(self._items) <= index and self._take():
+            pass
         if not 0 <= index < len(self._items):  # no wrapping round: iteration must end
             raise IndexError(index)
         position = len(self._items) - 1 - index
@@ -432,15 +452,24 @@ class _Story(Visitor[_Slot]):
         self.kit = kit
         self.width = width
         self.tagger = _Tagger()
-        self.flowables: list[Flowable | _Pending] = []
+        self.flowables: list[Flowable | _Pending] = []  # the part being made
+        self._body: model.Element | None = None  # walked by story(), see visit_body
         #: Every character the story sets (and markup's ASCII): the glyphs it needs, gathered
         #: here rather than from the document's text joined whole (20 MB for a 20 MB bulletin).
         self.drawn: set[str] = set()
         self._speaker: str | None = None  # a speaker label waiting for its first paragraph
 
-    def story(self) -> list[Flowable | _Pending]:
-        self.walk(_Slot(0, self.kit.styles["p"]))
-        return self.flowables
+    def story(self) -> Iterator[list[Flowable | _Pending]]:
+        """The flowables, in parts made as the layout takes them: the head's, then each body
+        block's (made up front, the story of a 20 MB bulletin held 50 MB until laid out)."""
+        into = _Slot(0, self.kit.styles["p"])
+        self.walk(into)
+        yield self.flowables
+        assert self._body is not None  # a canonical document has a body
+        for block in self.body_blocks(self._body):
+            self.flowables = []
+            self.visit(block, into)
+            yield self.flowables
 
     def para(self, parent: int, tag: str, style: ParagraphStyle, text: str, *,
              lead: str = "", label: str | None = None) -> None:
@@ -526,6 +555,9 @@ class _Story(Visitor[_Slot]):
     visit_agency = visit_place
 
     # --- the body --------------------------------------------------------------------------
+
+    def visit_body(self, el: model.Element, into: _Slot) -> None:
+        self._body = el  # walked a block at a time, as the layout reaches it (see story)
 
     def visit_p(self, el: model.Element, into: _Slot) -> None:
         opening, closing = model.quote_marks(el)
@@ -643,21 +675,22 @@ def _break(token: str, style: ParagraphStyle, avail: float) -> list[str]:
     return pieces
 
 
-def _layout_progress(report: Progress, total: int) -> Callable[[str, int], None]:
-    """reportlab's build callback as `WriteOptions.progress`: the story's flowables laid out,
-    and the page reached. reportlab counts the flowables left, which a split paragraph's parts
-    raise again: the count reported never goes back."""
-    page, done = 1, 0
+class _LayoutProgress:
+    """`WriteOptions.progress` during the layout: the body blocks it has reached (the story
+    makes a block's flowables when the layout takes them) and the page it is on."""
 
-    def on(kind: str, value: int) -> None:
-        nonlocal page, done
+    def __init__(self, report: Progress) -> None:
+        self.report = report
+        self.page = 1
+
+    def pages(self, kind: str, value: int) -> None:
+        """reportlab's build callback."""
         if kind == "PAGE":  # a page ended: the next one is being filled
-            page = value + 1
-        elif kind == "PROGRESS":
-            done = max(done, min(value, total))
-            report(f"PDF: page {page}", done, total)
+            self.page = value + 1
 
-    return on
+    def blocks(self, _what: str, done: int, total: int) -> None:
+        """The story's (`Visitor.progress`)."""
+        self.report(f"PDF: page {self.page}", done, total)
 
 
 # --- page furniture ------------------------------------------------------------------------
@@ -932,14 +965,6 @@ class PdfWriter:
         width = paper[0] - 2 * _MARGIN_X
         story = _Story(doc, kit, width)
         meta = story.meta
-        flowables = story.story()
-        missing = sorted(c for c in story.drawn if ord(c) not in kit.glyphs)
-        if missing:
-            shown = " ".join(f"U+{ord(c):04X}" for c in missing[:20])
-            story.messages.append(warning(
-                f"PDF: {len(missing)} character(s) have no glyph in {FONT} and show as boxes: "
-                f"{shown}"))
-
         footer_style = kit.styles["footer"]
         date = model.find(doc, "head/dateline/date")
         footer = _running(meta.title, model.shown_date(date) if date is not None else "",
@@ -966,11 +991,18 @@ class PdfWriter:
         frame = Frame(_MARGIN_X, _MARGIN_BOTTOM, width, paper[1] - _MARGIN_TOP - _MARGIN_BOTTOM,
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
         template.addPageTemplates([PageTemplate("page", [frame], onPage=furniture)])
-        queue = _Queue(flowables)
         if options.progress is not None:
-            template.setProgressCallBack(_layout_progress(options.progress, len(queue)))
-        template.build(queue, canvasmaker=functools.partial(  # type: ignore[arg-type]
-            _Canvas, story=story))  # (the queue has the interface of a list)
+            progress = _LayoutProgress(options.progress)
+            story.progress = progress.blocks
+            template.setProgressCallBack(progress.pages)
+        template.build(_Queue(story.story()),  # type: ignore[arg-type]  # (a list's interface)
+                       canvasmaker=functools.partial(_Canvas, story=story))
+        missing = sorted(c for c in story.drawn if ord(c) not in kit.glyphs)  # all made now
+        if missing:
+            shown = " ".join(f"U+{ord(c):04X}" for c in missing[:20])
+            story.messages.append(warning(
+                f"PDF: {len(missing)} character(s) have no glyph in {FONT} and show as boxes: "
+                f"{shown}"))
         # reportlab's document (30 MB of page objects for a 20 MB bulletin) refers to itself
         # in cycles, so only the collector frees it, and it might not run before the next
         # writer; a full collection costs more than a short bulletin's whole PDF (18 ms
