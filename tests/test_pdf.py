@@ -20,7 +20,9 @@ import re
 import subprocess
 import sys
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pdf_ua
 import pikepdf
@@ -486,23 +488,36 @@ def test_writes_to_a_stream_that_cannot_seek(everything: model.Element) -> None:
 
 def test_the_layout_queue_acts_as_the_list_reportlab_consumes() -> None:
     """reportlab's build loop takes the story from the front, puts split parts back there and
-    groups the first few (keepWithNext): the queue does the same as a list, taking the list
-    over, and makes a pending paragraph when it is first looked at."""
+    groups the first few (keepWithNext, as far as len() says): the queue does the same as a
+    list, taking the story's parts only as it needs them, and makes a pending paragraph when
+    it is first looked at."""
     from reportlab.platypus import Spacer
 
     from convert.writers.pdf import _kit, _Pending, _Queue, _Tagger
 
-    tagger = _Tagger()
-    pending = _Pending("Gate <b>4</b>", _kit().styles["p"], tagger.add(0, "P"), tagger, None)
-    story: list = [Spacer(0, 1), pending, Spacer(0, 3)]
-    queue = _Queue(story)
-    assert len(queue) == 3 and queue[0].height == 1
+    tagger, styles = _Tagger(), _kit().styles
+    pending = _Pending("Gate <b>4</b>", styles["p"], tagger.add(0, "P"), tagger, None)
+    heading = _Pending("Gates", styles["heading"], tagger.add(0, "H2"), tagger, None)
+    taken: list[list[Any]] = []
+
+    def parts() -> Iterator[list[Any]]:
+        for part in ([Spacer(0, 1), pending], [heading], [Spacer(0, 3)]):
+            taken.append(part)
+            yield part
+
+    queue = _Queue(parts())
+    assert len(queue) == 2 and len(taken) == 1 and queue[0].height == 1
     made = queue[1]
     assert made is queue[1] and made.node == pending.node and "Gate" in made.getPlainText()
     assert queue[:2] == [queue[0], made]
     del queue[0]
     queue[0:0] = [Spacer(0, 7), Spacer(0, 8)]
     queue.insert(0, Spacer(0, 6))
-    assert [getattr(f, "height", None) for f in list(queue)] == [6, 7, 8, None, 3]
+    assert len(queue) == 4 and len(taken) == 1
+    assert [getattr(f, "height", None) for f in queue[:4]] == [6, 7, 8, None]
     del queue[:4]
-    assert len(queue) == len(story) == 1 and queue[0].height == 3
+    # the heading keeps with what follows it: len() reaches past it
+    assert len(queue) == 2 and len(taken) == 3 and queue[0].node == heading.node
+    assert [getattr(f, "height", None) for f in queue[:2]] == [None, 3]
+    del queue[:2]
+    assert len(queue) == 0

@@ -17,11 +17,12 @@ reportlab has no PDF/A mode, so the work is done in three steps:
    part 1 with the extension schema PDF/A requires for it, and Dublin Core) in step with the
    Info dictionary, /MarkInfo, /Lang and DisplayDocTitle, and a placeholder for the structure
    tree's root.
-3. `_write_tree` copies reportlab's objects and writes the structure tree beside them, in
-   compressed object streams, with one cross-reference stream and an /ID derived from the
-   content: reportlab never holds the tree as objects of its own (221,000 elements for a
-   20 MB bulletin). tests/pdf_ua.py lists the PDF/UA rules the test suite checks, and those
-   it cannot.
+3. `_write_file`, in place of reportlab's last step, writes reportlab's objects to the output
+   one at a time, as they are formatted (reportlab would make the whole file in memory), and
+   the structure tree after them, in compressed object streams, with one cross-reference
+   stream and an /ID derived from the content: reportlab never holds the tree as objects of
+   its own (221,000 elements for a 20 MB bulletin). tests/pdf_ua.py lists the PDF/UA rules
+   the test suite checks, and those it cannot.
 
 Output is byte-identical for the same document whatever the clock or time zone: reportlab runs
 in its invariant mode and every date written is the bulletin's own date.
@@ -32,7 +33,6 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
-import io
 import itertools
 import re
 import struct
@@ -53,6 +53,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import (
     PDFArray,
     PDFDictionary,
+    PDFFile,
+    PDFIndirectObject,
     PDFInfo,
     PDFName,
     PDFObject,
@@ -263,23 +265,43 @@ class _Pending:
         block.node, block.tagger, block.label = self.node, self.tagger, self.label
         return block
 
+    def getKeepWithNext(self) -> bool:
+        """What the paragraph made will say (reportlab's name and rule)."""
+        return bool(getattr(self.style, "keepWithNext", 0))
+
 
 class _Queue:
     """The story as reportlab's build loop consumes it: taken from the front, split parts put
     back at the front, the first few looked at (keepWithNext).
 
-    Kept in reverse order, so that taking the front is a pop (`del story[0]` on a list moves
-    every later item: quadratic over the 100,000 flowables of a 20 MB bulletin); a `_Pending`
-    paragraph is made when reportlab first looks at it."""
+    The story's parts (see `_Story.story`) are taken as the layout reaches them, so the queue
+    holds a window of it, not the 100,000 flowables of a 20 MB bulletin. reportlab looks
+    ahead for keepWithNext as far as len() says, so len() first takes parts until the window
+    ends with a flowable that does not keep with the next, or the story ends: the run of them
+    at the front ends inside the window, as it would in the whole story. The window is kept
+    in reverse order, so that taking the front is a pop (`del story[0]` on a list moves every
+    later item); a `_Pending` paragraph is made when reportlab first looks at it."""
 
-    def __init__(self, story: list[Flowable | _Pending]) -> None:
-        story.reverse()  # taken over, not copied: what is laid out is freed
-        self._items = story
+    def __init__(self, parts: Iterator[list[Flowable | _Pending]]) -> None:
+        self._parts = parts
+        self._items: list[Flowable | _Pending] = []
+
+    def _take(self) -> bool:
+        """Put the story's next part behind the window; False once the story has ended."""
+        part = next(self._parts, None)
+        if part is None:
+            return False
+        self._items[:0] = reversed(part)
+        return True
 
     def __len__(self) -> int:
+        while (not self._items or self._items[0].getKeepWithNext()) and self._take():
+            pass
         return len(self._items)
 
     def _at(self, index: int) -> Flowable:
+        while len(self._items) <= index and self._take():
+            pass
         if not 0 <= index < len(self._items):  # no wrapping round: iteration must end
             raise IndexError(index)
         position = len(self._items) - 1 - index
@@ -311,21 +333,10 @@ class _Queue:
         self._items.append(item)
 
 
-@dataclass(frozen=True)
-class _Objects:
-    """Where reportlab put what `_write_tree` needs (object numbers): the pages in order, the
-    structure tree's placeholder root, the catalog and the Info dictionary."""
-
-    pages: list[int]
-    root: int
-    catalog: int
-    info: int
-
-
 class _Stream(PDFObject):
     """A stream whose data is encoded already, as `entries` say (reportlab's PDFStream would
     add a filter, or an empty /Filter, to the XMP packet, which PDF/A wants unfiltered);
-    written as reportlab writes its own (`_write_tree` adds the end of line before
+    written as reportlab writes its own (`_write_file` adds the end of line before
     `endstream` to all of them)."""
 
     __RefOnly__ = 1  # a stream is an indirect object
@@ -360,11 +371,13 @@ class _Canvas(Canvas):
     page transition (noise PDF/A checkers query), with /StructParents when the page holds
     marked content. When the file is written, the catalog gets the OutputIntent, the XMP
     packet, /MarkInfo, DisplayDocTitle and an empty placeholder for the structure tree's root,
-    and the Info dictionary says what the XMP packet says. PDF 1.5: `_write_tree` adds object
-    streams and a cross-reference stream."""
+    and the Info dictionary says what the XMP packet says. The file goes to `out` as
+    `_write_file` writes it, object by object, with the structure tree after reportlab's
+    objects: PDF 1.5, for its object streams and cross-reference stream."""
 
-    def __init__(self, *args: Any, story: _Story, **kw: Any) -> None:
-        super().__init__(*args, **{**kw, "pdfVersion": (1, 5)})
+    def __init__(self, out: BinaryIO, *args: Any, story: _Story, **kw: Any) -> None:
+        super().__init__(out, *args, **{**kw, "pdfVersion": (1, 5)})
+        self.out = out
         self.story = story
 
     def showPage(self) -> None:
@@ -401,14 +414,10 @@ class _Canvas(Canvas):
         if meta.date:
             info["CreationDate"] = info["ModDate"] = f"D:{meta.date.replace('-', '')}000000+00'00"
         doc.info = _Info({k: v for k, v in info.items() if v})
+        # reportlab's save writes to `out` what doc.format() returns: the whole file, made in
+        # memory; `_write_file` writes it to `out` itself and returns nothing
+        doc.format = functools.partial(_write_file, doc, self.story.tagger, root, self.out)
         super().save()
-        numbers = doc.idToObjectNumberAndVersion
-
-        def number(obj: Any) -> int:
-            return int(numbers[obj.__InternalName__][0])
-
-        self.story.objects = _Objects([number(page) for page in doc.Pages.pages], number(root),
-                                      number(catalog), number(doc.info))
 
 
 class _Rule(HRFlowable):
@@ -443,16 +452,24 @@ class _Story(Visitor[_Slot]):
         self.kit = kit
         self.width = width
         self.tagger = _Tagger()
-        self.objects: _Objects | None = None  # where the canvas put them (see _Objects)
-        self.flowables: list[Flowable | _Pending] = []
+        self.flowables: list[Flowable | _Pending] = []  # the part being made
+        self._body: model.Element | None = None  # walked by story(), see visit_body
         #: Every character the story sets (and markup's ASCII): the glyphs it needs, gathered
         #: here rather than from the document's text joined whole (20 MB for a 20 MB bulletin).
         self.drawn: set[str] = set()
         self._speaker: str | None = None  # a speaker label waiting for its first paragraph
 
-    def story(self) -> list[Flowable | _Pending]:
-        self.walk(_Slot(0, self.kit.styles["p"]))
-        return self.flowables
+    def story(self) -> Iterator[list[Flowable | _Pending]]:
+        """The flowables, in parts made as the layout takes them: the head's, then each body
+        block's (made up front, the story of a 20 MB bulletin held 50 MB until laid out)."""
+        into = _Slot(0, self.kit.styles["p"])
+        self.walk(into)
+        yield self.flowables
+        assert self._body is not None  # a canonical document has a body
+        for block in self.body_blocks(self._body):
+            self.flowables = []
+            self.visit(block, into)
+            yield self.flowables
 
     def para(self, parent: int, tag: str, style: ParagraphStyle, text: str, *,
              lead: str = "", label: str | None = None) -> None:
@@ -538,6 +555,9 @@ class _Story(Visitor[_Slot]):
     visit_agency = visit_place
 
     # --- the body --------------------------------------------------------------------------
+
+    def visit_body(self, el: model.Element, into: _Slot) -> None:
+        self._body = el  # walked a block at a time, as the layout reaches it (see story)
 
     def visit_p(self, el: model.Element, into: _Slot) -> None:
         opening, closing = model.quote_marks(el)
@@ -655,21 +675,22 @@ def _break(token: str, style: ParagraphStyle, avail: float) -> list[str]:
     return pieces
 
 
-def _layout_progress(report: Progress, total: int) -> Callable[[str, int], None]:
-    """reportlab's build callback as `WriteOptions.progress`: the story's flowables laid out,
-    and the page reached. reportlab counts the flowables left, which a split paragraph's parts
-    raise again: the count reported never goes back."""
-    page, done = 1, 0
+class _LayoutProgress:
+    """`WriteOptions.progress` during the layout: the body blocks it has reached (the story
+    makes a block's flowables when the layout takes them) and the page it is on."""
 
-    def on(kind: str, value: int) -> None:
-        nonlocal page, done
+    def __init__(self, report: Progress) -> None:
+        self.report = report
+        self.page = 1
+
+    def pages(self, kind: str, value: int) -> None:
+        """reportlab's build callback."""
         if kind == "PAGE":  # a page ended: the next one is being filled
-            page = value + 1
-        elif kind == "PROGRESS":
-            done = max(done, min(value, total))
-            report(f"PDF: page {page}", done, total)
+            self.page = value + 1
 
-    return on
+    def blocks(self, _what: str, done: int, total: int) -> None:
+        """The story's (`Visitor.progress`)."""
+        self.report(f"PDF: page {self.page}", done, total)
 
 
 # --- page furniture ------------------------------------------------------------------------
@@ -781,8 +802,7 @@ def _xmp(meta: model.Metadata) -> bytes:
 _PER_STREAM = 100
 #: The cross-reference stream's field widths: type, offset or object stream, generation or index.
 _ROW = struct.Struct(">BIH")
-_CLASSIC_XREF = re.compile(rb"xref\r?\n0 (\d+)\r?\n")
-#: A document of this many pages or more has its reportlab objects collected before the copy.
+#: A document of this many pages or more has its reportlab objects collected once written.
 _COLLECT_FROM_PAGES = 100
 #: How reportlab ends a stream object: right after the data, no end of line before it.
 _STREAM_END = b"endstream\nendobj\n"
@@ -845,30 +865,47 @@ class _Output:
         self.position += len(data)
 
 
-def _write_tree(saved: io.BytesIO, tree: _Tagger, objects: _Objects, out: BinaryIO) -> None:
-    """Write the file reportlab saved with the structure tree in it.
+def _write_file(doc: Any, tree: _Tagger, root: PDFObject, out: BinaryIO) -> bytes:
+    """Write the file: reportlab's objects, each as soon as it is formatted, then the
+    structure tree. Stands in for reportlab's `PDFDocument.format`, the end of `GetPDFData`,
+    and returns what reportlab is left to write: nothing.
 
-    reportlab's objects are copied as they are, in their order, but for the placeholder root
-    the canvas left, whose number the real root takes, and with the end of line PDF/A wants
-    before each `endstream` (reportlab writes none: a stream's data ends right before it);
-    the tree goes into compressed object streams; one cross-reference stream indexes both.
-    The file has one revision, no update."""
-    data = saved.getbuffer()
-    tail = bytes(data[-64:])
-    xref = int(tail[tail.rindex(b"startxref") + 9:].split()[0])
-    found = _CLASSIC_XREF.match(bytes(data[xref:xref + 64]))
-    size = int(found.group(1)) if found else 0
-    rows_at = xref + found.end() if found else 0
-    entries = [bytes(data[rows_at + 20 * n:rows_at + 20 * n + 18]) for n in range(size)]
-    # What the copy relies on, checked even under `python -O`: one table, every object in use
-    # and of generation 0.
-    if not found or not all(e[11:] == b"00000 n" for e in entries[1:]):
-        raise RuntimeError("reportlab wrote the file in a form this writer does not read (one "
-                           "cross-reference table, objects numbered without gaps, generation "
-                           "0): please report it, with the version of reportlab")
-    offsets = [int(e[:10]) for e in entries]
-    order = sorted(range(1, size), key=offsets.__getitem__)
-    ends = [*(offsets[n] for n in order[1:]), xref]
+    reportlab's format keeps every formatted object, joins them into the file and the canvas
+    copies that into its output: three copies of the file (20 MB each for a 20 MB bulletin).
+    This follows its loop, formatting the objects in number order (formatting one may number
+    more: a page its contents), but writes each out as it comes and lets a content stream's
+    data go once written. reportlab's objects are written as formatted, but for the placeholder
+    root, whose number the real root takes, and with the end of line PDF/A wants before each
+    `endstream` (reportlab writes none: a stream's data ends right before it); the tree goes
+    into compressed object streams; one cross-reference stream indexes both. The file has
+    one revision, no update."""
+    output = _Output(out)
+    output.write(PDFFile(doc._pdfVersion).format(doc))  # reportlab's header
+    names, objects = doc.numberToId, doc.idToObject
+    offsets = array("q", [0])  # by object number; object 0 is the free list's head
+    while (number := len(offsets)) in names:
+        offsets.append(output.position)
+        obj = objects[names[number]]
+        if obj is root:
+            continue
+        made = PDFIndirectObject(names[number], obj).format(doc)
+        if made.endswith(_STREAM_END):
+            output.write(made[:-len(_STREAM_END)])
+            output.write(b"\n" + _STREAM_END)
+        else:
+            output.write(made)
+        if isinstance(obj, _Stream):
+            obj.data = b""  # written: a page's contents are most of the file
+    size = len(offsets)
+    if size != len(names) + 1:  # checked by reportlab's loop too
+        raise RuntimeError("reportlab numbered its objects with gaps: please report it, with "
+                           "the version of reportlab")
+    numbers = doc.idToObjectNumberAndVersion
+
+    def numbered(obj: PDFObject) -> int:
+        return int(numbers[obj.__InternalName__][0])  # type: ignore[attr-defined]
+
+    root_number = numbered(root)
     elements_end = size + len(tree.tags)
     parent_tree = elements_end
     in_streams = elements_end - size + 2  # the elements, the root and the parent tree
@@ -877,22 +914,12 @@ def _write_tree(saved: io.BytesIO, tree: _Tagger, objects: _Objects, out: Binary
     total = first_stream + streams + 1  # and the cross-reference stream
     rows = bytearray(_ROW.size * total)
     _ROW.pack_into(rows, 0, 0, 0, 65535)
-
-    output = _Output(out)
-    output.write(data[:offsets[order[0]]])  # the header
-    for number, end in zip(order, ends, strict=True):
-        if number == objects.root:
-            continue
-        _ROW.pack_into(rows, _ROW.size * number, 1, output.position, 0)
-        copied = data[offsets[number]:end]
-        if copied[-len(_STREAM_END):] == _STREAM_END:
-            output.write(copied[:-len(_STREAM_END)])
-            output.write(b"\n" + _STREAM_END)
-        else:
-            output.write(copied)
-    del data, copied
-    saved.close()  # copied: its 20 MB (for a 20 MB bulletin) are not needed with the tree's
-    elements = _tree_objects(tree, objects.pages, objects.root, size, parent_tree)
+    for number in range(1, size):
+        if number != root_number:
+            _ROW.pack_into(rows, _ROW.size * number, 1, offsets[number], 0)
+    del offsets
+    pages = [numbered(page) for page in doc.Pages.pages]
+    elements = _tree_objects(tree, pages, root_number, size, parent_tree)
     for stream in range(first_stream, first_stream + streams):
         header, body = [], []
         position = 0
@@ -913,10 +940,11 @@ def _write_tree(saved: io.BytesIO, tree: _Tagger, objects: _Objects, out: Binary
     ident = output.digest.hexdigest()
     packed = zlib.compress(rows)
     start = output.position
-    output.write(f"{number} 0 obj\n<</Type/XRef/Size {total}/W[1 4 2]/Root {objects.catalog} 0 R"
-                 f"/Info {objects.info} 0 R/ID[<{ident}><{ident}>]/Filter/FlateDecode"
+    output.write(f"{number} 0 obj\n<</Type/XRef/Size {total}/W[1 4 2]/Root {numbered(doc.Catalog)}"
+                 f" 0 R/Info {numbered(doc.info)} 0 R/ID[<{ident}><{ident}>]/Filter/FlateDecode"
                  f"/Length {len(packed)}>>\nstream\n".encode())
     output.write(packed + f"\nendstream\nendobj\nstartxref\n{start}\n%%EOF\n".encode())
+    return b""
 
 
 # --- the writer ----------------------------------------------------------------------------
@@ -937,14 +965,6 @@ class PdfWriter:
         width = paper[0] - 2 * _MARGIN_X
         story = _Story(doc, kit, width)
         meta = story.meta
-        flowables = story.story()
-        missing = sorted(c for c in story.drawn if ord(c) not in kit.glyphs)
-        if missing:
-            shown = " ".join(f"U+{ord(c):04X}" for c in missing[:20])
-            story.messages.append(warning(
-                f"PDF: {len(missing)} character(s) have no glyph in {FONT} and show as boxes: "
-                f"{shown}"))
-
         footer_style = kit.styles["footer"]
         date = model.find(doc, "head/dateline/date")
         footer = _running(meta.title, model.shown_date(date) if date is not None else "",
@@ -963,28 +983,32 @@ class PdfWriter:
             canvas.restoreState()
             _Tagger.end(canvas)
 
-        buffer = io.BytesIO()
         template = BaseDocTemplate(
-            buffer, pagesize=paper, invariant=1, initialFontName=FONT,
+            stream, pagesize=paper, invariant=1, initialFontName=FONT,
             leftMargin=_MARGIN_X, rightMargin=_MARGIN_X, topMargin=_MARGIN_TOP,
             bottomMargin=_MARGIN_BOTTOM, lang=meta.language,
         )
         frame = Frame(_MARGIN_X, _MARGIN_BOTTOM, width, paper[1] - _MARGIN_TOP - _MARGIN_BOTTOM,
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
         template.addPageTemplates([PageTemplate("page", [frame], onPage=furniture)])
-        queue = _Queue(flowables)
         if options.progress is not None:
-            template.setProgressCallBack(_layout_progress(options.progress, len(queue)))
-        template.build(queue, canvasmaker=functools.partial(  # type: ignore[arg-type]
-            _Canvas, story=story))  # (the queue has the interface of a list)
-        # reportlab's canvas keeps every page's objects (40 MB for a 20 MB bulletin): gone
-        # before the copy. Its objects refer to one another in cycles, so only the collector
-        # frees them, and it might not run before the end of the writer; a full collection
-        # costs more than a short bulletin's whole PDF (18 ms against 6), so only when long.
+            progress = _LayoutProgress(options.progress)
+            story.progress = progress.blocks
+            template.setProgressCallBack(progress.pages)
+        template.build(_Queue(story.story()),  # type: ignore[arg-type]  # (a list's interface)
+                       canvasmaker=functools.partial(_Canvas, story=story))
+        missing = sorted(c for c in story.drawn if ord(c) not in kit.glyphs)  # all made now
+        if missing:
+            shown = " ".join(f"U+{ord(c):04X}" for c in missing[:20])
+            story.messages.append(warning(
+                f"PDF: {len(missing)} character(s) have no glyph in {FONT} and show as boxes: "
+                f"{shown}"))
+        # reportlab's document (30 MB of page objects for a 20 MB bulletin) refers to itself
+        # in cycles, so only the collector frees it, and it might not run before the next
+        # writer; a full collection costs more than a short bulletin's whole PDF (18 ms
+        # against 6), so only when long.
+        pages = template.page
         del template, frame
-        objects = story.objects
-        assert objects is not None  # the canvas said where it put them
-        if len(objects.pages) >= _COLLECT_FROM_PAGES:
+        if pages >= _COLLECT_FROM_PAGES:
             gc.collect()
-        _write_tree(buffer, story.tagger, objects, stream)  # frees `buffer` once it is copied
         return story.messages
