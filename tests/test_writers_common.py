@@ -146,7 +146,7 @@ def long_document(paragraphs: int) -> model.Element:
 
 @pytest.mark.parametrize("fmt", ALL)
 def test_a_writer_reports_its_progress_through_a_long_document(fmt: str) -> None:
-    """WriteOptions.progress hears how far the writer is (blocks written; for PDF, flowables
+    """WriteOptions.progress hears how far the writer is (blocks written; for PDF, blocks
     laid out and the page reached), ends at its total, and changes nothing in the output."""
     doc = long_document(150)
     calls: list[tuple[str, int, int]] = []
