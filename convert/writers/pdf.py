@@ -878,19 +878,27 @@ def _write_file(doc: Any, tree: _Tagger, root: PDFObject, out: BinaryIO) -> byte
     reportlab's format keeps every formatted object, joins them into the file and the canvas
     copies that into its output: three copies of the file (20 MB each for a 20 MB bulletin).
     This follows its loop, formatting the objects in number order (formatting one may number
-    more: a page its contents), but writes each out as it comes and lets a content stream's
-    data go once written. reportlab's objects are written as formatted, but for the placeholder
-    root, whose number the real root takes, and with the end of line PDF/A wants before each
-    `endstream` (reportlab writes none: a stream's data ends right before it); the tree goes
-    into compressed object streams; one cross-reference stream indexes both. The file has
-    one revision, no update."""
+    more: a page its contents), but writes each out as it comes and lets it go. reportlab's
+    objects are written as formatted, but for the placeholder root, whose number the real
+    root takes, and with the end of line PDF/A wants before each `endstream` (reportlab
+    writes none: a stream's data ends right before it); the tree goes into compressed object
+    streams; one cross-reference stream indexes both. The file has one revision, no update."""
+    numbers = doc.idToObjectNumberAndVersion
+
+    def numbered(obj: PDFObject) -> int:
+        return int(numbers[obj.__InternalName__][0])  # type: ignore[attr-defined]
+
+    pages = [numbered(page) for page in doc.Pages.pages]
     output = _Output(out)
     output.write(PDFFile(doc._pdfVersion).format(doc))  # reportlab's header
     names, objects = doc.numberToId, doc.idToObject
     offsets = array("q", [0])  # by object number; object 0 is the free list's head
     while (number := len(offsets)) in names:
         offsets.append(output.position)
-        obj = objects[names[number]]
+        # Written, an object is let go (its name stays: a later object may refer to it), and
+        # so are the pages once the page tree is: the contents, written last, are most of the
+        # file, and the pages 20 MB for a 20 MB bulletin.
+        obj, objects[names[number]] = objects[names[number]], None
         if obj is root:
             continue
         made = PDFIndirectObject(names[number], obj).format(doc)
@@ -899,17 +907,12 @@ def _write_file(doc: Any, tree: _Tagger, root: PDFObject, out: BinaryIO) -> byte
             output.write(b"\n" + _STREAM_END)
         else:
             output.write(made)
-        if isinstance(obj, _Stream):
-            obj.data = b""  # written: a page's contents are most of the file
+        if obj is doc.Pages:
+            obj.pages.clear()
     size = len(offsets)
     if size != len(names) + 1:  # checked by reportlab's loop too
         raise RuntimeError("reportlab numbered its objects with gaps: please report it, with "
                            "the version of reportlab")
-    numbers = doc.idToObjectNumberAndVersion
-
-    def numbered(obj: PDFObject) -> int:
-        return int(numbers[obj.__InternalName__][0])  # type: ignore[attr-defined]
-
     root_number = numbered(root)
     elements_end = size + len(tree.tags)
     parent_tree = elements_end
@@ -923,7 +926,6 @@ def _write_file(doc: Any, tree: _Tagger, root: PDFObject, out: BinaryIO) -> byte
         if number != root_number:
             _ROW.pack_into(rows, _ROW.size * number, 1, offsets[number], 0)
     del offsets
-    pages = [numbered(page) for page in doc.Pages.pages]
     elements = _tree_objects(tree, pages, root_number, size, parent_tree)
     for stream in range(first_stream, first_stream + streams):
         header, body = [], []
