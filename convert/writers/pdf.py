@@ -31,7 +31,6 @@ in its invariant mode and every date written is the bulletin's own date.
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import itertools
 import re
@@ -802,8 +801,6 @@ def _xmp(meta: model.Metadata) -> bytes:
 _PER_STREAM = 100
 #: The cross-reference stream's field widths: type, offset or object stream, generation or index.
 _ROW = struct.Struct(">BIH")
-#: A document of this many pages or more has its reportlab objects collected once written.
-_COLLECT_FROM_PAGES = 100
 #: How reportlab ends a stream object: right after the data, no end of line before it.
 _STREAM_END = b"endstream\nendobj\n"
 
@@ -1010,12 +1007,4 @@ class PdfWriter:
             story.messages.append(warning(
                 f"PDF: {len(missing)} character(s) have no glyph in {FONT} and show as boxes: "
                 f"{shown}"))
-        # reportlab's document (30 MB of page objects for a 20 MB bulletin) refers to itself
-        # in cycles, so only the collector frees it, and it might not run before the next
-        # writer; a full collection costs more than a short bulletin's whole PDF (18 ms
-        # against 6), so only when long.
-        pages = template.page
-        del template, frame
-        if pages >= _COLLECT_FROM_PAGES:
-            gc.collect()
         return story.messages
