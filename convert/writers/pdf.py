@@ -8,10 +8,11 @@ reportlab has no PDF/A mode, so the work is done in three steps:
    1.4.8 asks for unjustified text; justified lines without hyphenation left wide gaps, worst
    in a narrow quotation). The canvas's initial font and every style's bullet font name that
    face, or reportlab would reference an unembedded Helvetica. `_Story`, the writers' visitor
-   for PDF, builds the flowables and the structure tree together: every block is drawn inside
-   a marked-content sequence of its structure element (H1 title, P, BlockQuote, L / LI / Lbl /
-   LBody, Div), each line ends with a real space, and page furniture (the rule under the
-   heading block, the running footer) is drawn as artifacts.
+   for PDF, builds the flowables and the structure tree together, a body block at a time as
+   the layout reaches it (`_Queue`): every block is drawn inside a marked-content sequence of
+   its structure element (H1 title, P, BlockQuote, L / LI / Lbl / LBody, Div), each line ends
+   with a real space, and page furniture (the rule under the heading block, the running
+   footer) is drawn as artifacts.
 2. the canvas (`_Canvas`), as reportlab writes the file, adds the sRGB OutputIntent (the ICC
    profile ships with pinned bytes), the XMP packet (pdfaid part 2, conformance B, pdfuaid
    part 1 with the extension schema PDF/A requires for it, and Dublin Core) in step with the
