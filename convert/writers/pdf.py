@@ -8,10 +8,11 @@ reportlab has no PDF/A mode, so the work is done in three steps:
    1.4.8 asks for unjustified text; justified lines without hyphenation left wide gaps, worst
    in a narrow quotation). The canvas's initial font and every style's bullet font name that
    face, or reportlab would reference an unembedded Helvetica. `_Story`, the writers' visitor
-   for PDF, builds the flowables and the structure tree together: every block is drawn inside
-   a marked-content sequence of its structure element (H1 title, P, BlockQuote, L / LI / Lbl /
-   LBody, Div), each line ends with a real space, and page furniture (the rule under the
-   heading block, the running footer) is drawn as artifacts.
+   for PDF, builds the flowables and the structure tree together, a body block at a time as
+   the layout reaches it (`_Queue`): every block is drawn inside a marked-content sequence of
+   its structure element (H1 title, P, BlockQuote, L / LI / Lbl / LBody, Div), each line ends
+   with a real space, and page furniture (the rule under the heading block, the running
+   footer) is drawn as artifacts.
 2. the canvas (`_Canvas`), as reportlab writes the file, adds the sRGB OutputIntent (the ICC
    profile ships with pinned bytes), the XMP packet (pdfaid part 2, conformance B, pdfuaid
    part 1 with the extension schema PDF/A requires for it, and Dublin Core) in step with the
@@ -31,7 +32,6 @@ in its invariant mode and every date written is the bulletin's own date.
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import itertools
 import re
@@ -58,6 +58,7 @@ from reportlab.pdfbase.pdfdoc import (
     PDFInfo,
     PDFName,
     PDFObject,
+    PDFPage,
     PDFString,
     PDFZCompress,
 )
@@ -363,6 +364,13 @@ class _Info(PDFInfo):
                      .format(document))
 
 
+#: A page's content stream's dictionary, and a page's entries when it holds marked content:
+#: shared by the pages, not made for each (a 20 MB bulletin has 7,400 pages, alive until
+#: written).
+_FLATE = {"Filter": PDFName("FlateDecode")}
+_TAGGED_PAGE = [*PDFPage.__NoDefault__, "StructParents"]
+
+
 class _Canvas(Canvas):
     """reportlab's canvas, making the file PDF/A-2b and PDF/UA-1 as it goes.
 
@@ -384,12 +392,11 @@ class _Canvas(Canvas):
         super().showPage()
         pages = self._doc.Pages.pages  # type: ignore[attr-defined]  # reportlab's, private
         page = pages[-1]
-        page.Contents = _Stream({"Filter": PDFName("FlateDecode")},
-                                PDFZCompress.encode(page.stream))
+        page.Contents = _Stream(_FLATE, PDFZCompress.encode(page.stream))
         page.stream = None
         page.Trans = None
         if (index := len(pages) - 1) in self.story.tagger.opened:
-            page.__NoDefault__ = [*page.__NoDefault__, "StructParents"]
+            page.__NoDefault__ = _TAGGED_PAGE
             page.StructParents = index
 
     def save(self) -> None:
@@ -802,8 +809,6 @@ def _xmp(meta: model.Metadata) -> bytes:
 _PER_STREAM = 100
 #: The cross-reference stream's field widths: type, offset or object stream, generation or index.
 _ROW = struct.Struct(">BIH")
-#: A document of this many pages or more has its reportlab objects collected once written.
-_COLLECT_FROM_PAGES = 100
 #: How reportlab ends a stream object: right after the data, no end of line before it.
 _STREAM_END = b"endstream\nendobj\n"
 
@@ -878,19 +883,27 @@ def _write_file(doc: Any, tree: _Tagger, root: PDFObject, out: BinaryIO) -> byte
     reportlab's format keeps every formatted object, joins them into the file and the canvas
     copies that into its output: three copies of the file (20 MB each for a 20 MB bulletin).
     This follows its loop, formatting the objects in number order (formatting one may number
-    more: a page its contents), but writes each out as it comes and lets a content stream's
-    data go once written. reportlab's objects are written as formatted, but for the placeholder
-    root, whose number the real root takes, and with the end of line PDF/A wants before each
-    `endstream` (reportlab writes none: a stream's data ends right before it); the tree goes
-    into compressed object streams; one cross-reference stream indexes both. The file has
-    one revision, no update."""
+    more: a page its contents), but writes each out as it comes and lets it go. reportlab's
+    objects are written as formatted, but for the placeholder root, whose number the real
+    root takes, and with the end of line PDF/A wants before each `endstream` (reportlab
+    writes none: a stream's data ends right before it); the tree goes into compressed object
+    streams; one cross-reference stream indexes both. The file has one revision, no update."""
+    numbers = doc.idToObjectNumberAndVersion
+
+    def numbered(obj: PDFObject) -> int:
+        return int(numbers[obj.__InternalName__][0])  # type: ignore[attr-defined]
+
+    pages = [numbered(page) for page in doc.Pages.pages]
     output = _Output(out)
     output.write(PDFFile(doc._pdfVersion).format(doc))  # reportlab's header
     names, objects = doc.numberToId, doc.idToObject
     offsets = array("q", [0])  # by object number; object 0 is the free list's head
     while (number := len(offsets)) in names:
         offsets.append(output.position)
-        obj = objects[names[number]]
+        # Written, an object is let go (its name stays: a later object may refer to it), and
+        # so are the pages once the page tree is: the contents, written last, are most of the
+        # file, and the pages 20 MB for a 20 MB bulletin.
+        obj, objects[names[number]] = objects[names[number]], None
         if obj is root:
             continue
         made = PDFIndirectObject(names[number], obj).format(doc)
@@ -899,17 +912,12 @@ def _write_file(doc: Any, tree: _Tagger, root: PDFObject, out: BinaryIO) -> byte
             output.write(b"\n" + _STREAM_END)
         else:
             output.write(made)
-        if isinstance(obj, _Stream):
-            obj.data = b""  # written: a page's contents are most of the file
+        if obj is doc.Pages:
+            obj.pages.clear()
     size = len(offsets)
     if size != len(names) + 1:  # checked by reportlab's loop too
         raise RuntimeError("reportlab numbered its objects with gaps: please report it, with "
                            "the version of reportlab")
-    numbers = doc.idToObjectNumberAndVersion
-
-    def numbered(obj: PDFObject) -> int:
-        return int(numbers[obj.__InternalName__][0])  # type: ignore[attr-defined]
-
     root_number = numbered(root)
     elements_end = size + len(tree.tags)
     parent_tree = elements_end
@@ -923,7 +931,6 @@ def _write_file(doc: Any, tree: _Tagger, root: PDFObject, out: BinaryIO) -> byte
         if number != root_number:
             _ROW.pack_into(rows, _ROW.size * number, 1, offsets[number], 0)
     del offsets
-    pages = [numbered(page) for page in doc.Pages.pages]
     elements = _tree_objects(tree, pages, root_number, size, parent_tree)
     for stream in range(first_stream, first_stream + streams):
         header, body = [], []
@@ -1008,12 +1015,4 @@ class PdfWriter:
             story.messages.append(warning(
                 f"PDF: {len(missing)} character(s) have no glyph in {FONT} and show as boxes: "
                 f"{shown}"))
-        # reportlab's document (30 MB of page objects for a 20 MB bulletin) refers to itself
-        # in cycles, so only the collector frees it, and it might not run before the next
-        # writer; a full collection costs more than a short bulletin's whole PDF (18 ms
-        # against 6), so only when long.
-        pages = template.page
-        del template, frame
-        if pages >= _COLLECT_FROM_PAGES:
-            gc.collect()
         return story.messages
