@@ -26,7 +26,7 @@ class ExitCode(enum.IntEnum):
     OK = 0
     FAILED = 1  # at least one input could not be processed (parse or write error)
     USAGE = 2  # bad command line (click's own code)
-    INVALID = 3  # a document failed schema validation, or a package failed verification
+    INVALID = 3  # a document failed schema validation; a package failed verification or is none
     EXISTS = 4  # an output exists and --force was not given
     WARNINGS = 5  # finished, but --strict turned warnings into a failure
     INTERRUPTED = 130  # stopped by Ctrl-C; a resumable run can go on with --resume
