@@ -479,8 +479,8 @@ def validate(files: tuple[str, ...], quiet: bool, as_json: bool, strict: bool) -
     if not valid + invalid + unreadable:
         reporter.report([warning("no canonical XML files (.xml) to validate")])
     if not quiet and not as_json:
-        cannot = f", {unreadable} unreadable" if unreadable else ""
-        click.echo(f"{valid} valid, {invalid} invalid{cannot}", err=True)
+        cannot = f", {unreadable:,} unreadable" if unreadable else ""
+        click.echo(f"{valid:,} valid, {invalid:,} invalid{cannot}", err=True)
     finish(reporter, ExitCode.FAILED if unreadable else
            ExitCode.INVALID if invalid else ExitCode.OK, strict)
 
@@ -679,9 +679,9 @@ def convert_command(inputs: tuple[str, ...], to: str | None, output: str | None,
             "exit_code": int(result.exit_code),
         }, indent=2, ensure_ascii=False))
     elif show:
-        kept = f", {len(result.kept)} already there" if result.kept else ""
-        click.echo(f"{len(result.outputs)} file(s) written{kept}, {len(result.failures)} "
-                   f"failure(s), from {result.inputs} input(s)", err=True)
+        kept = f", {len(result.kept):,} already there" if result.kept else ""
+        click.echo(f"{len(result.outputs):,} file(s) written{kept}, {len(result.failures):,} "
+                   f"failure(s), from {result.inputs:,} input(s)", err=True)
     finish(reporter, result.exit_code, strict)
 
 
