@@ -401,13 +401,15 @@ def lowest_version(doc: Element) -> str:
     the same text gives the same bytes under a release that only adds vocabulary, and a
     reader of an older version can read what uses none of the newer one."""
     head = doc[0] if len(doc) else None  # a canonical document's first child
-    if head is not None:
-        for el in head.iterchildren(q("source"), q("byline"), q("removed")):
-            name = el.tag
-            if (name == q("source") and len(el)) or (name == q("byline") and len(el) > 1) \
-                    or (name == q("removed") and any(c.get("kind") is not None for c in el)):
-                return "1.2"
-    for digest in () if head is None else head.iterchildren(q("digest")):
+    digests = []
+    for el in () if head is None else head:  # a few children: one walk, no tag filter to set up
+        name = el.tag
+        if (name == q("source") and len(el)) or (name == q("byline") and len(el) > 1) \
+                or (name == q("removed") and any(c.get("kind") is not None for c in el)):
+            return "1.2"
+        if name == q("digest"):
+            digests.append(el)
+    for digest in digests:
         if digest.get("publication") is not None or find(digest, "header") is None or any(
                 entry.get("line") is not None for entry in digest.iter(q("entry"))):
             return "1.1"

@@ -127,16 +127,23 @@ def normalize_whitespace(doc: model.Element) -> None:
             el.text = " ".join(t.split())
 
 
+_TITLE, _DATELINE = model.q("title"), model.q("dateline")
+_ID_DATELINE_PARTS = frozenset(model.q(n) for n in ("date", "agency"))
+
+
 def _id_parts(doc: model.Element) -> dict[str, model.Element]:
     """The head's title and the dateline's date and agency (the first of each) by their
-    qualified names, found in one walk of the head: this runs once per document parsed."""
+    qualified names, found in one walk of the head: this runs once per document parsed, and
+    a head has a few children (lxml's tag-filtered iterators cost more to set up)."""
     found: dict[str, model.Element] = {}
     head = model.find(doc, "head")
-    for el in () if head is None else head.iterchildren(model.q("title"), model.q("dateline")):
-        parts = [el] if el.tag == model.q("title") else \
-            el.iterchildren(model.q("date"), model.q("agency"))
-        for part in parts:
-            found.setdefault(str(part.tag), part)
+    for el in () if head is None else head:
+        if el.tag == _TITLE:
+            found.setdefault(_TITLE, el)
+        elif el.tag == _DATELINE:
+            for part in el:
+                if part.tag in _ID_DATELINE_PARTS:
+                    found.setdefault(part.tag, part)
     return found
 
 
