@@ -77,6 +77,7 @@ class Run:
         if name in self.skip:
             result: dict[str, Any] = {"status": "n/a (skipped)"}
         else:
+            reference = measure.reference_ms()
             began, cpu = time.perf_counter(), measure.machine_cpu()
             print(f"benchmarks: {name} ...", file=sys.stderr, flush=True)
             try:
@@ -86,7 +87,8 @@ class Run:
                 result = {"status": f"n/a (benchmark error: {type(exc).__name__}: {exc})"}
             took = time.perf_counter() - began
             self.busy[name] = {"seconds": round(took, 1), "machine_busy_cores": round(
-                measure.busy_cores(cpu, measure.machine_cpu()), 2)}
+                measure.busy_cores(cpu, measure.machine_cpu()), 2),
+                "reference_ms": round(reference, 2)}
             print(f"benchmarks: {name} done in {took:.1f} s", file=sys.stderr, flush=True)
         self.sections[name] = result
         return result

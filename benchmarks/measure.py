@@ -252,6 +252,30 @@ def creation_cost_us(folder: Path, count: int = 1000) -> float:
     return 1e6 * (time.process_time() - start) / count
 
 
+def _reference_work() -> int:
+    """A fixed pure-Python workload, independent of this project's code."""
+    seen: dict[str, int] = {}
+    total = 0
+    for i in range(50_000):
+        key = str(i)
+        seen[key] = i
+        total += len(key) * (i & 7)
+    return total + len(seen)
+
+
+def reference_ms(runs: int = 5) -> float:
+    """Milliseconds of a fixed pure-Python workload (the median of `runs`): how fast this
+    machine runs Python at the moment. The same code gives the same figure on a quiet host;
+    on this VM it moves by up to half from one quarter of an hour to the next, with no other
+    process visible, and every in-process figure of a section moves with it."""
+    times = []
+    for _ in range(runs):
+        start = time.process_time()
+        _reference_work()
+        times.append(1000 * (time.process_time() - start))
+    return statistics.median(times)
+
+
 def machine_cpu() -> tuple[int, int]:
     """(busy, total) CPU time of the whole machine so far, in clock ticks (/proc/stat)."""
     ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]

@@ -200,10 +200,22 @@ def _env_lines(r: dict[str, Any]) -> list[str]:
         "Cores the whole machine kept busy during each section (the benchmark itself keeps "
         "about one busy, up to two in the archive runs): " + ", ".join(
             f"{k} {v['machine_busy_cores']:.1f}" for k, v in r["machine_busy"].items()) + ". "
+        + _reference_line(r["machine_busy"]) +
         "Ratios are measured in the same run, so they are steadier than absolute times; "
         "CPU times are steadier than wall-clock times.",
         "",
     ]
+
+
+def _reference_line(busy: dict[str, dict[str, float]]) -> str:
+    """How fast the machine ran Python as each section began (see `measure.reference_ms`)."""
+    ms = {k: v["reference_ms"] for k, v in busy.items() if "reference_ms" in v}
+    if not ms:
+        return ""
+    return ("A fixed pure-Python workload (the same in every run and version, none of our code) "
+            "took, as each section began: " + ", ".join(f"{k} {v:.1f} ms" for k, v in ms.items())
+            + " (a slower host shows here: every in-process figure of that section moves with "
+            "it). ")
 
 
 def _parse_rows(p: dict[str, Any]) -> list[list[Any]]:

@@ -54,6 +54,10 @@ def test_report_has_every_section_and_the_environment(quick: tuple[dict, str, st
     assert md.index("whole command, small collection: TEI + EPUB vs pandoc loop") < md.index(
         "parse, one core")  # the whole commands' ratios come first
     assert "| measure | measured | target | met |" in printed
+    # how fast the host ran Python as each section began: a slow host shows in the report
+    busy = report["machine_busy"]
+    assert set(busy) == set(SECTIONS) and all(v["reference_ms"] > 0 for v in busy.values())
+    assert f"parse {busy['parse']['reference_ms']:.1f} ms" in md
     # nothing is reported as a benchmark error: an n/a must be a missing piece, not a bug here
     assert "benchmark error" not in json.dumps(report["sections"])
 
