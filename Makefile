@@ -19,7 +19,7 @@ DEBIAN_PACKAGES := default-jdk-headless jing poppler-utils qpdf libreoffice-writ
                    faketime fonts-dejavu-core chromium strace time
 
 .PHONY: demo test test-lowest install install-test lock lock-upgrade debian-packages lint \
-        bench bench-quick clean npm-tools
+        bench bench-quick clean npm-tools schemas
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -108,6 +108,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm (Node.js 18 or later) is needed"; exit 1; }
 	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund
 	touch $@
+
+# bulletin.sch compiled to the XSLT every validation runs (see convert/schema.py); after an
+# edit of the .sch, until this is run, each process compiles it itself (~10 ms).
+schemas: $(VENV)/.installed
+	$(BIN)/python -c "from convert import schema; \
+	                  schema.SCHEMATRON_XSLT_PATH.write_bytes(schema.compiled_schematron())"
 
 lint: install-test
 	$(BIN)/ruff check .

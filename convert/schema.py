@@ -6,20 +6,26 @@ process, on first use, and every problem comes back as a `Message` with the line
 offending element, so `bulletin validate` can print `file.xml:12: error: ...`.
 
 The Schematron runs as the XSLT that lxml.isoschematron compiles from the .sch file (the .sch
-stays the normative text). Measured per document on the `everything.xml` fixture: XSD ~27 us,
-Schematron ~45 us, validate(element) ~85 us, load + validate ~100 us; ~80 us on average over
-the corpus bulletins: well inside the 0.5 ms budget for parse + validate.
+stays the normative text). That XSLT ships beside it (bulletin.sch.xsl, `make schemas`), headed
+by the digest of the .sch it was made from, and is used while the digest matches: compiling it
+cost every process about 10 ms (8 of them importing lxml.isoschematron, which parses its own
+stylesheets), a tenth of a one-file `bulletin convert`. Measured per document on the
+`everything.xml` fixture: XSD ~27 us, Schematron ~45 us, validate(element) ~85 us, load +
+validate ~100 us; ~80 us on average over the corpus bulletins: well inside the 0.5 ms budget
+for parse + validate.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import re
 import threading
 from pathlib import Path
 from typing import NamedTuple
 
-from lxml import etree, isoschematron
+from lxml import etree
 
 from . import model
 from .messages import Message, ValidationError, error, printable
@@ -27,6 +33,8 @@ from .messages import Message, ValidationError, error, printable
 SCHEMAS = Path(__file__).parent / "schemas"
 XSD_PATH = SCHEMAS / "bulletin.xsd"
 SCHEMATRON_PATH = SCHEMAS / "bulletin.sch"
+#: The Schematron compiled to XSLT (see `compiled_schematron`).
+SCHEMATRON_XSLT_PATH = SCHEMAS / "bulletin.sch.xsl"
 
 _XS = "http://www.w3.org/2001/XMLSchema"
 _SVRL = "http://purl.oclc.org/dsdl/svrl"
@@ -61,16 +69,51 @@ def load() -> None:
 @functools.cache
 def _validators() -> _Validators:
     """Compile both schemas (a few ms), once per process."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    xsd_doc = etree.parse(str(XSD_PATH), parser)
-    sch = isoschematron.Schematron(etree.parse(str(SCHEMATRON_PATH), parser), store_xslt=True)
-    assert sch.validator_xslt is not None  # store_xslt=True keeps it
+    xsd_doc = _parse(XSD_PATH)
     return _Validators(
         xsd=etree.XMLSchema(xsd_doc),
         # The stylesheet is ours and needs no files or network: deny it all the same.
-        schematron=etree.XSLT(sch.validator_xslt, access_control=etree.XSLTAccessControl.DENY_ALL),
+        schematron=etree.XSLT(_schematron_xslt(),
+                              access_control=etree.XSLTAccessControl.DENY_ALL),
         patterns=_pattern_descriptions(xsd_doc),
     )
+
+
+def _parse(source: Path | bytes) -> etree._ElementTree:
+    """Our own schema files, parsed all the same without entities, DTD or network."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    if isinstance(source, bytes):
+        return etree.ElementTree(etree.fromstring(source, parser))
+    return etree.parse(str(source), parser)
+
+
+def _heading() -> str:
+    """The comment that heads the compiled XSLT: the digest of the .sch it was made from."""
+    digest = hashlib.sha256(SCHEMATRON_PATH.read_bytes()).hexdigest()
+    return f" compiled from bulletin.sch (sha256 {digest}) by `make schemas`: do not edit "
+
+
+def _schematron_xslt() -> etree._ElementTree:
+    """The Schematron as XSLT: the compiled copy shipped beside the .sch, unless it is missing
+    or was compiled from another .sch (an edited one), which is then compiled here."""
+    with contextlib.suppress(OSError, etree.XMLSyntaxError):
+        shipped = _parse(SCHEMATRON_XSLT_PATH)
+        head = shipped.getroot().getprevious()
+        if head is not None and head.text == _heading():
+            return shipped
+    return _parse(compiled_schematron())
+
+
+def compiled_schematron() -> bytes:
+    """bulletin.sch compiled to XSLT by lxml's ISO Schematron skeleton, headed by the digest
+    of the .sch (`_heading`): what `make schemas` writes to bulletin.sch.xsl."""
+    from lxml import isoschematron
+
+    sch = isoschematron.Schematron(_parse(SCHEMATRON_PATH), store_xslt=True)
+    assert sch.validator_xslt is not None  # store_xslt=True keeps it
+    xslt = sch.validator_xslt.getroot()
+    xslt.addprevious(etree.Comment(_heading()))
+    return etree.tostring(xslt.getroottree(), xml_declaration=True, encoding="UTF-8") + b"\n"
 
 
 def _pattern_descriptions(xsd_doc: etree._ElementTree) -> dict[str, str]:

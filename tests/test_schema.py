@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -465,8 +467,60 @@ def test_schematron_rule_contexts_are_disjoint() -> None:
 
 def test_schemas_ship_inside_the_package() -> None:
     assert Path(schema.__file__).parent / "schemas" == schema.SCHEMAS
-    for name in ("bulletin.xsd", "bulletin.sch", "xml.xsd", "README.md"):
+    for name in ("bulletin.xsd", "bulletin.sch", "bulletin.sch.xsl", "xml.xsd", "README.md"):
         assert (schema.SCHEMAS / name).is_file(), name
+
+
+def _findings(xslt: etree.XSLT, doc: etree._Element) -> list[tuple[str, str, str]]:
+    svrl = "{http://purl.oclc.org/dsdl/svrl}"
+    return [(f.tag, f.get("location", ""), " ".join(f.findtext(f"{svrl}text", "").split()))
+            for f in xslt(doc).getroot().iter(f"{svrl}failed-assert", f"{svrl}successful-report")]
+
+
+def test_shipped_schematron_xslt_is_compiled_from_the_current_sch(everything_xml: bytes) -> None:
+    """bulletin.sch.xsl is made from bulletin.sch by `make schemas`: its heading names the
+    digest of the .sch as it is now, and it finds what a fresh compile of the .sch finds
+    (with this lxml's skeleton) in every document of the fixtures, valid or not."""
+    shipped = etree.parse(str(schema.SCHEMATRON_XSLT_PATH))
+    heading = shipped.getroot().getprevious()
+    assert heading is not None and heading.text == schema._heading(), \
+        "bulletin.sch changed since bulletin.sch.xsl was compiled: run `make schemas`"
+    fresh = etree.XSLT(etree.fromstring(schema.compiled_schematron()))
+    ours = etree.XSLT(shipped)
+    docs = [model.load(everything_xml)] + [
+        model.load(p.read_bytes()) for p in INVALID if p.name != "not-well-formed.xml"]
+    found = [_findings(ours, doc) for doc in docs]
+    assert found == [_findings(fresh, doc) for doc in docs]
+    assert sum(map(bool, found)) >= 10  # the fixtures do break Schematron rules
+
+
+@pytest.mark.parametrize("shipped", ["stale", "missing", "broken"])
+def test_a_stale_or_missing_compiled_schematron_is_compiled_afresh(
+        shipped: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edited .sch is never judged by the rules of the old one: without a compiled copy of
+    the .sch as it is, the validator compiles it."""
+    xsl = tmp_path / "bulletin.sch.xsl"
+    text = schema.SCHEMATRON_XSLT_PATH.read_text(encoding="utf-8")
+    if shipped == "stale":  # compiled from another .sch, whose rules said nothing
+        xsl.write_text(text.replace("sha256 ", "sha256 0").replace("failed-assert", "x"),
+                       encoding="utf-8")
+    elif shipped == "broken":
+        xsl.write_text(text[: len(text) // 2], encoding="utf-8")
+    monkeypatch.setattr(schema, "SCHEMATRON_XSLT_PATH", xsl)
+    used = schema._schematron_xslt()
+    assert etree.tostring(used, xml_declaration=True, encoding="UTF-8") + b"\n" == \
+        schema.compiled_schematron()
+    bad = FIXTURES / "invalid" / "calendar-date.xml"
+    assert _findings(etree.XSLT(used), model.load(bad.read_bytes()))
+
+
+def test_validating_does_not_compile_the_schematron(everything_xml: bytes) -> None:
+    """A process that validates runs the shipped XSLT: lxml.isoschematron, 8 ms of every
+    command's start to import, is never loaded."""
+    code = ("import sys; from convert import schema; "
+            "assert schema.validate(sys.stdin.buffer.read()) == []; "
+            "assert 'lxml.isoschematron' not in sys.modules, 'imported'")
+    subprocess.run([sys.executable, "-c", code], input=everything_xml, check=True)
 
 
 def test_schemas_are_compiled_once(everything_xml: bytes) -> None:
