@@ -122,7 +122,7 @@ class _Template:
     bullets: dict[str, int]  # bullet glyph ("•", "–") -> its numId
     numbers: dict[str, int]  # suffix of a numbered list's labels (".", ")") -> abstractNumId
     style_ids: dict[str, str | None]  # style name -> id (None for the default paragraph style)
-    packed: bytes  # every other part, a zip archive (ziputil) the documents' parts follow
+    packed: ziputil.Packed  # every other part, packed once: the documents' parts follow them
     names: dict[str, str]  # "document" / "core" / "custom" / "numbering" -> zip entry name
     restyled: bool  # the built-in template (page size follows WriteOptions.paper)
 
@@ -184,14 +184,13 @@ def _load(path: str | None, _mtime: int, _size: int) -> _Template:
     if restyle:
         entries = [(n, _with_body_font(d) if n == "word/fontTable.xml" else d)
                    for n, d in entries]
-    packed = io.BytesIO()
-    ziputil.write_zip(packed, entries)
+    packed = ziputil.pack(entries)
     style_ids = _style_ids(document)
     frame, body_tags = _frame(document)
     shells = ({paper: _shell(document, paper) for paper in PAPER} if restyle
               else {"": _shell(document, None)})
     return _Template(frame, body_tags, shells, numbering_part.element, bullets, numbers,
-                     style_ids, packed.getvalue(), names, restyle)
+                     style_ids, packed, names, restyle)
 
 
 def _frame(document: Document) -> tuple[CT_Document, tuple[int, int]]:
