@@ -112,8 +112,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 # bulletin.sch compiled to the XSLT every validation runs (see convert/schema.py); after an
 # edit of the .sch, until this is run, each process compiles it itself (~10 ms).
 schemas: $(VENV)/.installed
-	$(BIN)/python -c "from convert import schema; \
-	                  schema.SCHEMATRON_XSLT_PATH.write_bytes(schema.compiled_schematron())"
+	$(BIN)/python -c "from convert import files, schema; files.write_atomic( \
+	                  schema.SCHEMATRON_XSLT_PATH, schema.compiled_schematron(), force=True)"
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -131,11 +131,11 @@ class _Archive:
     def __init__(self, base: Packed | None) -> None:
         self.out = io.BytesIO()
         self.directory = io.BytesIO()
-        self.count = 0
+        self.members = 0
         if base is not None:
             self.out.write(base.records)
             self.directory.write(base.directory)
-            self.count = base.members
+            self.members = base.members
 
     def add(self, name: str, data: Data, when: DateTime, method: int = _DEFLATED) -> None:
         try:
@@ -163,7 +163,7 @@ class _Archive:
             crc, size = entry.crc, entry.size
         end = self.out.tell()
         packed = end - start
-        if max(size, packed, end) > _LIMIT or self.count == 0xFFFF:
+        if max(size, packed, end) > _LIMIT or self.members == 0xFFFF:
             raise ValueError(f"{name}: too large for a ZIP archive without Zip64")
         self.out.seek(offset + 14)  # the local header's checksum and sizes, known now
         self.out.write(struct.pack("<3L", crc, packed, size))
@@ -172,10 +172,10 @@ class _Archive:
             b"PK\x01\x02", _VERSION, _UNIX, _VERSION, 0, flags, method, dos_time, dos_date,
             crc, packed, size, len(encoded), 0, 0, 0, 0, _FILE_MODE, offset))
         self.directory.write(encoded)
-        self.count += 1
+        self.members += 1
 
     def packed(self) -> Packed:
-        return Packed(self.out.getvalue(), self.directory.getvalue(), self.count)
+        return Packed(self.out.getvalue(), self.directory.getvalue(), self.members)
 
     def write_to(self, stream: BinaryIO) -> None:
         directory = self.directory.getbuffer()
@@ -183,7 +183,7 @@ class _Archive:
         if at + len(directory) > _LIMIT:
             raise ValueError("too large for a ZIP archive without Zip64")
         self.out.write(directory)
-        self.out.write(_END.pack(b"PK\x05\x06", 0, 0, self.count, self.count, len(directory),
+        self.out.write(_END.pack(b"PK\x05\x06", 0, 0, self.members, self.members, len(directory),
                                  at, 0))
         stream.write(self.out.getbuffer())
 
